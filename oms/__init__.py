@@ -1,0 +1,1 @@
+"""oms: an online order management system."""

@@ -1,0 +1,80 @@
+"""API plumbing shared by every domain: the error format and strict input serializers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from oms.common.errors import ErrorCode, OmsError
+
+logger = logging.getLogger(__name__)
+
+_DRF_CODES: dict[type[exceptions.APIException], tuple[ErrorCode, str]] = {
+    exceptions.ValidationError: (ErrorCode.VALIDATION_ERROR, "The request is not valid; see details."),
+    exceptions.ParseError: (ErrorCode.PARSE_ERROR, "The request body is not valid JSON."),
+    exceptions.NotAuthenticated: (ErrorCode.NOT_AUTHENTICATED, "Log in or send 'Authorization: Token <token>'."),
+    exceptions.AuthenticationFailed: (ErrorCode.AUTHENTICATION_FAILED, "The credentials were not accepted."),
+    exceptions.PermissionDenied: (ErrorCode.PERMISSION_DENIED, "You are not allowed to do this."),
+    exceptions.NotFound: (ErrorCode.NOT_FOUND, "Not found."),
+    exceptions.MethodNotAllowed: (ErrorCode.METHOD_NOT_ALLOWED, "This method is not allowed here."),
+    exceptions.UnsupportedMediaType: (ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."),
+    exceptions.NotAcceptable: (ErrorCode.NOT_ACCEPTABLE, "Cannot answer in the requested format."),
+    exceptions.Throttled: (ErrorCode.THROTTLED, "Too many requests; try again later."),
+}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"code": str(code), "message": message, "details": details}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Turn every error into ``{"code", "message", "details"}`` with the right status."""
+    if isinstance(exc, OmsError):
+        set_rollback()
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a real bug: let Django log it and answer 500
+    set_rollback()
+    code, message = ErrorCode.VALIDATION_ERROR, "The request was refused."
+    for klass, (klass_code, klass_message) in _DRF_CODES.items():
+        if isinstance(exc, klass):
+            code, message = klass_code, klass_message
+            break
+    details: Any = exc.detail if isinstance(exc, exceptions.ValidationError) else None
+    if not isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, str):
+        message = str(exc.detail) or message
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    return Response(error_body(code, message, details), status=exc.status_code, headers=headers)
+
+
+def json_404(request, exception=None) -> JsonResponse:  # noqa: ARG001
+    return JsonResponse(error_body(ErrorCode.NOT_FOUND, "No such page or resource."), status=404)
+
+
+def json_500(request) -> JsonResponse:  # noqa: ARG001
+    return JsonResponse(error_body(ErrorCode.SERVER_ERROR, "Internal error; it has been logged."), status=500)
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer that refuses fields it does not know, so typos never pass silently."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)

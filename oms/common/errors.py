@@ -1,0 +1,54 @@
+"""The one application error type; every domain error is a subclass with a stable code."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    VALIDATION_ERROR = "validation_error"
+    PARSE_ERROR = "parse_error"
+    NOT_FOUND = "not_found"
+    NOT_AUTHENTICATED = "not_authenticated"
+    AUTHENTICATION_FAILED = "authentication_failed"
+    PERMISSION_DENIED = "permission_denied"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    NOT_ACCEPTABLE = "not_acceptable"
+    THROTTLED = "throttled"
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    INVALID_TRANSITION = "invalid_transition"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    ORDER_EXPIRED = "order_expired"
+    STOCK_BELOW_RESERVED = "stock_below_reserved"
+    CONFLICT = "conflict"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    SERVER_ERROR = "server_error"
+
+
+class OmsError(Exception):
+    """Base of every business error. ``status`` is the HTTP status the API answers with."""
+
+    code: ErrorCode = ErrorCode.VALIDATION_ERROR
+    status: int = 400
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class ValidationFailed(OmsError):
+    code = ErrorCode.VALIDATION_ERROR
+    status = 400
+
+
+class NotFound(OmsError):
+    code = ErrorCode.NOT_FOUND
+    status = 404
+
+
+class Conflict(OmsError):
+    code = ErrorCode.CONFLICT
+    status = 409

@@ -1,0 +1,71 @@
+"""Shared fixtures. Every test runs against the database DATABASE_URL names (SQLite, PostgreSQL or MariaDB)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+
+def pytest_report_header(config):  # noqa: ARG001
+    from django.conf import settings
+
+    return f"oms database: {settings.DATABASES['default']['ENGINE']} {settings.DATABASES['default']['NAME']}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_is_the_expected_one(django_db_setup, django_db_blocker):  # noqa: ARG001
+    """Fail loudly if CI asked for PostgreSQL or MariaDB and the run silently used something else."""
+    from django.db import connection
+
+    expected = os.environ.get("OMS_EXPECT_DB_VENDOR")
+    if expected:
+        with django_db_blocker.unblock():
+            assert connection.vendor == expected, f"tests ran on {connection.vendor}, expected {expected}"
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def address() -> dict[str, str]:
+    return {
+        "name": "Li Lei",
+        "phone": "13800138000",
+        "province": "Shanghai",
+        "city": "Shanghai",
+        "district": "Pudong",
+        "address": "1 Century Avenue, Room 1001",
+        "postal_code": "200120",
+    }
+
+
+@pytest.fixture
+def customer(db):
+    from oms.accounts.tests.factories import UserFactory
+
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def staff(db):
+    from oms.accounts.tests.factories import StaffFactory
+
+    return StaffFactory(username="staffer")
+
+
+@pytest.fixture
+def customer_client(customer) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(customer)
+    return client
+
+
+@pytest.fixture
+def staff_client(staff) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(staff)
+    return client

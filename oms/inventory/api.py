@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from oms.catalog.models import Sku
+from oms.common.api import StrictSerializer
+from oms.common.errors import NotFound
+from oms.inventory import services
+from oms.inventory.models import Warehouse
+
+
+class WarehouseOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    priority = serializers.IntegerField()
+    region = serializers.CharField()
+    is_active = serializers.BooleanField()
+
+
+class StockIn(StrictSerializer):
+    warehouse = serializers.CharField(max_length=32)
+    on_hand = serializers.IntegerField(min_value=0, max_value=1_000_000_000)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class StockOut(serializers.Serializer):
+    sku = serializers.CharField(source="sku.code")
+    warehouse = serializers.CharField(source="warehouse.code")
+    on_hand = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    available = serializers.IntegerField()
+
+
+def _require(request: Request, perm: str, what: str) -> None:
+    if not (request.user.is_staff and request.user.has_perm(perm)):
+        raise PermissionDenied(f"Only staff may {what}.")
+
+
+class WarehouseListApi(APIView):
+    @extend_schema(responses=WarehouseOut(many=True))
+    def get(self, request: Request) -> Response:
+        _require(request, "inventory.view_warehouse", "list warehouses")
+        return Response(WarehouseOut(Warehouse.objects.all(), many=True).data)
+
+
+class SkuStockApi(APIView):
+    @extend_schema(responses=StockOut(many=True))
+    def get(self, request: Request, code: str) -> Response:
+        _require(request, "inventory.view_stock", "see stock per warehouse")
+        sku = _sku(code)
+        return Response(StockOut(sku.stocks.select_related("sku", "warehouse"), many=True).data)
+
+    @extend_schema(request=StockIn, responses=StockOut)
+    def put(self, request: Request, code: str) -> Response:
+        _require(request, "inventory.manage_stock", "set stock levels")
+        body = StockIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        sku = _sku(code)
+        warehouse = Warehouse.objects.filter(code=body.validated_data["warehouse"]).first()
+        if warehouse is None:
+            raise NotFound(f"No warehouse {body.validated_data['warehouse']}; GET /api/v1/warehouses/ lists them.")
+        stock = services.set_stock_level(
+            sku=sku,
+            warehouse=warehouse,
+            on_hand=body.validated_data["on_hand"],
+            actor=request.user,
+            note=body.validated_data["note"],
+        )
+        return Response(StockOut(stock).data)
+
+
+def _sku(code: str) -> Sku:
+    sku = Sku.objects.filter(code=code).first()
+    if sku is None:
+        raise NotFound(f"No SKU {code}.")
+    return sku
+
+
+urlpatterns = [
+    path("warehouses/", WarehouseListApi.as_view(), name="warehouse-list"),
+    path("skus/<str:code>/stock/", SkuStockApi.as_view(), name="sku-stock"),
+]

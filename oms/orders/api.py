@@ -1,0 +1,107 @@
+"""Order endpoints: parse, call a service or selector, render. No business rules here."""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from oms.common.pagination import NewestFirstCursorPagination
+from oms.orders import selectors, services
+from oms.orders.serializers import (
+    CancelOrderIn,
+    OfflinePaymentIn,
+    OrderDetailOut,
+    OrderFiltersIn,
+    OrderOut,
+    PlaceOrderIn,
+)
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="A fresh random key per new order (e.g. a UUID). Replaying it returns the same order.",
+)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > 128:
+        raise ValidationError({"Idempotency-Key": ["Send 1 to 128 characters, e.g. a UUID."]})
+    return key
+
+
+class OrderListCreateApi(APIView):
+    @extend_schema(parameters=[OrderFiltersIn], responses=OrderOut(many=True))
+    def get(self, request: Request) -> Response:
+        filters_in = OrderFiltersIn(data=request.query_params)
+        filters_in.is_valid(raise_exception=True)
+        orders = selectors.order_list(user=request.user, filters=selectors.OrderFilters(**filters_in.validated_data))
+        paginator = NewestFirstCursorPagination()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderOut(page, many=True).data)
+
+    @extend_schema(request=PlaceOrderIn, parameters=[IDEMPOTENCY_HEADER], responses={201: OrderDetailOut})
+    def post(self, request: Request) -> Response:
+        body = PlaceOrderIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        placed = services.place_order(
+            customer=request.user,
+            items=[services.OrderLineInput(sku=i["sku"], quantity=i["quantity"]) for i in data["items"]],
+            address=dict(data["shipping_address"]),
+            idempotency_key=_idempotency_key(request),
+        )
+        order = selectors.order_detail(user=request.user, order_no=placed.order.order_no)
+        return Response(
+            OrderDetailOut(order).data, status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK
+        )
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses=OrderDetailOut)
+    def get(self, request: Request, order_no: str) -> Response:
+        return Response(OrderDetailOut(selectors.order_detail(user=request.user, order_no=order_no)).data)
+
+
+class OrderCancelApi(APIView):
+    @extend_schema(request=CancelOrderIn, responses=OrderDetailOut)
+    def post(self, request: Request, order_no: str) -> Response:
+        body = CancelOrderIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        order = selectors.order_for_action(user=request.user, order_no=order_no)
+        services.cancel_order(
+            order=order,
+            actor=request.user,
+            reason=body.validated_data["reason"],
+            by_staff=request.user.has_perm("orders.manage_orders"),
+        )
+        return Response(OrderDetailOut(selectors.order_detail(user=request.user, order_no=order_no)).data)
+
+
+class OrderOfflinePaymentApi(APIView):
+    @extend_schema(request=OfflinePaymentIn, responses=OrderDetailOut)
+    def post(self, request: Request, order_no: str) -> Response:
+        if not request.user.has_perm("orders.manage_orders"):
+            raise PermissionDenied("Only staff who manage orders may record offline payments.")
+        body = OfflinePaymentIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        order = selectors.order_for_action(user=request.user, order_no=order_no)
+        services.record_offline_payment(order=order, actor=request.user, reference=body.validated_data["reference"])
+        return Response(OrderDetailOut(selectors.order_detail(user=request.user, order_no=order_no)).data)
+
+
+urlpatterns = [
+    path("orders/", OrderListCreateApi.as_view(), name="order-list"),
+    path("orders/<str:order_no>/", OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<str:order_no>/cancel/", OrderCancelApi.as_view(), name="order-cancel"),
+    path("orders/<str:order_no>/mark-paid/", OrderOfflinePaymentApi.as_view(), name="order-mark-paid"),
+]

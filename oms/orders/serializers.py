@@ -1,0 +1,91 @@
+"""API shapes of orders: strict inputs, explicit outputs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from oms.common.api import StrictSerializer
+from oms.orders.states import OrderStatus
+
+PHONE_PATTERN = r"^\+?[0-9][0-9 \-]{4,19}$"
+POSTAL_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z \-]{2,9}$"
+
+
+class OrderLineIn(StrictSerializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=settings.OMS_MAX_LINE_QUANTITY)
+
+
+class AddressIn(StrictSerializer):
+    name = serializers.CharField(max_length=50)
+    phone = serializers.RegexField(PHONE_PATTERN, error_messages={"invalid": "Enter a phone number of digits."})
+    province = serializers.CharField(max_length=50)
+    city = serializers.CharField(max_length=50)
+    district = serializers.CharField(max_length=50)
+    address = serializers.CharField(max_length=200)
+    postal_code = serializers.RegexField(POSTAL_CODE_PATTERN, error_messages={"invalid": "Enter a postal code."})
+
+
+class PlaceOrderIn(StrictSerializer):
+    items = OrderLineIn(many=True, allow_empty=False, max_length=settings.OMS_MAX_ORDER_LINES)
+    shipping_address = AddressIn()
+
+    def validate_items(self, items: list[dict]) -> list[dict]:
+        codes = [item["sku"] for item in items]
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            raise serializers.ValidationError(f"Each SKU may appear once; repeated: {', '.join(duplicates)}.")
+        return items
+
+
+class CancelOrderIn(StrictSerializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class OfflinePaymentIn(StrictSerializer):
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class OrderFiltersIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    created_from = serializers.DateField(required=False)
+    created_to = serializers.DateField(required=False)
+    order_no = serializers.CharField(max_length=20, required=False)
+    customer = serializers.CharField(max_length=150, required=False)
+    sku = serializers.CharField(max_length=64, required=False)
+
+
+class OrderItemOut(serializers.Serializer):
+    sku = serializers.CharField(source="sku_code")
+    name = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    quantity = serializers.IntegerField()
+    line_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class OrderEventOut(serializers.Serializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor = serializers.CharField(source="actor.username", default=None)
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class OrderOut(serializers.Serializer):
+    order_no = serializers.CharField()
+    status = serializers.CharField()
+    customer = serializers.CharField(source="customer.username")
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
+    shipping_fee = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    items = OrderItemOut(many=True)
+    shipping_address = serializers.DictField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField()
+
+
+class OrderDetailOut(OrderOut):
+    events = OrderEventOut(many=True)

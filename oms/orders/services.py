@@ -1,0 +1,211 @@
+"""Order writes: placement, cancellation, payment hooks, expiry. Status changes go through transitions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oms.catalog.models import Sku
+from oms.common.errors import ValidationFailed
+from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
+from oms.inventory.services import reserve_planned_stock
+from oms.inventory.sourcing import plan_allocations, read_stock_snapshot
+from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
+from oms.orders.models import Order, OrderEvent, OrderItem
+from oms.orders.numbers import new_order_no
+from oms.orders.pricing import money, order_totals
+from oms.orders.states import CUSTOMER_CANCELLABLE, OrderStatus
+from oms.orders.transitions import transition_order
+
+logger = logging.getLogger(__name__)
+
+# Re-plans after a concurrent buyer took the units a plan counted on, before answering insufficient_stock.
+MAX_PLACEMENT_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    created: bool
+
+
+def place_order(
+    *,
+    customer: AbstractBaseUser,
+    items: list[OrderLineInput],
+    address: dict[str, str],
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> PlacedOrder:
+    """Price the lines, reserve their stock and create a ``pending_payment`` order, all in one transaction.
+
+    The same ``idempotency_key`` with the same content returns the first order (``created=False``) and reserves
+    nothing; with other content it raises IdempotencyKeyReused. The unique (customer, key) index makes concurrent
+    duplicates collapse into one order. Raises ValidationFailed, InsufficientStock (nothing written).
+    """
+    fingerprint = _fingerprint(items, address)
+    if idempotency_key:
+        replay = _find_replay(customer, idempotency_key, fingerprint)
+        if replay:
+            return PlacedOrder(replay, created=False)
+    skus = _load_skus(items)
+    lines = {skus[line.sku].pk: line.quantity for line in items}
+    for _ in range(MAX_PLACEMENT_ATTEMPTS):
+        plan, short = plan_allocations(lines, read_stock_snapshot(list(lines)))
+        if short:
+            codes = {sku.pk: code for code, sku in skus.items()}
+            raise InsufficientStock(sorted(codes[sku_id] for sku_id in short))
+        try:
+            order = _create_order(
+                customer=customer,
+                items=items,
+                skus=skus,
+                plan=plan,
+                address=address,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                now=now or timezone.now(),
+            )
+            return PlacedOrder(order, created=True)
+        except StockChangedConcurrently:
+            continue  # another buyer got there first: re-read and re-plan
+        except IntegrityError:
+            if idempotency_key:
+                replay = _find_replay(customer, idempotency_key, fingerprint)
+                if replay:
+                    return PlacedOrder(replay, created=False)
+            continue  # an order number collision: draw another
+    raise InsufficientStock(sorted(line.sku for line in items))
+
+
+def _create_order(*, customer, items, skus, plan, address, idempotency_key, fingerprint, now) -> Order:
+    # Inserts first, the contended stock rows last: their locks are held only until the commit.
+    with transaction.atomic():
+        line_totals = [money(skus[line.sku].price * line.quantity) for line in items]
+        totals = order_totals(line_totals)
+        order = Order.objects.create(
+            order_no=new_order_no(now),
+            customer=customer,
+            status=OrderStatus.PENDING_PAYMENT,
+            currency=settings.OMS_CURRENCY,
+            subtotal=totals.subtotal,
+            shipping_fee=totals.shipping_fee,
+            total_amount=totals.total,
+            shipping_address=address,
+            idempotency_key=idempotency_key or None,
+            request_fingerprint=fingerprint,
+            created_at=now,
+            expires_at=now + settings.OMS_ORDER_PAYMENT_TIMEOUT,
+        )
+        OrderItem.objects.bulk_create(
+            [
+                OrderItem(
+                    order=order,
+                    sku=skus[line.sku],
+                    sku_code=line.sku,
+                    name=skus[line.sku].name,
+                    unit_price=skus[line.sku].price,
+                    quantity=line.quantity,
+                    line_total=line_total,
+                )
+                for line, line_total in zip(items, line_totals, strict=True)
+            ]
+        )
+        OrderEvent.objects.create(
+            order=order, to_status=OrderStatus.PENDING_PAYMENT, actor=customer, reason="Order placed", created_at=now
+        )
+        reserve_planned_stock(order=order, plan=plan, actor=customer)
+    return order
+
+
+def _load_skus(items: list[OrderLineInput]) -> dict[str, Sku]:
+    codes = [line.sku for line in items]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        raise ValidationFailed(
+            "Each SKU may appear on one line only; add up the quantities.", details={"duplicate_skus": duplicates}
+        )
+    skus = {sku.code: sku for sku in Sku.objects.filter(code__in=codes, is_active=True)}
+    missing = sorted(set(codes) - set(skus))
+    if missing:
+        raise ValidationFailed(
+            f"Unknown or inactive SKU: {', '.join(missing)}.", details={"unknown_skus": missing}
+        )
+    return skus
+
+
+def _fingerprint(items: list[OrderLineInput], address: dict[str, str]) -> str:
+    canonical = {
+        "items": sorted([line.sku, line.quantity] for line in items),
+        "shipping_address": address,
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def _find_replay(customer, idempotency_key: str, fingerprint: str) -> Order | None:
+    order = Order.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
+    if order is not None and order.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for a different order; send a new key for a new order.",
+            details={"order_no": order.order_no},
+        )
+    return order
+
+
+def cancel_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff: bool) -> Order:
+    """Cancel an unpaid order and release its stock. Customers may cancel only before payment."""
+    return transition_order(
+        order_id=order.pk,
+        to=OrderStatus.CANCELLED,
+        actor=actor,
+        reason=reason or ("Cancelled by staff" if by_staff else "Cancelled by customer"),
+        allowed_from=None if by_staff else CUSTOMER_CANCELLABLE,
+    )
+
+
+def mark_order_paid(*, order: Order, actor: AbstractBaseUser | None, reason: str) -> Order:
+    """The one way an order becomes paid (payment gateways call this too). Deducts its reserved stock.
+
+    Raises InvalidTransition if it is not awaiting payment, OrderExpired if its payment window has passed.
+    """
+    return transition_order(order_id=order.pk, to=OrderStatus.PAID, actor=actor, reason=reason)
+
+
+def record_offline_payment(*, order: Order, actor: AbstractBaseUser, reference: str) -> Order:
+    """Staff record a payment taken outside the system (bank transfer, cash)."""
+    note = f"Offline payment recorded by staff; reference: {reference}" if reference else "Offline payment"
+    return mark_order_paid(order=order, actor=actor, reason=note)
+
+
+def expire_overdue_orders(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Cancel unpaid orders whose payment window has passed, releasing their stock. Returns how many."""
+    now = now or timezone.now()
+    due = list(
+        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lt=now)
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    expired = 0
+    for order_id in due:
+        try:
+            transition_order(
+                order_id=order_id, to=OrderStatus.CANCELLED, actor=None, reason="Payment window expired"
+            )
+            expired += 1
+        except InvalidTransition:
+            logger.info("order %s changed state before it could expire", order_id)
+    return expired

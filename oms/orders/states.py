@@ -1,0 +1,45 @@
+"""The order state machine: every legal move, in one table."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", "Pending payment"
+    PAID = "paid", "Paid"
+    AWAITING_SHIPMENT = "awaiting_shipment", "Awaiting shipment"
+    SHIPPED = "shipped", "Shipped"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    PAYMENT_FAILED = "payment_failed", "Payment failed"
+    SHIPMENT_FAILED = "shipment_failed", "Shipment failed"
+    REFUNDING = "refunding", "Refunding"
+    REFUNDED = "refunded", "Refunded"
+
+
+S = OrderStatus
+
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PENDING_PAYMENT: frozenset({S.PAID, S.CANCELLED, S.PAYMENT_FAILED}),
+    S.PAYMENT_FAILED: frozenset({S.PAID, S.CANCELLED, S.PENDING_PAYMENT}),
+    # A paid order is never simply cancelled: the money goes back through a refund first.
+    S.PAID: frozenset({S.AWAITING_SHIPMENT, S.REFUNDING}),
+    S.AWAITING_SHIPMENT: frozenset({S.SHIPPED, S.REFUNDING}),
+    S.SHIPPED: frozenset({S.COMPLETED, S.SHIPMENT_FAILED}),
+    S.SHIPMENT_FAILED: frozenset({S.SHIPPED, S.REFUNDING}),
+    S.COMPLETED: frozenset({S.REFUNDING}),
+    # A partial refund returns the order to where it was; a full one ends it.
+    S.REFUNDING: frozenset({S.REFUNDED, S.PAID, S.AWAITING_SHIPMENT, S.SHIPPED, S.COMPLETED}),
+    S.CANCELLED: frozenset(),
+    S.REFUNDED: frozenset(),
+}
+
+# States in which an order still holds reserved (not yet deducted) stock.
+HOLDS_RESERVATION = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED})
+# States the customer may cancel from (before payment; paid orders go through a refund).
+CUSTOMER_CANCELLABLE = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED})
+
+
+def can_transition(current: str, target: str) -> bool:
+    return OrderStatus(target) in TRANSITIONS[OrderStatus(current)]

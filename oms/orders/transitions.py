@@ -1,0 +1,53 @@
+"""The one place an order's status changes: lock, check the table, side effects, event row."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from oms.inventory import services as inventory
+from oms.orders.errors import InvalidTransition, OrderExpired
+from oms.orders.models import Order, OrderEvent
+from oms.orders.states import HOLDS_RESERVATION, OrderStatus, can_transition
+
+
+def transition_order(
+    *,
+    order_id: int,
+    to: OrderStatus,
+    actor: AbstractBaseUser | None,
+    reason: str = "",
+    allowed_from: frozenset[OrderStatus] | None = None,
+) -> Order:
+    """Move an order to ``to`` and return it.
+
+    Locks the order row (then, for stock side effects, its stock rows in id order). ``allowed_from`` narrows the
+    table for one caller (a customer may cancel in fewer states than staff). Raises InvalidTransition, OrderExpired.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        current = OrderStatus(order.status)
+        if not can_transition(current, to) or (allowed_from is not None and current not in allowed_from):
+            raise InvalidTransition(current=current, target=to)
+        now = timezone.now()
+        _apply_side_effects(order=order, current=current, to=to, actor=actor, reason=reason, now=now)
+        order.status = to
+        order.save(update_fields=["status", "paid_at", "updated_at"])
+        OrderEvent.objects.create(
+            order=order, from_status=current, to_status=to, actor=actor, reason=reason[:255], created_at=now
+        )
+    return order
+
+
+def _apply_side_effects(*, order: Order, current: OrderStatus, to: OrderStatus, actor, reason: str, now) -> None:
+    if to == OrderStatus.PAID and current in HOLDS_RESERVATION:
+        if now > order.expires_at:
+            raise OrderExpired(
+                f"Order {order.order_no} expired at {order.expires_at.isoformat()}; place a new order.",
+                details={"expires_at": order.expires_at.isoformat()},
+            )
+        order.paid_at = now
+        inventory.deduct_order_stock(order=order, actor=actor, note=reason)
+    elif to == OrderStatus.CANCELLED and current in HOLDS_RESERVATION:
+        inventory.release_order_stock(order=order, actor=actor, note=reason)

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from oms.accounts.api import urlpatterns as accounts_api
+from oms.catalog.api import urlpatterns as catalog_api
+from oms.inventory.api import urlpatterns as inventory_api
+from oms.orders.api import urlpatterns as orders_api
+
+api_v1 = accounts_api + catalog_api + inventory_api + orders_api
+
+urlpatterns = [
+    path("", lambda request: HttpResponseRedirect("/api/docs/"), name="home"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+handler404 = "oms.common.api.json_404"
+handler500 = "oms.common.api.json_500"
