@@ -99,7 +99,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test_oms.sqlite3")}
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test_oms_{os.getpid()}.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.mysql":
     _db["OPTIONS"] = {
         "charset": "utf8mb4",
@@ -107,6 +107,9 @@ elif _db["ENGINE"] == "django.db.backends.mysql":
         "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
     }
     _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+if _db["ENGINE"] != "django.db.backends.sqlite3":
+    # One test database per test process, so that several test runs on one server never drop each other's.
+    _db.setdefault("TEST", {})["NAME"] = f"test_{_db['NAME']}_{os.getpid()}"
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, on SQLite, PostgreSQL and MariaDB. Usage: scripts/test.sh [extra pytest args]
+# Needs the PostgreSQL and MariaDB servers of the development machine (see README, "Tests").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install.sh --dev
+
+PG_URL=${OMS_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+MYSQL_URL=${OMS_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306/test}
+export SECRET_KEY=test-only-secret DEBUG=false
+
+echo "==> lint and migrations"
+.venv/bin/ruff check oms bench
+.venv/bin/ruff format --check oms bench
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
+    echo "Models changed without a migration: run '.venv/bin/python manage.py makemigrations'." >&2; exit 1; }
+
+wait_for() {  # name, python snippet that connects
+    for _ in $(seq 1 30); do
+        .venv/bin/python -c "$2" 2>/dev/null && return 0
+        sleep 1
+    done
+    echo "$1 is not reachable; start it (see README, 'Tests') and run again." >&2
+    return 1
+}
+wait_for PostgreSQL "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=postgres').close()"
+wait_for MariaDB "import MySQLdb; MySQLdb.connect(host='127.0.0.1', port=3306, user='root', passwd='').close()"
+
+status=0
+run_suite() {  # vendor, url, pytest args...
+    local vendor=$1 url=$2; shift 2
+    echo "==> tests on $vendor"
+    OMS_EXPECT_DB_VENDOR=$vendor DATABASE_URL=$url OMS_VAR_DIR="$PWD/var/test-$vendor" \
+        .venv/bin/pytest -p no:cacheprovider "$@" || status=1
+}
+run_suite sqlite "" "$@"
+run_suite postgresql "$PG_URL" "$@"
+run_suite mysql "$MYSQL_URL" "$@"
+[ "$status" = 0 ] && echo "==> all suites passed on SQLite, PostgreSQL and MariaDB" || echo "==> some suite failed" >&2
+exit "$status"
