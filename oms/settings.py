@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "oms.catalog",
     "oms.inventory",
     "oms.orders",
+    "oms.payments",
 ]
 
 MIDDLEWARE = [
@@ -153,7 +154,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["oms.common.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "oms.common.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -184,3 +185,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Payments -------------------------------------------------------------------------------------------------
+OMS_ENV = os.environ.get("OMS_ENV", "development")
+OMS_PAYMENT_GATEWAYS = {"alipay": "oms.payments.gateways.alipay.AlipayGateway"}
+# Public address of this system, used in notify/return URLs given to gateways (default: taken from the request).
+OMS_PUBLIC_BASE_URL = os.environ.get("OMS_PUBLIC_BASE_URL", "").rstrip("/")
+# Without real credentials, Alipay is the local sandbox (oms.sandbox), which a system check refuses in production.
+ALIPAY_APP_ID = os.environ.get("ALIPAY_APP_ID", "")
+ALIPAY_SANDBOX = env_bool("ALIPAY_SANDBOX", not ALIPAY_APP_ID)
+ALIPAY_GATEWAY_URL = os.environ.get("ALIPAY_GATEWAY_URL", "https://openapi.alipay.com/gateway.do")
+ALIPAY_SELLER_ID = os.environ.get("ALIPAY_SELLER_ID", "")
+ALIPAY_APP_PRIVATE_KEY = os.environ.get("ALIPAY_APP_PRIVATE_KEY", "")  # PEM text
+ALIPAY_PUBLIC_KEY = os.environ.get("ALIPAY_PUBLIC_KEY", "")  # PEM text
+SANDBOX_ALIPAY_RETRY_FACTOR = float(os.environ.get("SANDBOX_ALIPAY_RETRY_FACTOR", "1.0"))
+# (the sandbox app is appended to INSTALLED_APPS here once it lands)

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -18,7 +19,10 @@ logger = logging.getLogger(__name__)
 _DRF_CODES: dict[type[exceptions.APIException], tuple[ErrorCode, str]] = {
     exceptions.ValidationError: (ErrorCode.VALIDATION_ERROR, "The request is not valid; see details."),
     exceptions.ParseError: (ErrorCode.PARSE_ERROR, "The request body is not valid JSON."),
-    exceptions.NotAuthenticated: (ErrorCode.NOT_AUTHENTICATED, "Log in or send 'Authorization: Token <token>'."),
+    exceptions.NotAuthenticated: (
+        ErrorCode.NOT_AUTHENTICATED,
+        "Log in or send 'Authorization: Token <token>'.",
+    ),
     exceptions.AuthenticationFailed: (ErrorCode.AUTHENTICATION_FAILED, "The credentials were not accepted."),
     exceptions.PermissionDenied: (ErrorCode.PERMISSION_DENIED, "You are not allowed to do this."),
     exceptions.NotFound: (ErrorCode.NOT_FOUND, "Not found."),
@@ -42,6 +46,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # else Django answers with its HTML 400 page
+        exc = exceptions.ParseError("The request body is too large.")
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: let Django log it and answer 500
     set_rollback()

@@ -24,6 +24,12 @@ class ErrorCode(StrEnum):
     STOCK_BELOW_RESERVED = "stock_below_reserved"
     CONFLICT = "conflict"
     INVALID_CREDENTIALS = "invalid_credentials"
+    INSUFFICIENT_BALANCE = "insufficient_balance"
+    PAYMENT_PASSWORD_INVALID = "payment_password_invalid"
+    PAYMENT_PASSWORD_LOCKED = "payment_password_locked"
+    PAYMENT_METHOD_UNAVAILABLE = "payment_method_unavailable"
+    GATEWAY_ERROR = "gateway_error"
+    REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
     SERVER_ERROR = "server_error"
 
 

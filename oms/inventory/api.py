@@ -64,7 +64,9 @@ class SkuStockApi(APIView):
         sku = _sku(code)
         warehouse = Warehouse.objects.filter(code=body.validated_data["warehouse"]).first()
         if warehouse is None:
-            raise NotFound(f"No warehouse {body.validated_data['warehouse']}; GET /api/v1/warehouses/ lists them.")
+            raise NotFound(
+                f"No warehouse {body.validated_data['warehouse']}; GET /api/v1/warehouses/ lists them."
+            )
         stock = services.set_stock_level(
             sku=sku,
             warehouse=warehouse,
@@ -76,7 +78,8 @@ class SkuStockApi(APIView):
 
 
 def _sku(code: str) -> Sku:
-    sku = Sku.objects.filter(code=code).first()
+    # No SKU code holds a NUL, and PostgreSQL rejects one in a query parameter (a 500) instead of matching.
+    sku = None if "\x00" in code else Sku.objects.filter(code=code).first()
     if sku is None:
         raise NotFound(f"No SKU {code}.")
     return sku

@@ -55,6 +55,7 @@ class StockMovement(models.Model):
         RESERVE = "reserve", "Reserved for an order"
         RELEASE = "release", "Reservation released"
         DEDUCT = "deduct", "Deducted (order paid)"
+        RETURN = "return", "Returned to stock (refund)"
 
     stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Round
 
 from oms.orders.states import OrderStatus
 
@@ -29,8 +30,9 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["customer", "idempotency_key"], name="order_one_per_idempotency_key"),
+            # Rounded because SQLite keeps decimals as floating point, where 1.12 + 10.00 != 11.12.
             models.CheckConstraint(
-                condition=models.Q(total_amount=models.F("subtotal") + models.F("shipping_fee")),
+                condition=models.Q(total_amount=Round(models.F("subtotal") + models.F("shipping_fee"), 2)),
                 name="order_total_is_subtotal_plus_shipping",
             ),
         ]

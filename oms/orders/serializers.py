@@ -87,5 +87,28 @@ class OrderOut(serializers.Serializer):
     paid_at = serializers.DateTimeField()
 
 
+class PaymentOut(serializers.Serializer):
+    method = serializers.CharField()
+    status = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    refunded_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    out_trade_no = serializers.CharField()
+    gateway_trade_no = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    succeeded_at = serializers.DateTimeField()
+
+
+class RefundOut(serializers.Serializer):
+    out_request_no = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    restock = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField()
+
+
 class OrderDetailOut(OrderOut):
     events = OrderEventOut(many=True)
+    payments = PaymentOut(many=True)
+    refunds = RefundOut(many=True)

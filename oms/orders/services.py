@@ -177,12 +177,15 @@ def cancel_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff
     )
 
 
-def mark_order_paid(*, order: Order, actor: AbstractBaseUser | None, reason: str) -> Order:
-    """The one way an order becomes paid (payment gateways call this too). Deducts its reserved stock.
+def mark_order_paid(
+    *, order: Order, actor: AbstractBaseUser | None, reason: str, paid_at: datetime | None = None
+) -> Order:
+    """The one way an order becomes paid (payment services call this). Deducts its reserved stock.
 
-    Raises InvalidTransition if it is not awaiting payment, OrderExpired if its payment window has passed.
+    ``paid_at`` is when the money moved (default: now). Raises InvalidTransition if the order is not awaiting
+    payment, OrderExpired if ``paid_at`` is past its payment window.
     """
-    return transition_order(order_id=order.pk, to=OrderStatus.PAID, actor=actor, reason=reason)
+    return transition_order(order_id=order.pk, to=OrderStatus.PAID, actor=actor, reason=reason, paid_at=paid_at)
 
 
 def record_offline_payment(*, order: Order, actor: AbstractBaseUser, reference: str) -> Order:

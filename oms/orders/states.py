@@ -26,11 +26,13 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     # A paid order is never simply cancelled: the money goes back through a refund first.
     S.PAID: frozenset({S.AWAITING_SHIPMENT, S.REFUNDING}),
     S.AWAITING_SHIPMENT: frozenset({S.SHIPPED, S.REFUNDING}),
-    S.SHIPPED: frozenset({S.COMPLETED, S.SHIPMENT_FAILED}),
+    S.SHIPPED: frozenset({S.COMPLETED, S.SHIPMENT_FAILED, S.REFUNDING}),
     S.SHIPMENT_FAILED: frozenset({S.SHIPPED, S.REFUNDING}),
     S.COMPLETED: frozenset({S.REFUNDING}),
     # A partial refund returns the order to where it was; a full one ends it.
-    S.REFUNDING: frozenset({S.REFUNDED, S.PAID, S.AWAITING_SHIPMENT, S.SHIPPED, S.COMPLETED}),
+    S.REFUNDING: frozenset(
+        {S.REFUNDED, S.PAID, S.AWAITING_SHIPMENT, S.SHIPPED, S.SHIPMENT_FAILED, S.COMPLETED}
+    ),
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -19,11 +21,13 @@ def transition_order(
     actor: AbstractBaseUser | None,
     reason: str = "",
     allowed_from: frozenset[OrderStatus] | None = None,
+    paid_at: datetime | None = None,
 ) -> Order:
     """Move an order to ``to`` and return it.
 
     Locks the order row (then, for stock side effects, its stock rows in id order). ``allowed_from`` narrows the
-    table for one caller (a customer may cancel in fewer states than staff). Raises InvalidTransition, OrderExpired.
+    table for one caller (a customer may cancel in fewer states than staff). ``paid_at`` is when the money moved
+    (a gateway's payment time), checked against the payment window. Raises InvalidTransition, OrderExpired.
     """
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
@@ -31,7 +35,7 @@ def transition_order(
         if not can_transition(current, to) or (allowed_from is not None and current not in allowed_from):
             raise InvalidTransition(current=current, target=to)
         now = timezone.now()
-        _apply_side_effects(order=order, current=current, to=to, actor=actor, reason=reason, now=now)
+        _apply_side_effects(order=order, current=current, to=to, actor=actor, reason=reason, now=paid_at or now)
         order.status = to
         order.save(update_fields=["status", "paid_at", "updated_at"])
         OrderEvent.objects.create(
@@ -51,3 +55,4 @@ def _apply_side_effects(*, order: Order, current: OrderStatus, to: OrderStatus, 
         inventory.deduct_order_stock(order=order, actor=actor, note=reason)
     elif to == OrderStatus.CANCELLED and current in HOLDS_RESERVATION:
         inventory.release_order_stock(order=order, actor=actor, note=reason)
+

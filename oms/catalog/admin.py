@@ -1,0 +1,41 @@
+"""Catalog in the Django admin: products with their SKUs inline."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count
+
+from oms.catalog.models import Product, Sku
+
+
+class SkuInline(admin.TabularInline):
+    model = Sku
+    extra = 0
+    fields = ("code", "name", "price", "is_active")
+    show_change_link = True
+    # SKUs that were ever ordered are protected by order items; switch them off instead.
+    can_delete = False
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("name", "sku_count", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    inlines = [SkuInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(sku_count=Count("skus"))
+
+    @admin.display(description="SKUs", ordering="sku_count")
+    def sku_count(self, obj: Product) -> int:
+        return obj.sku_count
+
+
+@admin.register(Sku)
+class SkuAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "price", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name")
+    autocomplete_fields = ("product",)
+    readonly_fields = ("created_at",)

@@ -1,0 +1,599 @@
+"""``oms demo [--orders N]``: realistic demo data, made through the real services, safe to run again.
+
+Base data (users, warehouses, catalog, stock) is created when missing and never overwritten, so edits survive
+a re-run. Orders carry the idempotency keys ``demo-0`` … ``demo-{N-1}``; a re-run only places missing ones.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import get_hasher, make_password
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Case, Count, F, Value, When
+from django.utils import timezone
+from tqdm import tqdm
+
+from oms.accounts.services import ensure_staff_groups
+from oms.catalog.models import Product, Sku
+from oms.inventory.errors import InsufficientStock
+from oms.inventory.models import Stock, StockMovement, Warehouse
+from oms.inventory.services import set_stock_level
+from oms.orders.models import Order, OrderEvent
+from oms.orders.services import OrderLineInput, mark_order_paid, place_order
+from oms.orders.states import OrderStatus
+from oms.orders.transitions import transition_order
+
+S = OrderStatus
+Kind = StockMovement.Kind
+KEY_PREFIX = "demo-"
+HISTORY = timedelta(days=90)
+STAFF_GROUP_NAMES = ("Order managers", "Inventory managers")
+# Demo passwords equal the usernames, so hashing them at full strength (~0.2 s each) buys nothing; Django
+# re-hashes with the configured iterations at the first login (PBKDF2's must_update).
+DEMO_HASH_ITERATIONS = 1000
+
+WAREHOUSES = [
+    ("SH-01", "Shanghai East", 1, "Shanghai"),
+    ("BJ-01", "Beijing", 2, "Beijing"),
+    ("GZ-01", "Guangzhou", 3, "Guangdong"),
+    ("CD-01", "Chengdu", 4, "Sichuan"),
+]
+
+# fmt: off
+# Data tables, kept one row a line.
+# (code prefix, price range in CNY, variants as (code, label, price factor), product names)
+CATALOG: list[tuple[str, tuple[int, int], list[tuple[str, str, float]], list[str]]] = [
+    ("TEA", (28, 160), [("50G", "50g tin", 1.0), ("100G", "100g tin", 1.8), ("250G", "250g gift box", 4.0)],
+     ["West Lake Longjing", "Anxi Tieguanyin", "Yunnan Pu'er", "Biluochun", "Wuyi Da Hong Pao",
+      "Jasmine Silver Needle", "Keemun Black", "Fuding White Peony", "Lapsang Souchong", "Anji White Tea",
+      "Huangshan Maofeng", "Dianhong Golden Tips"]),
+    ("TW", (25, 260), [("CEL", "celadon", 1.0), ("WHT", "white", 1.0), ("BLK", "ink black", 1.1)],
+     ["Gaiwan 150ml", "Yixing Clay Teapot", "Tea Pitcher", "Bamboo Tea Tray", "Travel Tea Set",
+      "Tea Canister", "Porcelain Tea Set", "Glass Tea Kettle", "Tea Strainer", "Tea Pet Frog", "Fair Cup",
+      "Tea Towel Set"]),
+    ("CUP", (19, 129), [("WHT", "white", 1.0), ("BLU", "sky blue", 1.0), ("RED", "cinnabar red", 1.1)],
+     ["Double-wall Glass Cup", "Ceramic Mug 350ml", "Thermos Flask 500ml", "Bone China Cup",
+      "Bamboo Fibre Cup", "Kids Straw Cup", "Office Mug with Lid", "Espresso Cup Pair", "Camping Enamel Mug",
+      "Stainless Travel Tumbler"]),
+    ("CL", (59, 599), [("S", "S", 1.0), ("M", "M", 1.0), ("L", "L", 1.0), ("XL", "XL", 1.05)],
+     ["Cotton Crew T-shirt", "Linen Shirt", "Fleece Hoodie", "Down Jacket", "Silk Qipao Dress", "Slim Jeans",
+      "Tang Jacket", "Running Shorts", "Wool Sweater", "Trench Coat", "Pajama Set", "Polo Shirt",
+      "Cargo Trousers", "Windbreaker", "Knitted Cardigan", "Hanfu Skirt"]),
+    ("SH", (129, 699), [("38", "EU 38", 1.0), ("40", "EU 40", 1), ("42", "EU 42", 1), ("44", "EU 44", 1)],
+     ["Canvas Sneakers", "Running Shoes", "Cloth Shoes", "Leather Loafers", "Hiking Boots", "Slippers"]),
+    ("EL", (49, 1299), [("BLK", "black", 1.0), ("WHT", "white", 1.0)],
+     ["Power Bank 10000mAh", "GaN Charger 65W", "Bluetooth Earbuds", "Smart Band", "Mechanical Keyboard",
+      "Wireless Mouse", "USB-C Hub", "Desk Lamp", "Portable Speaker", "Action Camera", "E-reader",
+      "Electric Toothbrush", "Mini Projector", "Dash Cam"]),
+    ("SN", (9, 69), [("1", "single", 1.0), ("6PK", "6-pack", 5.2)],
+     ["Spicy Beef Jerky", "Sunflower Seeds", "Pineapple Cake", "Dried Mango", "Wasabi Peas",
+      "White Rabbit Candy", "Mooncake Lotus", "Egg Rolls", "Sichuan Hotpot Base", "Osmanthus Cake",
+      "Walnut Cookies", "Roasted Seaweed"]),
+    ("HM", (29, 399), [("STD", "standard", 1.0), ("LG", "large", 1.5)],
+     ["Silk Pillowcase", "Bamboo Cutting Board", "Rice Cooker Liner", "Cotton Bath Towel", "Aroma Diffuser",
+      "Storage Basket", "Wok 32cm", "Chopstick Set", "Floor Mat", "Lantern Lamp"]),
+    ("ST", (6, 89), [("BLK", "black", 1.0), ("BLU", "blue", 1.0), ("RED", "red", 1.0)],
+     ["Gel Pen 12-pack", "Calligraphy Brush Set", "Dot Grid Notebook", "Washi Tape Set", "Fountain Pen",
+      "Sticky Notes", "Ink Stone", "Desk Organizer"]),
+]
+INACTIVE_EVERY = 97  # every 97th SKU is discontinued, so the admin's "active" filter has something to show
+
+SURNAMES = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
+            "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Luo", "Gao"]
+GIVEN_NAMES = ["Wei", "Fang", "Na", "Min", "Jing", "Lei", "Qiang", "Yan", "Jie", "Juan",
+               "Tao", "Ming", "Chao", "Xiu", "Hui", "Yu", "Hao", "Ting", "Xin", "Bo"]
+EXTRA_CUSTOMERS = 40
+
+# (province, city, districts, postal code prefix)
+PLACES = [
+    ("Shanghai", "Shanghai", ["Pudong New Area", "Xuhui", "Jing'an", "Huangpu", "Minhang", "Yangpu"], "200"),
+    ("Beijing", "Beijing", ["Chaoyang", "Haidian", "Dongcheng", "Xicheng", "Fengtai"], "100"),
+    ("Guangdong", "Guangzhou", ["Tianhe", "Yuexiu", "Haizhu", "Panyu"], "510"),
+    ("Guangdong", "Shenzhen", ["Nanshan", "Futian", "Luohu", "Bao'an"], "518"),
+    ("Sichuan", "Chengdu", ["Wuhou", "Jinjiang", "Qingyang", "Chenghua"], "610"),
+    ("Zhejiang", "Hangzhou", ["Xihu", "Shangcheng", "Binjiang", "Yuhang"], "310"),
+    ("Jiangsu", "Nanjing", ["Gulou", "Xuanwu", "Jianye", "Qinhuai"], "210"),
+    ("Jiangsu", "Suzhou", ["Gusu", "Wuzhong", "Xiangcheng"], "215"),
+    ("Hubei", "Wuhan", ["Wuchang", "Hongshan", "Jianghan"], "430"),
+    ("Chongqing", "Chongqing", ["Yuzhong", "Jiangbei", "Nan'an"], "400"),
+    ("Shaanxi", "Xi'an", ["Yanta", "Beilin", "Lianhu"], "710"),
+    ("Fujian", "Xiamen", ["Siming", "Huli"], "361"),
+]
+STREETS = ["Renmin Road", "Jiefang Road", "Zhongshan Road", "Century Avenue", "Huaihai Road", "Jianguo Road",
+           "Xinhua Road", "Heping Road", "Wenhua Road", "Keji Road", "Binjiang Avenue", "Changjiang Road"]
+CANCEL_REASONS = ["Changed my mind", "Ordered the wrong size", "Found it cheaper elsewhere",
+                  "Wrong shipping address", "Duplicate order"]
+CARRIERS = [("SF Express", "SF"), ("JD Logistics", "JD"), ("ZTO Express", "ZT"), ("YTO Express", "YT")]
+# fmt: on
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who acts in the order stories."""
+
+    customers: list[AbstractBaseUser]
+    weights: list[float]
+    ops: AbstractBaseUser
+    addresses: dict[int, list[dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    to: OrderStatus
+    after: timedelta
+    by: str  # "customer", "staff" or "system"
+    reason: str
+
+
+@dataclass(frozen=True)
+class Result:
+    created: int
+    skipped: int
+
+
+class Command(BaseCommand):
+    help = "Create demo users, warehouses, catalog, stock and orders (safe to run again: only tops up)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orders", type=int, default=3000, help="demo orders to have (default 3000)")
+        parser.add_argument("--seed", type=int, default=2024, help="random seed (the data is deterministic)")
+
+    def handle(self, *args, orders: int, seed: int, verbosity: int = 1, **options):
+        if orders < 0:
+            raise CommandError("--orders must be 0 or more.")
+        started, now = time.monotonic(), timezone.now()
+        show = verbosity > 0
+        self._say(show, "Users, warehouses, catalog…")
+        cast = ensure_users(seed=seed)
+        warehouses = ensure_warehouses()
+        codes = ensure_catalog(seed=seed)
+        ensure_stock(seed=seed, warehouses=warehouses, since=now - HISTORY, actor=cast.ops)
+        result = top_up_orders(total=orders, seed=seed, now=now, cast=cast, codes=codes, progress=show)
+        if show:
+            self._summary(result=result, seconds=time.monotonic() - started)
+
+    def _say(self, show: bool, text: str) -> None:
+        if show:
+            self.stdout.write(text)
+
+    def _summary(self, *, result: Result, seconds: float) -> None:
+        counts = dict(Order.objects.values_list("status").annotate(n=Count("id")).order_by())
+        self.stdout.write(
+            f"\nDemo data ready in {seconds:.1f} s: {result.created} orders placed this run"
+            f" ({result.skipped} skipped for lack of stock), {Order.objects.count()} in the database."
+        )
+        self.stdout.write(
+            f"{get_user_model().objects.count()} users, {Warehouse.objects.count()} warehouses, "
+            f"{Product.objects.count()} products, {Sku.objects.count()} SKUs, "
+            f"{Stock.objects.count()} stock rows."
+        )
+        self.stdout.write("Orders by status:")
+        for status in OrderStatus:
+            self.stdout.write(f"  {status.label:<18} {counts.get(status.value, 0):>6}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Log in: admin/admin (staff), alice/alice, bob/bob (customers); ops/ops (order and inventory "
+                "manager). Other demo customers: password = username."
+            )
+        )
+
+
+# --- Users --------------------------------------------------------------------------------------------------
+
+
+def demo_password(raw: str) -> str:
+    try:
+        hasher = get_hasher("pbkdf2_sha256")
+    except ValueError:  # PBKDF2 not among PASSWORD_HASHERS: take the slow, configured path
+        return make_password(raw)
+    return hasher.encode(raw, hasher.salt(), iterations=DEMO_HASH_ITERATIONS)
+
+
+def ensure_user(
+    *, username: str, first: str = "", last: str = "", staff: bool = False, superuser: bool = False
+):
+    """Create the user (password = username) if missing; an existing user and its password are left alone."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={
+            "email": f"{username}@example.com",
+            "first_name": first,
+            "last_name": last,
+            "is_staff": staff or superuser,
+            "is_superuser": superuser,
+            "password": demo_password(username),
+        },
+    )
+    return user
+
+
+def ensure_users(*, seed: int) -> Cast:
+    ensure_staff_groups()
+    ensure_user(username="admin", first="Admin", superuser=True)
+    ops = ensure_user(username="ops", first="Ops", last="Team", staff=True)
+    groups = list(Group.objects.filter(name__in=STAFF_GROUP_NAMES))
+    if len(groups) != len(STAFF_GROUP_NAMES):
+        raise CommandError(f"Expected staff groups {STAFF_GROUP_NAMES}; ensure_staff_groups() made others.")
+    ops.groups.add(*groups)
+    rng = random.Random(f"{seed}:names")
+    names = rng.sample([(s, g) for s in SURNAMES for g in GIVEN_NAMES], EXTRA_CUSTOMERS)
+    customers = [ensure_user(username="alice", first="Ailin", last="Li")]
+    customers.append(ensure_user(username="bob", first="Bo", last="Zhang"))
+    customers += [ensure_user(username=f"{s}.{g}".lower(), first=g, last=s) for s, g in names]
+    # alice and bob are the logins people try first: give them plenty of history.
+    weights = [8.0, 8.0] + [84.0 / EXTRA_CUSTOMERS] * EXTRA_CUSTOMERS
+    addresses = {user.pk: customer_addresses(user=user, seed=seed) for user in customers}
+    return Cast(customers=customers, weights=weights, ops=ops, addresses=addresses)
+
+
+def customer_addresses(*, user, seed: int) -> list[dict[str, str]]:
+    """A home and a work address per customer, stable across runs."""
+    rng = random.Random(f"{seed}:address:{user.username}")
+    name = f"{user.last_name} {user.first_name}".strip() or user.username
+    phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+    return [_address(rng=rng, name=name, phone=phone) for _ in range(2)]
+
+
+def _address(*, rng: random.Random, name: str, phone: str) -> dict[str, str]:
+    province, city, districts, postal_prefix = rng.choice(PLACES)
+    street = f"No. {rng.randint(1, 999)} {rng.choice(STREETS)}"
+    building, room = rng.randint(1, 30), rng.randint(1, 32) * 100 + rng.randint(1, 6)
+    return {
+        "name": name,
+        "phone": phone,
+        "province": province,
+        "city": city,
+        "district": rng.choice(districts),
+        "address": f"{street}, Building {building}, Room {room}",
+        "postal_code": f"{postal_prefix}{rng.randrange(1000):03d}",
+    }
+
+
+# --- Warehouses, catalog, stock -----------------------------------------------------------------------------
+
+
+def ensure_warehouses() -> list[Warehouse]:
+    for code, name, priority, region in WAREHOUSES:
+        Warehouse.objects.get_or_create(
+            code=code, defaults={"name": name, "priority": priority, "region": region}
+        )
+    return list(Warehouse.objects.filter(code__in=[w[0] for w in WAREHOUSES], is_active=True))
+
+
+def catalog_rows(*, seed: int) -> list[tuple[str, str, str, Decimal]]:
+    """(product name, SKU code, SKU name, price) for the whole demo catalog, deterministic."""
+    rows = []
+    for prefix, (low, high), variants, products in CATALOG:
+        for number, product in enumerate(products, start=1):
+            base = random.Random(f"{seed}:price:{prefix}{number}").uniform(low, high)
+            for variant, label, factor in variants:
+                rows.append(
+                    (
+                        product,
+                        f"{prefix}-{number:03d}-{variant}",
+                        f"{product}, {label}",
+                        _price(base * factor),
+                    )
+                )
+    return rows
+
+
+def _price(raw: float) -> Decimal:
+    return Decimal(int(raw)) + Decimal("0.90")  # shop prices end in .90
+
+
+def ensure_catalog(*, seed: int) -> list[str]:
+    """Create missing products and SKUs; return the active demo SKU codes, in catalog order."""
+    rows = catalog_rows(seed=seed)
+    names = list(dict.fromkeys(row[0] for row in rows))
+    have = set(Product.objects.filter(name__in=names).values_list("name", flat=True))
+    Product.objects.bulk_create(
+        [Product(name=name, description=f"Demo product: {name}.") for name in names if name not in have]
+    )
+    products = {}
+    for product in Product.objects.filter(name__in=names).order_by("-id"):
+        products[product.name] = product  # the oldest wins if a name was used twice
+    codes = set(Sku.objects.filter(code__in=[row[1] for row in rows]).values_list("code", flat=True))
+    Sku.objects.bulk_create(
+        [
+            Sku(
+                product=products[product],
+                code=code,
+                name=name,
+                price=price,
+                is_active=index % INACTIVE_EVERY != INACTIVE_EVERY - 1,
+            )
+            for index, (product, code, name, price) in enumerate(rows)
+            if code not in codes
+        ]
+    )
+    active = set(
+        Sku.objects.filter(code__in=[row[1] for row in rows], is_active=True).values_list("code", flat=True)
+    )
+    return [row[1] for row in rows if row[1] in active]
+
+
+def ensure_stock(*, seed: int, warehouses: list[Warehouse], since: datetime, actor) -> None:
+    """Opening stock: each demo SKU in 1-3 warehouses, for the rows that do not exist yet (others are kept).
+
+    Bulk-created with the RECEIPT movement set_stock_level writes for a new row, because going through the
+    service row by row was most of a small demo's run time; brand-new rows have nothing reserved to check.
+    """
+    skus = Sku.objects.filter(code__in=[row[1] for row in catalog_rows(seed=seed)]).order_by("code")
+    have = set(Stock.objects.values_list("sku_id", "warehouse_id"))
+    opening: dict[tuple[int, int], int] = {}
+    for sku in skus:
+        rng = random.Random(f"{seed}:stock:{sku.code}")
+        count = rng.choices([1, 2, 3], weights=[35, 45, 20])[0]
+        for warehouse in rng.sample(warehouses, min(count, len(warehouses))):
+            on_hand = rng.randint(20, 150)
+            if (sku.pk, warehouse.pk) not in have:
+                opening[sku.pk, warehouse.pk] = on_hand
+    with transaction.atomic():
+        Stock.objects.bulk_create(
+            [Stock(sku_id=s, warehouse_id=w, on_hand=n) for (s, w), n in opening.items()]
+        )
+        # Read back rather than trust bulk_create's ids: MySQL does not return them.
+        rows = Stock.objects.filter(sku_id__in={sku_id for sku_id, _ in opening})
+        created = [stock for stock in rows if (stock.sku_id, stock.warehouse_id) in opening]
+        StockMovement.objects.bulk_create(
+            StockMovement(
+                stock=stock, kind=Kind.RECEIPT, on_hand_delta=stock.on_hand, actor=actor, note="Opening"
+            )
+            for stock in created
+        )
+        # The demo is the only code allowed to rewrite timestamps: opening stock predates the order history.
+        receipts = StockMovement.objects.filter(stock__in=created, kind=Kind.RECEIPT)
+        receipts.update(created_at=since)
+
+
+# --- Orders -------------------------------------------------------------------------------------------------
+
+
+def plan_statuses(total: int, *, seed: int) -> list[OrderStatus]:
+    """The final status of each demo order, oldest first.
+
+    Recent orders are still in flight (shipped, then awaiting shipment, paid, and the newest few pending
+    payment); older ones are finished. Every quota has a floor, so from 16 orders on every status appears.
+    """
+    recent = [
+        (S.SHIPPED, max(3, total * 6 // 90)),
+        (S.AWAITING_SHIPMENT, max(2, total // 100)),
+        (S.PAID, max(2, min(10, total // 500))),
+        (S.PENDING_PAYMENT, max(2, min(8, total // 400))),
+    ]
+    old_total = max(0, total - sum(n for _, n in recent))
+    old = []
+    for status, share in [(S.CANCELLED, 0.07), (S.PAYMENT_FAILED, 0.02), (S.SHIPMENT_FAILED, 0.02)]:
+        old += [status] * min(max(2, round(old_total * share)), old_total - len(old))
+    old += [S.COMPLETED] * (old_total - len(old))
+    random.Random(f"{seed}:plan:{total}").shuffle(old)
+    plan = old + [status for status, n in recent for _ in range(n)]
+    return plan[-total:] if total else []
+
+
+def placement_window(status: OrderStatus) -> tuple[timedelta, timedelta]:
+    """How long ago (oldest, newest) orders ending in ``status`` were placed: their stories end before now."""
+    timeout = settings.OMS_ORDER_PAYMENT_TIMEOUT
+    return {
+        S.PENDING_PAYMENT: (timeout * 0.6, timeout * 0.05),  # still inside the payment window
+        S.PAID: (timeout * 5, timeout),
+        S.AWAITING_SHIPMENT: (timedelta(hours=22), timeout + timedelta(hours=2)),
+        S.SHIPPED: (timedelta(days=8), timedelta(days=2)),
+    }.get(status, (HISTORY, timedelta(days=8)))
+
+
+def placement_times(plan: list[OrderStatus], *, now: datetime, seed: int) -> list[datetime]:
+    """Spread each group evenly over its window, in plan order, so placement times only ever increase."""
+    rng = random.Random(f"{seed}:times")
+    groups = Counter(placement_window(status) for status in plan)
+    seen: Counter = Counter()
+    times = []
+    for status in plan:
+        window = placement_window(status)
+        oldest, newest = window
+        share = (seen[window] + rng.random()) / groups[window]
+        times.append(now - oldest + (oldest - newest) * share)
+        seen[window] += 1
+    return times
+
+
+def story(status: OrderStatus, rng: random.Random) -> list[Step]:
+    """The steps after placement that lead to ``status``, with plausible delays.
+
+    Payment comes well inside the payment window (a share of it, whatever it is configured to), because paying
+    an expired order is refused.
+    """
+    window = settings.OMS_ORDER_PAYMENT_TIMEOUT
+
+    def minutes(low: float, high: float) -> timedelta:
+        return timedelta(minutes=rng.uniform(low, high))
+
+    carrier, prefix = rng.choice(CARRIERS)
+    pay = Step(
+        S.PAID, window * rng.uniform(0.03, 0.45), "system", f"Alipay trade {rng.randrange(10**16):016d}"
+    )
+    declined = Step(
+        S.PAYMENT_FAILED, window * rng.uniform(0.02, 0.3), "system", "Payment declined by the bank"
+    )
+    to_warehouse = Step(S.AWAITING_SHIPMENT, minutes(5, 120), "staff", "Sent to the warehouse for picking")
+    waybill = f"{carrier} waybill {prefix}{rng.randrange(10**12):012d}"
+    ship = Step(S.SHIPPED, minutes(4 * 60, 30 * 60), "staff", waybill)
+    if status == S.PENDING_PAYMENT:
+        return []
+    if status == S.PAYMENT_FAILED:
+        return [declined]
+    if status == S.CANCELLED:
+        if rng.random() < 0.4:
+            return [Step(S.CANCELLED, window + minutes(0, 2), "system", "Payment window expired")]
+        return [Step(S.CANCELLED, window * rng.uniform(0.1, 0.8), "customer", rng.choice(CANCEL_REASONS))]
+    paid = [declined, pay] if rng.random() < 0.05 else [pay]  # a few pay at the second attempt
+    after_shipping = {
+        S.COMPLETED: [Step(S.COMPLETED, minutes(2 * 1440, 6 * 1440), "customer", "Delivery confirmed")],
+        S.SHIPMENT_FAILED: [
+            Step(S.SHIPMENT_FAILED, minutes(1440, 3 * 1440), "staff", "Returned: no such address")
+        ],
+        S.SHIPPED: [],
+    }
+    if status == S.PAID:
+        return paid
+    if status == S.AWAITING_SHIPMENT:
+        return [*paid, to_warehouse]
+    return [*paid, to_warehouse, ship, *after_shipping[status]]
+
+
+def timeline(placed_at: datetime, steps: list[Step]) -> dict[OrderStatus, datetime]:
+    """When each step happens; a story never reaches the same status twice."""
+    at, moment = {}, placed_at
+    for step in steps:
+        moment += step.after
+        at[step.to] = moment
+    return at
+
+
+def pick_lines(rng: random.Random, codes: list[str], weights: list[float]) -> list[OrderLineInput]:
+    count = rng.choices([1, 2, 3, 4], weights=[55, 28, 12, 5])[0]
+    chosen: list[str] = []
+    while len(chosen) < count:
+        code = rng.choices(codes, cum_weights=weights)[0]
+        if code not in chosen:
+            chosen.append(code)
+    return [
+        OrderLineInput(sku=code, quantity=rng.choices([1, 2, 3, 5], weights=[72, 19, 7, 2])[0])
+        for code in chosen
+    ]
+
+
+def popularity(codes: list[str], seed: int) -> list[float]:
+    """Cumulative weights: a few best sellers, a long tail (Zipf-like over a shuffled catalog)."""
+    ranks = list(range(1, len(codes) + 1))
+    random.Random(f"{seed}:popularity").shuffle(ranks)
+    total, cumulative = 0.0, []
+    for rank in ranks:
+        total += rank**-0.8
+        cumulative.append(total)
+    return cumulative
+
+
+def top_up_orders(
+    *, total: int, seed: int, now: datetime, cast: Cast, codes: list[str], progress: bool
+) -> Result:
+    """Place the demo orders that do not exist yet, oldest first."""
+    plan = plan_statuses(total, seed=seed)
+    times = placement_times(plan, now=now, seed=seed)
+    existing = set(
+        Order.objects.filter(idempotency_key__startswith=KEY_PREFIX).values_list("idempotency_key", flat=True)
+    )
+    todo = [i for i in range(total) if f"{KEY_PREFIX}{i}" not in existing]
+    weights = popularity(codes, seed) if codes else []
+    created = skipped = 0
+    for index in tqdm(todo, desc="Orders", unit="order", disable=None if progress else True):
+        rng = random.Random(f"{seed}:order:{index}")
+        order = create_demo_order(
+            key=f"{KEY_PREFIX}{index}",
+            status=plan[index],
+            placed_at=times[index],
+            rng=rng,
+            cast=cast,
+            lines=pick_lines(rng, codes, weights),
+        )
+        created += order is not None
+        skipped += order is None
+    return Result(created=created, skipped=skipped)
+
+
+def create_demo_order(*, key, status, placed_at, rng, cast: Cast, lines) -> Order | None:
+    """Place one order and walk it to ``status``; None if it could not be placed (even after a restock).
+
+    One transaction per order: a story cut short would leave an order that its key marks as done.
+    """
+    customer = rng.choices(cast.customers, weights=cast.weights)[0]
+    address = cast.addresses[customer.pk][0 if rng.random() < 0.8 else 1]
+    steps = story(status, rng)
+    at = timeline(placed_at, steps)
+    actors = {"customer": customer, "staff": cast.ops, "system": None}
+    with transaction.atomic():
+        order = place_with_restock(
+            customer=customer,
+            lines=lines,
+            address=address,
+            key=key,
+            now=placed_at,
+            restocker=cast.ops,
+            rng=rng,
+        )
+        if order is None:
+            return None
+        for step in steps:
+            actor = actors[step.by]
+            if step.to == S.PAID:
+                mark_order_paid(order=order, actor=actor, reason=step.reason, paid_at=at[S.PAID])
+            else:
+                transition_order(order_id=order.pk, to=step.to, actor=actor, reason=step.reason)
+        backdate(order=order, placed_at=placed_at, at=at)
+    return order
+
+
+def place_with_restock(*, customer, lines, address, key, now, restocker, rng) -> Order | None:
+    """place_order, and once more after a supplier delivery if it ran out of stock; None if still short."""
+    for attempt in range(2):
+        try:
+            placed = place_order(
+                customer=customer, items=lines, address=address, idempotency_key=key, now=now
+            )
+            return placed.order if placed.created else None
+        except InsufficientStock as short:
+            if attempt:
+                return None
+            wanted = {line.sku: line.quantity for line in lines}
+            for code in short.sku_codes:
+                restock(code=code, quantity=wanted[code] + rng.randint(60, 240), at=now, actor=restocker)
+    return None
+
+
+def restock(*, code: str, quantity: int, at: datetime, actor) -> None:
+    """A supplier delivery into the SKU's first warehouse, through the service (so a movement is written)."""
+    stock = (
+        Stock.objects.select_related("sku", "warehouse")
+        .filter(sku__code=code)
+        .order_by("warehouse__priority")
+    )
+    stock = stock.first()
+    if stock is None:
+        return
+    stock = set_stock_level(
+        sku=stock.sku,
+        warehouse=stock.warehouse,
+        on_hand=stock.on_hand + quantity,
+        actor=actor,
+        note="Supplier delivery",
+    )
+    latest = (
+        StockMovement.objects.filter(stock=stock, order=None).order_by("-id").values_list("pk", flat=True)
+    )
+    StockMovement.objects.filter(pk__in=list(latest[:1])).update(created_at=at - timedelta(hours=1))
+
+
+def backdate(*, order: Order, placed_at: datetime, at: dict[OrderStatus, datetime]) -> None:
+    """Give the order's events and stock movements the story's times instead of the run's clock.
+
+    The demo is the only code allowed to rewrite timestamps: services always stamp the real time (placement
+    and payment times came in through ``place_order(now=)`` and ``mark_order_paid(paid_at=)``).
+    """
+    if at:
+        Order.objects.filter(pk=order.pk).update(updated_at=max(at.values()))
+        events = [When(to_status=status, then=Value(when)) for status, when in at.items()]
+        OrderEvent.objects.filter(order=order).update(created_at=Case(*events, default=F("created_at")))
+    kinds = {Kind.RESERVE: placed_at, Kind.DEDUCT: at.get(S.PAID), Kind.RELEASE: at.get(S.CANCELLED)}
+    moves = [When(kind=kind, then=Value(when)) for kind, when in kinds.items() if when]
+    StockMovement.objects.filter(order=order).update(created_at=Case(*moves, default=F("created_at")))

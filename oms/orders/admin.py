@@ -1,0 +1,133 @@
+"""Orders in the Django admin: read-only records, changed only by actions that call the order services.
+
+Orders are placed through the API (``place_order``), so the admin cannot add, edit or delete them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.utils.html import format_html_join
+
+from oms.common.errors import OmsError
+from oms.orders import services
+from oms.orders.models import Order, OrderEvent, OrderItem
+
+# Beyond this many failures one summary line replaces the rest, so a big selection cannot flood the page.
+MAX_ERROR_MESSAGES = 10
+ADDRESS_LINES = ("name", "phone", "province", "city", "district", "address", "postal_code")
+
+
+class ReadOnlyOrderInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    # Lines and events have no admin rights of their own: whoever may see the order sees them.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("orders.view_order")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderItemInline(ReadOnlyOrderInline):
+    model = OrderItem
+    fields = ("sku_code", "name", "unit_price", "quantity", "line_total")
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyOrderInline):
+    model = OrderEvent
+    fields = ("created_at", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("order_no", "customer", "status", "total_amount", "created_at")
+    list_filter = ("status", "created_at")
+    list_select_related = ("customer",)
+    search_fields = ("^order_no", "=customer__username")
+    search_help_text = "Start of an order number, or an exact username"
+    # Counting every order for "x of y" is a full scan on a big table.
+    show_full_result_count = False
+    list_per_page = 50
+    inlines = [OrderItemInline, OrderEventInline]
+    actions = ["cancel_selected", "record_payment_offline"]
+    fieldsets = [
+        (None, {"fields": ("order_no", "customer", "status", "idempotency_key")}),
+        ("Amounts", {"fields": ("currency", "subtotal", "shipping_fee", "total_amount")}),
+        ("Shipping", {"fields": ("shipping_to",)}),
+        ("Times", {"fields": ("created_at", "expires_at", "paid_at", "updated_at")}),
+    ]
+    readonly_fields = (
+        *("order_no", "customer", "status", "idempotency_key", "currency", "subtotal", "shipping_fee"),
+        *("total_amount", "shipping_to", "created_at", "expires_at", "paid_at", "updated_at"),
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_manage_permission(self, request) -> bool:
+        return request.user.has_perm("orders.manage_orders")
+
+    @admin.display(description="ship to")
+    def shipping_to(self, obj: Order):
+        address = obj.shipping_address or {}
+        rows = [(key.replace("_", " "), address[key]) for key in ADDRESS_LINES if address.get(key)]
+        return format_html_join("", "<div>{}: {}</div>", rows)
+
+    @admin.action(description="Cancel selected orders", permissions=["manage"])
+    def cancel_selected(self, request, queryset: QuerySet[Order]) -> None:
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda order: services.cancel_order(
+                order=order, actor=request.user, reason="Cancelled by staff in the admin", by_staff=True
+            ),
+            done="cancelled",
+        )
+
+    @admin.action(description="Record offline payment", permissions=["manage"])
+    def record_payment_offline(self, request, queryset: QuerySet[Order]) -> None:
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda order: services.record_offline_payment(order=order, actor=request.user, reference="admin"),
+            done="marked as paid",
+        )
+
+    def _apply_to_each(self, request, queryset: QuerySet[Order], change: Callable[[Order], Order], done: str):
+        """Run one service call per order (each its own transaction); a refusal skips only that order."""
+        succeeded, failures = 0, []
+        for order in queryset.order_by("pk"):
+            try:
+                change(order)
+                succeeded += 1
+            except OmsError as exc:
+                failures.append(f"{order.order_no}: {exc.message}")
+        if succeeded:
+            self.message_user(request, f"{succeeded} order(s) {done}.", level=messages.SUCCESS)
+        for failure in failures[:MAX_ERROR_MESSAGES]:
+            self.message_user(request, failure, level=messages.ERROR)
+        if len(failures) > MAX_ERROR_MESSAGES:
+            more = len(failures) - MAX_ERROR_MESSAGES
+            self.message_user(request, f"… and {more} more order(s) refused.", level=messages.ERROR)

@@ -1,0 +1,112 @@
+"""Store balance: an append-only ledger whose sum is the balance, which can never go negative."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from oms.common.errors import ValidationFailed
+from oms.payments.errors import InsufficientBalance, PaymentPasswordInvalid, PaymentPasswordLocked
+from oms.payments.models import BalanceAccount, BalanceEntry
+
+MAX_PASSWORD_ATTEMPTS = 5
+PASSWORD_LOCK = timedelta(minutes=15)
+
+
+def account_for(customer: AbstractBaseUser) -> BalanceAccount:
+    account, _ = BalanceAccount.objects.get_or_create(customer=customer)
+    return account
+
+
+def set_payment_password(*, customer: AbstractBaseUser, raw_password: str) -> None:
+    if not (raw_password.isdigit() and len(raw_password) == 6):
+        raise ValidationFailed("The payment password is 6 digits.")
+    account = account_for(customer)
+    BalanceAccount.objects.filter(pk=account.pk).update(
+        payment_password=make_password(raw_password), failed_password_attempts=0, locked_until=None
+    )
+
+
+def verify_payment_password(*, customer: AbstractBaseUser, raw_password: str) -> None:
+    """Check the payment password; count failures and lock for 15 minutes after 5 (the count commits)."""
+    with transaction.atomic():
+        account = BalanceAccount.objects.select_for_update().filter(customer=customer).first()
+        now = timezone.now()
+        if account is None or not account.payment_password:
+            raise PaymentPasswordInvalid("No payment password is set for this account.")
+        if account.locked_until and account.locked_until > now:
+            raise PaymentPasswordLocked(
+                "Too many wrong payment passwords; try again later.",
+                details={"locked_until": account.locked_until.isoformat()},
+            )
+        if check_password(raw_password, account.payment_password):
+            if account.failed_password_attempts:
+                BalanceAccount.objects.filter(pk=account.pk).update(failed_password_attempts=0, locked_until=None)
+            return
+        attempts = account.failed_password_attempts + 1
+        locked_until = now + PASSWORD_LOCK if attempts >= MAX_PASSWORD_ATTEMPTS else None
+        BalanceAccount.objects.filter(pk=account.pk).update(
+            failed_password_attempts=0 if locked_until else attempts, locked_until=locked_until
+        )
+    raise PaymentPasswordInvalid(
+        "Wrong payment password.", details={"attempts_left": max(0, MAX_PASSWORD_ATTEMPTS - attempts)}
+    )
+
+
+def post_balance_entry(
+    *,
+    customer: AbstractBaseUser,
+    kind: BalanceEntry.Kind,
+    amount: Decimal,
+    actor: AbstractBaseUser | None,
+    reason: str,
+    order=None,
+) -> BalanceEntry:
+    """Add a signed amount to the balance with one guarded update; refuse to go below zero.
+
+    Runs inside the caller's transaction (or its own); locks the account row until commit.
+    """
+    with transaction.atomic():
+        account = account_for(customer)
+        changed = BalanceAccount.objects.filter(pk=account.pk, balance__gte=-amount).update(
+            balance=F("balance") + amount, updated_at=timezone.now()
+        )
+        if not changed:
+            account.refresh_from_db(fields=["balance"])
+            raise InsufficientBalance(
+                f"The balance of {account.balance} does not cover {-amount}.",
+                details={"balance": str(account.balance), "required": str(-amount)},
+            )
+        account.refresh_from_db(fields=["balance"])
+        return BalanceEntry.objects.create(
+            account=account,
+            kind=kind,
+            amount=amount,
+            balance_after=account.balance,
+            order=order,
+            actor=actor,
+            reason=reason[:255],
+        )
+
+
+def top_up_balance(*, customer: AbstractBaseUser, amount: Decimal, actor: AbstractBaseUser, reason: str) -> BalanceEntry:
+    if amount <= 0:
+        raise ValidationFailed("A top-up is a positive amount.", details={"amount": str(amount)})
+    return post_balance_entry(
+        customer=customer, kind=BalanceEntry.Kind.TOP_UP, amount=amount, actor=actor, reason=reason
+    )
+
+
+def ensure_balance_covers(*, customer: AbstractBaseUser, amount: Decimal) -> None:
+    balance = BalanceAccount.objects.filter(customer=customer).values_list("balance", flat=True).first()
+    if balance is None or balance < amount:
+        raise InsufficientBalance(
+            f"The balance of {balance or Decimal('0.00')} does not cover {amount}; top up or pay another way.",
+            details={"balance": str(balance or Decimal("0.00")), "required": str(amount)},
+        )

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class NotificationKind(StrEnum):
+    PAID = "paid"
+    REFUND = "refund"
+    CLOSED = "closed"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class GatewayNotification:
+    """A verified asynchronous notification, in gateway-neutral terms."""
+
+    notify_id: str
+    out_trade_no: str
+    trade_no: str
+    kind: NotificationKind
+    total_amount: Decimal
+    paid_at: datetime | None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GatewayTrade:
+    """What the gateway says about one trade when asked."""
+
+    exists: bool
+    paid: bool = False
+    closed: bool = False
+    trade_no: str = ""
+    total_amount: Decimal | None = None
+    paid_at: datetime | None = None
+
+
+class NotificationRejected(Exception):
+    """A notification that failed verification; ``reason`` is logged, nothing changes."""
+
+    def __init__(self, reason: str, *, notify_id: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.notify_id = notify_id
+
+
+class PaymentGateway(ABC):
+    name: str
+
+    @abstractmethod
+    def payment_url(self, *, payment, order, channel: str, notify_url: str, return_url: str, base_url: str) -> str:
+        """Where to send the shopper to pay."""
+
+    @abstractmethod
+    def verify_notification(self, params: dict[str, str]) -> GatewayNotification:
+        """Verify signature and merchant identity; raise NotificationRejected otherwise."""
+
+    @abstractmethod
+    def query(self, *, payment) -> GatewayTrade: ...
+
+    @abstractmethod
+    def close(self, *, payment) -> bool:
+        """Close an unpaid trade so it can no longer be paid; False if it was already paid."""
+
+    @abstractmethod
+    def refund(self, *, payment, amount: Decimal, out_request_no: str, reason: str) -> None:
+        """Refund once per ``out_request_no``; raise GatewayError on refusal."""

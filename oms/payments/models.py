@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Payment(models.Model):
+    """One attempt to collect an order's money through one method. Only oms.payments.services changes it."""
+
+    class Method(models.TextChoices):
+        ALIPAY = "alipay", "Alipay"
+        BALANCE = "balance", "Store balance"
+
+    class Status(models.TextChoices):
+        CREATED = "created"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CLOSED = "closed"
+        PARTIALLY_REFUNDED = "partially_refunded"
+        REFUNDED = "refunded"
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=16, choices=Method.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    refunded_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.CREATED)
+    # Our trade number at the gateway (Alipay out_trade_no) and the gateway's own (trade_no).
+    out_trade_no = models.CharField(max_length=64, unique=True)
+    gateway_trade_no = models.CharField(max_length=64, blank=True)
+    failure_reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="payment_status_created")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(refunded_amount__gte=0, refunded_amount__lte=models.F("amount")),
+                name="payment_refund_within_amount",
+            ),
+        ]
+
+
+class GatewayMessage(models.Model):
+    """Append-only audit log of every message exchanged with a payment gateway, raw."""
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "out"
+        INBOUND = "in"
+
+    provider = models.CharField(max_length=16)
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=64)
+    raw = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class InboundNotification(models.Model):
+    """Every asynchronous notification received, once: the unique key makes repeats harmless."""
+
+    provider = models.CharField(max_length=16)
+    notify_id = models.CharField(max_length=128)
+    payload = models.JSONField()
+    signature_valid = models.BooleanField()
+    outcome = models.CharField(max_length=64)
+    detail = models.CharField(max_length=255, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "notify_id"], name="inbound_notification_once"),
+        ]
+
+
+class BalanceAccount(models.Model):
+    """A customer's store balance. ``balance`` always equals the sum of the ledger entries."""
+
+    customer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="balance")
+    balance = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    payment_password = models.CharField(max_length=128, blank=True)
+    failed_password_attempts = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(balance__gte=0), name="balance_not_negative")]
+        permissions = [("top_up_balance", "Can top up customers' balances")]
+
+
+class BalanceEntry(models.Model):
+    """Append-only ledger line of a balance account (signed amount)."""
+
+    class Kind(models.TextChoices):
+        TOP_UP = "top_up"
+        PAYMENT = "payment"
+        REFUND = "refund"
+        ADJUSTMENT = "adjustment"
+
+    account = models.ForeignKey(BalanceAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    balance_after = models.DecimalField(max_digits=14, decimal_places=2)
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class Refund(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    reason = models.CharField(max_length=255)
+    # Alipay's out_request_no: the gateway refunds once per value, so a retry can never pay out twice.
+    out_request_no = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    restock = models.BooleanField(default=False)
+    items = models.JSONField(default=list, blank=True)
+    failure_reason = models.CharField(max_length=255, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
+
+
+class PaymentIssue(models.Model):
+    """Something about money a person must look at (a payment for a cancelled order, a failed refund…)."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payment_issues")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=48)
+    detail = models.TextField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]

@@ -1,0 +1,122 @@
+"""Asynchronous payment notifications: verify first, record once, then settle. Repeats change nothing."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oms.orders.errors import InvalidTransition, OrderExpired
+from oms.orders.models import Order
+from oms.orders.services import mark_order_paid
+from oms.orders.states import HOLDS_RESERVATION
+from oms.payments.gateways import get_gateway
+from oms.payments.gateways.base import GatewayNotification, NotificationKind, NotificationRejected
+from oms.payments.models import GatewayMessage, InboundNotification, Payment, PaymentIssue
+
+logger = logging.getLogger(__name__)
+
+
+def handle_notification(*, provider: str, params: dict[str, str]) -> bool:
+    """Process one notification; True means "acknowledge it" (answer success), False "reject" (failure).
+
+    Order of checks: signature and merchant identity (the gateway), then that the trade is ours and the amount
+    equals the payment exactly. Only then does a payment notice settle the order. Each notification is stored once
+    under (provider, notify_id); a repeat is acknowledged and changes nothing.
+    """
+    GatewayMessage.objects.create(provider=provider, direction="in", kind="notification", raw=_raw(params))
+    try:
+        notice = get_gateway(provider).verify_notification(params)
+        return _settle(provider=provider, notice=notice)
+    except NotificationRejected as exc:
+        logger.warning("%s notification rejected: %s", provider, exc.reason)
+        InboundNotification.objects.create(
+            provider=provider,
+            notify_id=f"rejected:{uuid.uuid4().hex}",
+            payload=dict(params),
+            signature_valid=exc.reason != "bad signature",
+            outcome="rejected",
+            detail=exc.reason[:255],
+        )
+        return False
+
+
+def _settle(*, provider: str, notice: GatewayNotification) -> bool:
+    payment = Payment.objects.filter(method=provider, out_trade_no=notice.out_trade_no).first()
+    if payment is None:
+        raise NotificationRejected(f"unknown out_trade_no {notice.out_trade_no}")
+    if notice.total_amount != payment.amount:
+        raise NotificationRejected(f"total_amount {notice.total_amount} != payment amount {payment.amount}")
+    with transaction.atomic():
+        payment = lock_payment(payment.pk)
+        try:
+            with transaction.atomic():
+                record = InboundNotification.objects.create(
+                    provider=provider,
+                    notify_id=notice.notify_id,
+                    payload=notice.raw,
+                    signature_valid=True,
+                    outcome="received",
+                )
+        except IntegrityError:
+            return True  # the same notification again: already handled
+        record.outcome = _apply(payment=payment, notice=notice)
+        record.save(update_fields=["outcome"])
+    return True
+
+
+def _apply(*, payment: Payment, notice: GatewayNotification) -> str:
+    if notice.kind == NotificationKind.REFUND:
+        return "refund_notice"  # refunds are settled by the refund call itself; this never re-pays an order
+    if notice.kind == NotificationKind.CLOSED:
+        if payment.status == Payment.Status.CREATED:
+            payment.status = Payment.Status.CLOSED
+            payment.save(update_fields=["status", "updated_at"])
+        return "closed"
+    if notice.kind != NotificationKind.PAID:
+        return "ignored"
+    if payment.status != Payment.Status.CREATED:
+        return "already_settled"
+    return settle_paid(payment=payment, trade_no=notice.trade_no, paid_at=notice.paid_at or timezone.now())
+
+
+def settle_paid(*, payment: Payment, trade_no: str, paid_at) -> str:
+    """Record the gateway's money as received and pay the order; a payment the order can no longer take is
+    refunded automatically and flagged for staff. Caller holds the payment row lock in a transaction.
+    """
+    payment.status = Payment.Status.SUCCEEDED
+    payment.gateway_trade_no = trade_no
+    payment.succeeded_at = paid_at
+    payment.save(update_fields=["status", "gateway_trade_no", "succeeded_at", "updated_at"])
+    order = payment.order
+    try:
+        if order.status not in HOLDS_RESERVATION:
+            raise InvalidTransition(current=order.status, target="paid")
+        with transaction.atomic():
+            mark_order_paid(order=order, actor=None, reason=f"Paid with {payment.get_method_display()}", paid_at=paid_at)
+        return "paid"
+    except (InvalidTransition, OrderExpired) as exc:
+        PaymentIssue.objects.create(
+            order=order,
+            payment=payment,
+            kind="paid_after_cancel",
+            detail=f"Money arrived for order {order.order_no} in state {order.status}: {exc.message} "
+            "It is refunded automatically.",
+        )
+        from oms.payments.refunds import refund_unwanted_payment
+
+        transaction.on_commit(lambda: refund_unwanted_payment(payment_id=payment.pk))
+        return "refund_scheduled"
+
+
+def lock_payment(payment_id: int) -> Payment:
+    """Lock a payment's order row, then the payment row: the one lock order of every payment change."""
+    order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).get()
+    Order.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True).get()
+    return Payment.objects.select_for_update().select_related("order").get(pk=payment_id)
+
+
+def _raw(params: dict[str, str]) -> str:
+    return "&".join(f"{key}={value}" for key, value in sorted(params.items()))

@@ -1,0 +1,143 @@
+"""Collecting money for orders. Orders become paid only through oms.orders.services.mark_order_paid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from oms.orders.errors import InvalidTransition, OrderExpired
+from oms.orders.models import Order
+from oms.orders.services import mark_order_paid
+from oms.orders.states import HOLDS_RESERVATION
+from oms.payments import balance
+from oms.payments.errors import PaymentMethodUnavailable
+from oms.payments.gateways import get_gateway
+from oms.payments.models import BalanceEntry, Payment, PaymentIssue
+from oms.payments.notifications import lock_payment, settle_paid
+
+
+def ensure_payable(order: Order) -> None:
+    """Refuse to start a payment for an order that cannot be paid any more (checked again when money moves)."""
+    if order.status not in HOLDS_RESERVATION:
+        raise InvalidTransition(current=order.status, target="paid", message=f"Order {order.order_no} is {order.status}.")
+    if timezone.now() > order.expires_at:
+        raise OrderExpired(
+            f"Order {order.order_no} expired at {order.expires_at.isoformat()}; place a new order.",
+            details={"expires_at": order.expires_at.isoformat()},
+        )
+
+
+def pay_with_balance(*, order: Order, customer: AbstractBaseUser, payment_password: str) -> Order:
+    """Debit the customer's balance and mark the order paid, in one transaction.
+
+    The password check commits its failure count first. Then, locked in this order: the order row, the balance
+    account row (a guarded decrement, so concurrent payments can never take the balance below zero).
+    Raises PaymentPasswordInvalid/Locked, InsufficientBalance, InvalidTransition, OrderExpired.
+    """
+    ensure_payable(order)
+    balance.verify_payment_password(customer=customer, raw_password=payment_password)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        ensure_payable(order)
+        balance.post_balance_entry(
+            customer=customer,
+            kind=BalanceEntry.Kind.PAYMENT,
+            amount=-order.total_amount,
+            actor=customer,
+            reason=f"Payment for order {order.order_no}",
+            order=order,
+        )
+        now = timezone.now()
+        Payment.objects.create(
+            order=order,
+            method=Payment.Method.BALANCE,
+            amount=order.total_amount,
+            status=Payment.Status.SUCCEEDED,
+            out_trade_no=f"B{order.order_no}",
+            succeeded_at=now,
+        )
+        return mark_order_paid(order=order, actor=customer, reason="Paid with store balance", paid_at=now)
+
+
+def payment_base_url(request) -> str:
+    return settings.OMS_PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def start_gateway_payment(*, order: Order, method: str, channel: str, request) -> str:
+    """Create (or reuse) the order's gateway payment and return the URL where the shopper pays.
+
+    One payment per order and method: its out_trade_no is the order number, so paying twice at the gateway is
+    impossible — the gateway itself refuses a second payment of one out_trade_no.
+    """
+    ensure_payable(order)
+    payment, _ = Payment.objects.get_or_create(
+        out_trade_no=order.order_no,
+        defaults={"order": order, "method": method, "amount": order.total_amount},
+    )
+    if payment.method != method or payment.status != Payment.Status.CREATED:
+        raise PaymentMethodUnavailable(
+            f"Order {order.order_no} already has a {payment.method} payment ({payment.status}).",
+            details={"method": payment.method, "status": payment.status},
+        )
+    base_url = payment_base_url(request)
+    return get_gateway(method).payment_url(
+        payment=payment,
+        order=order,
+        channel=channel,
+        notify_url=f"{base_url}{reverse('alipay-notify')}",
+        return_url=f"{base_url}{reverse('alipay-return')}",
+        base_url=base_url,
+    )
+
+
+@dataclass(frozen=True)
+class ReturnStatus:
+    valid: bool
+    order_no: str
+    title: str
+    message: str
+
+
+def settle_from_return(*, provider: str, params: dict[str, str]) -> ReturnStatus:
+    """Handle the shopper's return: verify the signed fields, then settle from a signed gateway query."""
+    gateway = get_gateway(provider)
+    out_trade_no = params.get("out_trade_no", "")
+    if not gateway.verify_return(params):
+        return ReturnStatus(False, out_trade_no, "not recognised", "This return link is not valid.")
+    payment = Payment.objects.filter(method=provider, out_trade_no=out_trade_no).first()
+    if payment is None:
+        return ReturnStatus(False, out_trade_no, "not recognised", "No such payment.")
+    if payment.status == Payment.Status.CREATED:
+        settle_from_gateway(payment=payment)
+        payment.refresh_from_db()
+    order_no = payment.order.order_no
+    if payment.status == Payment.Status.SUCCEEDED:
+        return ReturnStatus(True, order_no, "received", f"Thank you: order {order_no} is paid.")
+    return ReturnStatus(True, order_no, "processing", "Your payment is being confirmed; this takes a moment.")
+
+
+def settle_from_gateway(*, payment: Payment) -> str:
+    """Ask the gateway about a payment still ``created`` (a lost notification) and settle it. No lock is held
+    during the call; the result is applied under the payment row lock.
+    """
+    trade = get_gateway(payment.method).query(payment=payment)
+    if not trade.paid:
+        return "unpaid"
+    if trade.total_amount != payment.amount:
+        PaymentIssue.objects.create(
+            order=payment.order,
+            payment=payment,
+            kind="amount_mismatch",
+            detail=f"Gateway reports {trade.total_amount}, we expected {payment.amount}.",
+        )
+        return "mismatch"
+    with transaction.atomic():
+        payment = lock_payment(payment.pk)
+        if payment.status != Payment.Status.CREATED:
+            return "already_settled"
+        return settle_paid(payment=payment, trade_no=trade.trade_no, paid_at=trade.paid_at or timezone.now())

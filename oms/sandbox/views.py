@@ -1,0 +1,80 @@
+"""HTTP side of the sandbox: the gateway endpoint and the cashier's pay / cancel forms.
+
+CSRF-exempt on purpose: the gateway is called by other servers and by browsers coming from the merchant's
+site, exactly like Alipay's, and the cashier forms move only sandbox money.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from oms.sandbox import gateway, services
+from oms.sandbox.errors import INVALID_ARGUMENTS, SandboxRefusal
+
+
+def _request_params(request: HttpRequest) -> dict[str, str]:
+    # Alipay's SDKs put the common params in the query string and biz_content in the form body; accept both.
+    return {**request.GET.dict(), **request.POST.dict()}
+
+
+def _refusal_page(
+    request: HttpRequest, refusal: SandboxRefusal, *, status: int | None = None
+) -> HttpResponse:
+    status = status or (400 if refusal.code == INVALID_ARGUMENTS else 409)
+    return render(
+        request,
+        "sandbox/alipay/message.html",
+        {"title": "支付失败 · Payment refused", "refusal": refusal},
+        status=status,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def alipay_gateway(request: HttpRequest) -> HttpResponse:
+    params = _request_params(request)
+    method = params.get("method", "")
+    if method in gateway.PAY_METHODS:
+        return _cashier(request, method, params)
+    return HttpResponse(gateway.api_answer(params), content_type="application/json;charset=utf-8")
+
+
+def _cashier(request: HttpRequest, method: str, params: dict[str, str]) -> HttpResponse:
+    try:
+        trade = services.open_trade(request=gateway.parse_pay_request(method, params))
+    except SandboxRefusal as refusal:
+        return _refusal_page(request, refusal)
+    return render(
+        request, "sandbox/alipay/cashier.html", {"trade": trade, "wap": method.endswith(".wap.pay")}
+    )
+
+
+@csrf_exempt
+@require_POST
+def alipay_pay(request: HttpRequest) -> HttpResponse:
+    try:
+        trade = services.pay_trade(trade_no=request.POST.get("trade_no", ""))
+    except SandboxRefusal as refusal:
+        return _refusal_page(
+            request, refusal, status=404 if refusal.sub_code == "ACQ.TRADE_NOT_EXIST" else None
+        )
+    if trade.return_url:
+        return HttpResponseRedirect(gateway.signed_return_url(trade))
+    return render(request, "sandbox/alipay/message.html", {"title": "支付成功 · Paid", "trade": trade})
+
+
+@csrf_exempt
+@require_POST
+def alipay_cancel(request: HttpRequest) -> HttpResponse:
+    try:
+        trade = services.abandon_trade(trade_no=request.POST.get("trade_no", ""))
+    except SandboxRefusal as refusal:
+        return _refusal_page(request, refusal, status=404)
+    return render(
+        request,
+        "sandbox/alipay/message.html",
+        {"title": "已取消支付 · Payment abandoned", "trade": trade, "back_url": trade.return_url},
+    )
