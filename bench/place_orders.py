@@ -537,16 +537,19 @@ def machine_cpu() -> float:
     return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
-def wait_for_quiet(max_wait: int, idle_below: float = 0.25) -> float:
-    """Wait until the machine is nearly idle (other work skews a small box); return the cores busy last."""
+def wait_for_quiet(max_wait: int, idle_below: float = 0.25, quiet_seconds: int = 3) -> float:
+    """Wait until the machine has been nearly idle for a few seconds (other work skews a small box).
+
+    Returns the busy cores of the last second; warns when the wait ran out first.
+    """
     deadline = time.monotonic() + max_wait
-    while True:
+    quiet = 0
+    while quiet < quiet_seconds and time.monotonic() < deadline:
         start = machine_cpu()
         time.sleep(1)
         busy = machine_cpu() - start
-        if busy < idle_below or time.monotonic() >= deadline:
-            break
-    if busy >= idle_below:
+        quiet = quiet + 1 if busy < idle_below else 0
+    if quiet < quiet_seconds:
         say(f"  WARNING: other processes keep {busy:.2f} cores busy; the figures of this run will be low")
     return busy
 

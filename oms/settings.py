@@ -199,4 +199,34 @@ ALIPAY_SELLER_ID = os.environ.get("ALIPAY_SELLER_ID", "")
 ALIPAY_APP_PRIVATE_KEY = os.environ.get("ALIPAY_APP_PRIVATE_KEY", "")  # PEM text
 ALIPAY_PUBLIC_KEY = os.environ.get("ALIPAY_PUBLIC_KEY", "")  # PEM text
 SANDBOX_ALIPAY_RETRY_FACTOR = float(os.environ.get("SANDBOX_ALIPAY_RETRY_FACTOR", "1.0"))
-# (the sandbox app is appended to INSTALLED_APPS here once it lands)
+if ALIPAY_SANDBOX:
+    INSTALLED_APPS.append("oms.sandbox")
+
+# --- Celery ---------------------------------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://"
+CELERY_EMBEDDED_BROKER = CELERY_BROKER_URL == "filesystem://"
+if CELERY_EMBEDDED_BROKER:
+    _queue_dir = VAR_DIR / "celery-queue"
+    _queue_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "processed_folder": str(VAR_DIR / "celery-processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+OMS_RECONCILE_AFTER_MINUTES = int(os.environ.get("OMS_RECONCILE_AFTER_MINUTES", "10"))
+CELERY_BEAT_SCHEDULE = {
+    "expire-unpaid-orders": {"task": "oms.payments.tasks.expire_unpaid_orders", "schedule": 60.0},
+    "reconcile-stale-payments": {"task": "oms.payments.tasks.reconcile_stale_payments", "schedule": 300.0},
+    "daily-reconciliation": {"task": "oms.payments.tasks.daily_reconciliation", "schedule": 86400.0},
+}
+if ALIPAY_SANDBOX:
+    CELERY_BEAT_SCHEDULE["sandbox-notifications"] = {
+        "task": "oms.sandbox.tasks.deliver_sandbox_notifications",
+        "schedule": 30.0,
+    }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import include, path
@@ -21,6 +22,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
+
+if settings.ALIPAY_SANDBOX:
+    urlpatterns.append(path("sandbox/", include("oms.sandbox.urls")))
 
 handler404 = "oms.common.api.json_404"
 handler500 = "oms.common.api.json_500"

@@ -38,12 +38,12 @@ class Stock(models.Model):
         ]
         permissions = [("manage_stock", "Can set stock levels through the API")]
 
+    def __str__(self) -> str:
+        return f"{self.sku_id}@{self.warehouse_id}: {self.on_hand} on hand, {self.reserved} reserved"
+
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
-
-    def __str__(self) -> str:
-        return f"{self.sku_id}@{self.warehouse_id}: {self.on_hand} on hand, {self.reserved} reserved"
 
 
 class StockMovement(models.Model):

@@ -25,7 +25,9 @@ def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: Abstra
     )
     StockMovement.objects.bulk_create(
         [
-            StockMovement(stock_id=p.stock_id, kind=Kind.RESERVE, reserved_delta=p.quantity, order=order, actor=actor)
+            StockMovement(
+                stock_id=p.stock_id, kind=Kind.RESERVE, reserved_delta=p.quantity, order=order, actor=actor
+            )
             for p in plan
         ]
     )
@@ -69,13 +71,17 @@ def _settle_allocations(*, order, actor, note: str, deduct: bool) -> None:
     apply_stock_deltas({a.stock_id: (-a.quantity if deduct else 0, -a.quantity) for a in allocations})
 
 
-def return_order_stock(*, order, quantities: dict[int, int], actor: AbstractBaseUser | None, note: str) -> None:
+def return_order_stock(
+    *, order, quantities: dict[int, int], actor: AbstractBaseUser | None, note: str
+) -> None:
     """Put refunded units (by SKU id) back on hand in the warehouses they were taken from.
 
     Runs in the caller's transaction. Units beyond what the order took from stock are ignored.
     """
     deltas: dict[int, int] = {}
-    allocations = Allocation.objects.filter(order=order, status=Allocation.Status.DEDUCTED).select_related("stock")
+    allocations = Allocation.objects.filter(order=order, status=Allocation.Status.DEDUCTED).select_related(
+        "stock"
+    )
     for allocation in allocations:
         wanted = quantities.get(allocation.stock.sku_id, 0)
         take = min(wanted, allocation.quantity)
@@ -84,7 +90,9 @@ def return_order_stock(*, order, quantities: dict[int, int], actor: AbstractBase
             quantities[allocation.stock.sku_id] = wanted - take
     StockMovement.objects.bulk_create(
         [
-            StockMovement(stock_id=stock_id, kind=Kind.RETURN, on_hand_delta=q, order=order, actor=actor, note=note)
+            StockMovement(
+                stock_id=stock_id, kind=Kind.RETURN, on_hand_delta=q, order=order, actor=actor, note=note
+            )
             for stock_id, q in deltas.items()
         ]
     )

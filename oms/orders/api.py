@@ -44,7 +44,9 @@ class OrderListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         filters_in = OrderFiltersIn(data=request.query_params)
         filters_in.is_valid(raise_exception=True)
-        orders = selectors.order_list(user=request.user, filters=selectors.OrderFilters(**filters_in.validated_data))
+        orders = selectors.order_list(
+            user=request.user, filters=selectors.OrderFilters(**filters_in.validated_data)
+        )
         paginator = NewestFirstCursorPagination()
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(OrderOut(page, many=True).data)
@@ -59,10 +61,12 @@ class OrderListCreateApi(APIView):
             items=[services.OrderLineInput(sku=i["sku"], quantity=i["quantity"]) for i in data["items"]],
             address=dict(data["shipping_address"]),
             idempotency_key=_idempotency_key(request),
+            payment_method=data["payment_method"],
         )
         order = selectors.order_detail(user=request.user, order_no=placed.order.order_no)
         return Response(
-            OrderDetailOut(order).data, status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK
+            OrderDetailOut(order).data,
+            status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK,
         )
 
 
@@ -95,7 +99,9 @@ class OrderOfflinePaymentApi(APIView):
         body = OfflinePaymentIn(data=request.data)
         body.is_valid(raise_exception=True)
         order = selectors.order_for_action(user=request.user, order_no=order_no)
-        services.record_offline_payment(order=order, actor=request.user, reference=body.validated_data["reference"])
+        services.record_offline_payment(
+            order=order, actor=request.user, reference=body.validated_data["reference"]
+        )
         return Response(OrderDetailOut(selectors.order_detail(user=request.user, order_no=order_no)).data)
 
 

@@ -18,6 +18,8 @@ class Order(models.Model):
     shipping_fee = models.DecimalField(max_digits=12, decimal_places=2)
     total_amount = models.DecimalField(max_digits=14, decimal_places=2)
     shipping_address = models.JSONField()
+    # How the customer means to pay (checked at placement for balance); the payments say how they did.
+    payment_method = models.CharField(max_length=16, blank=True, default="")
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     # SHA-256 of the canonical request, to tell a replay from a reused key.
     request_fingerprint = models.CharField(max_length=64, blank=True)
@@ -29,7 +31,9 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "idempotency_key"], name="order_one_per_idempotency_key"),
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"], name="order_one_per_idempotency_key"
+            ),
             # Rounded because SQLite keeps decimals as floating point, where 1.12 + 10.00 != 11.12.
             models.CheckConstraint(
                 condition=models.Q(total_amount=Round(models.F("subtotal") + models.F("shipping_fee"), 2)),

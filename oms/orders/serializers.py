@@ -19,17 +19,22 @@ class OrderLineIn(StrictSerializer):
 
 class AddressIn(StrictSerializer):
     name = serializers.CharField(max_length=50)
-    phone = serializers.RegexField(PHONE_PATTERN, error_messages={"invalid": "Enter a phone number of digits."})
+    phone = serializers.RegexField(
+        PHONE_PATTERN, error_messages={"invalid": "Enter a phone number of digits."}
+    )
     province = serializers.CharField(max_length=50)
     city = serializers.CharField(max_length=50)
     district = serializers.CharField(max_length=50)
     address = serializers.CharField(max_length=200)
-    postal_code = serializers.RegexField(POSTAL_CODE_PATTERN, error_messages={"invalid": "Enter a postal code."})
+    postal_code = serializers.RegexField(
+        POSTAL_CODE_PATTERN, error_messages={"invalid": "Enter a postal code."}
+    )
 
 
 class PlaceOrderIn(StrictSerializer):
     items = OrderLineIn(many=True, allow_empty=False, max_length=settings.OMS_MAX_ORDER_LINES)
     shipping_address = AddressIn()
+    payment_method = serializers.ChoiceField(choices=["alipay", "balance"], required=False, default="")
 
     def validate_items(self, items: list[dict]) -> list[dict]:
         codes = [item["sku"] for item in items]
@@ -82,6 +87,7 @@ class OrderOut(serializers.Serializer):
     total_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     items = OrderItemOut(many=True)
     shipping_address = serializers.DictField(child=serializers.CharField())
+    payment_method = serializers.CharField()
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField()

@@ -22,7 +22,7 @@ from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.numbers import new_order_no
 from oms.orders.pricing import money, order_totals
-from oms.orders.states import CUSTOMER_CANCELLABLE, OrderStatus
+from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, OrderStatus
 from oms.orders.transitions import transition_order
 
 logger = logging.getLogger(__name__)
@@ -49,20 +49,25 @@ def place_order(
     items: list[OrderLineInput],
     address: dict[str, str],
     idempotency_key: str | None = None,
+    payment_method: str = "",
     now: datetime | None = None,
 ) -> PlacedOrder:
     """Price the lines, reserve their stock and create a ``pending_payment`` order, all in one transaction.
 
     The same ``idempotency_key`` with the same content returns the first order (``created=False``) and reserves
     nothing; with other content it raises IdempotencyKeyReused. The unique (customer, key) index makes concurrent
-    duplicates collapse into one order. Raises ValidationFailed, InsufficientStock (nothing written).
+    duplicates collapse into one order. ``payment_method="balance"`` refuses an order the customer's balance does
+    not cover (checked again when paying). Raises ValidationFailed, InsufficientStock, InsufficientBalance
+    (nothing written).
     """
-    fingerprint = _fingerprint(items, address)
+    fingerprint = _fingerprint(items, address, payment_method)
     if idempotency_key:
         replay = _find_replay(customer, idempotency_key, fingerprint)
         if replay:
             return PlacedOrder(replay, created=False)
     skus = _load_skus(items)
+    if payment_method == "balance":
+        _ensure_balance_covers(customer, items, skus)
     lines = {skus[line.sku].pk: line.quantity for line in items}
     for _ in range(MAX_PLACEMENT_ATTEMPTS):
         plan, short = plan_allocations(lines, read_stock_snapshot(list(lines)))
@@ -78,6 +83,7 @@ def place_order(
                 address=address,
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
+                payment_method=payment_method,
                 now=now or timezone.now(),
             )
             return PlacedOrder(order, created=True)
@@ -92,7 +98,9 @@ def place_order(
     raise InsufficientStock(sorted(line.sku for line in items))
 
 
-def _create_order(*, customer, items, skus, plan, address, idempotency_key, fingerprint, now) -> Order:
+def _create_order(
+    *, customer, items, skus, plan, address, idempotency_key, fingerprint, payment_method, now
+) -> Order:
     # Inserts first, the contended stock rows last: their locks are held only until the commit.
     with transaction.atomic():
         line_totals = [money(skus[line.sku].price * line.quantity) for line in items]
@@ -106,6 +114,7 @@ def _create_order(*, customer, items, skus, plan, address, idempotency_key, fing
             shipping_fee=totals.shipping_fee,
             total_amount=totals.total,
             shipping_address=address,
+            payment_method=payment_method,
             idempotency_key=idempotency_key or None,
             request_fingerprint=fingerprint,
             created_at=now,
@@ -126,7 +135,11 @@ def _create_order(*, customer, items, skus, plan, address, idempotency_key, fing
             ]
         )
         OrderEvent.objects.create(
-            order=order, to_status=OrderStatus.PENDING_PAYMENT, actor=customer, reason="Order placed", created_at=now
+            order=order,
+            to_status=OrderStatus.PENDING_PAYMENT,
+            actor=customer,
+            reason="Order placed",
+            created_at=now,
         )
         reserve_planned_stock(order=order, plan=plan, actor=customer)
     return order
@@ -137,7 +150,8 @@ def _load_skus(items: list[OrderLineInput]) -> dict[str, Sku]:
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
         raise ValidationFailed(
-            "Each SKU may appear on one line only; add up the quantities.", details={"duplicate_skus": duplicates}
+            "Each SKU may appear on one line only; add up the quantities.",
+            details={"duplicate_skus": duplicates},
         )
     skus = {sku.code: sku for sku in Sku.objects.filter(code__in=codes, is_active=True)}
     missing = sorted(set(codes) - set(skus))
@@ -148,10 +162,18 @@ def _load_skus(items: list[OrderLineInput]) -> dict[str, Sku]:
     return skus
 
 
-def _fingerprint(items: list[OrderLineInput], address: dict[str, str]) -> str:
+def _ensure_balance_covers(customer, items: list[OrderLineInput], skus: dict[str, Sku]) -> None:
+    from oms.payments.balance import ensure_balance_covers  # payments builds on orders, not the reverse
+
+    totals = order_totals([money(skus[line.sku].price * line.quantity) for line in items])
+    ensure_balance_covers(customer=customer, amount=totals.total)
+
+
+def _fingerprint(items: list[OrderLineInput], address: dict[str, str], payment_method: str = "") -> str:
     canonical = {
         "items": sorted([line.sku, line.quantity] for line in items),
         "shipping_address": address,
+        "payment_method": payment_method,
     }
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
@@ -185,7 +207,9 @@ def mark_order_paid(
     ``paid_at`` is when the money moved (default: now). Raises InvalidTransition if the order is not awaiting
     payment, OrderExpired if ``paid_at`` is past its payment window.
     """
-    return transition_order(order_id=order.pk, to=OrderStatus.PAID, actor=actor, reason=reason, paid_at=paid_at)
+    return transition_order(
+        order_id=order.pk, to=OrderStatus.PAID, actor=actor, reason=reason, paid_at=paid_at
+    )
 
 
 def record_offline_payment(*, order: Order, actor: AbstractBaseUser, reference: str) -> Order:
@@ -194,21 +218,27 @@ def record_offline_payment(*, order: Order, actor: AbstractBaseUser, reference: 
     return mark_order_paid(order=order, actor=actor, reason=note)
 
 
+def overdue_orders(*, now: datetime, limit: int) -> list[Order]:
+    """Unpaid orders (pending or failed payment) past their payment window, oldest first.
+
+    A failed payment still holds stock, so it expires like a pending one; the status + expires_at index serves this.
+    """
+    overdue = Order.objects.filter(status__in=HOLDS_RESERVATION, expires_at__lt=now)
+    return list(overdue.order_by("expires_at")[:limit])
+
+
+def expire_order(*, order: Order) -> bool:
+    """Cancel one unpaid order whose window passed, releasing its stock; False if it changed state meanwhile."""
+    try:
+        transition_order(
+            order_id=order.pk, to=OrderStatus.CANCELLED, actor=None, reason="Payment window expired"
+        )
+        return True
+    except InvalidTransition:
+        logger.info("order %s changed state before it could expire", order.order_no)
+        return False
+
+
 def expire_overdue_orders(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Cancel unpaid orders whose payment window has passed, releasing their stock. Returns how many."""
-    now = now or timezone.now()
-    due = list(
-        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lt=now)
-        .order_by("expires_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    expired = 0
-    for order_id in due:
-        try:
-            transition_order(
-                order_id=order_id, to=OrderStatus.CANCELLED, actor=None, reason="Payment window expired"
-            )
-            expired += 1
-        except InvalidTransition:
-            logger.info("order %s changed state before it could expire", order_id)
-    return expired
+    """Cancel every overdue unpaid order (no gateway involved). Returns how many."""
+    return sum(expire_order(order=order) for order in overdue_orders(now=now or timezone.now(), limit=limit))

@@ -17,7 +17,7 @@ from oms.common.api import StrictSerializer
 from oms.common.errors import NotFound
 from oms.orders import selectors as order_selectors
 from oms.orders.serializers import OrderDetailOut
-from oms.payments import balance, refunds, services
+from oms.payments import balance, exceptions, refunds, selectors, services
 from oms.payments.models import BalanceAccount, Payment
 
 
@@ -53,8 +53,12 @@ class OrderPayApi(APIView):
         if data["method"] == Payment.Method.BALANCE:
             if not data.get("payment_password"):
                 raise serializers.ValidationError({"payment_password": ["Required to pay with balance."]})
-            services.pay_with_balance(order=order, customer=request.user, payment_password=data["payment_password"])
-            return Response(OrderDetailOut(order_selectors.order_detail(user=request.user, order_no=order_no)).data)
+            services.pay_with_balance(
+                order=order, customer=request.user, payment_password=data["payment_password"]
+            )
+            return Response(
+                OrderDetailOut(order_selectors.order_detail(user=request.user, order_no=order_no)).data
+            )
         pay_url = services.start_gateway_payment(
             order=order, method=data["method"], channel=data["channel"], request=request
         )
@@ -100,7 +104,9 @@ class RefundLineIn(StrictSerializer):
 
 
 class RefundIn(StrictSerializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False)
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+    )
     items = RefundLineIn(many=True, required=False, allow_empty=False, max_length=100)
     reason = serializers.CharField(max_length=200)
     restock = serializers.BooleanField(default=False)
@@ -120,3 +126,48 @@ class OrderRefundApi(APIView):
 
 
 urlpatterns.append(path("orders/<str:order_no>/refunds/", OrderRefundApi.as_view(), name="order-refunds"))
+
+
+class ExceptionOrderOut(serializers.Serializer):
+    order_no = serializers.CharField()
+    status = serializers.CharField()
+    customer = serializers.CharField(source="customer.username")
+    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    reason = serializers.CharField()
+    since = serializers.DateTimeField()
+    age_seconds = serializers.IntegerField()
+    open_issues = serializers.ListField(child=serializers.DictField())
+    actions = serializers.ListField(child=serializers.CharField())
+
+
+class ResolveIn(StrictSerializer):
+    action = serializers.ChoiceField(choices=exceptions.RESOLUTIONS)
+    reason = serializers.CharField(max_length=200)
+
+
+class ExceptionQueueApi(APIView):
+    @extend_schema(responses=ExceptionOrderOut(many=True))
+    def get(self, request: Request) -> Response:
+        if not (request.user.is_staff and request.user.has_perm("orders.manage_orders")):
+            raise PermissionDenied("Only staff who manage orders see the exception queue.")
+        return Response(ExceptionOrderOut(selectors.exception_queue(), many=True).data)
+
+
+class ResolveExceptionApi(APIView):
+    @extend_schema(request=ResolveIn, responses=OrderDetailOut)
+    def post(self, request: Request, order_no: str) -> Response:
+        if not (request.user.is_staff and request.user.has_perm("orders.manage_orders")):
+            raise PermissionDenied("Only staff who manage orders resolve exceptions.")
+        body = ResolveIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        order = order_selectors.order_for_action(user=request.user, order_no=order_no)
+        exceptions.resolve_exception(order=order, actor=request.user, **body.validated_data)
+        return Response(
+            OrderDetailOut(order_selectors.order_detail(user=request.user, order_no=order_no)).data
+        )
+
+
+urlpatterns += [
+    path("exceptions/", ExceptionQueueApi.as_view(), name="exception-queue"),
+    path("orders/<str:order_no>/resolve/", ResolveExceptionApi.as_view(), name="order-resolve"),
+]

@@ -95,7 +95,9 @@ def settle_paid(*, payment: Payment, trade_no: str, paid_at) -> str:
         if order.status not in HOLDS_RESERVATION:
             raise InvalidTransition(current=order.status, target="paid")
         with transaction.atomic():
-            mark_order_paid(order=order, actor=None, reason=f"Paid with {payment.get_method_display()}", paid_at=paid_at)
+            mark_order_paid(
+                order=order, actor=None, reason=f"Paid with {payment.get_method_display()}", paid_at=paid_at
+            )
         return "paid"
     except (InvalidTransition, OrderExpired) as exc:
         PaymentIssue.objects.create(

@@ -44,7 +44,9 @@ def refund_order(
 
     Raises RefundExceedsPaid, InvalidTransition (order not in a refundable state), ValidationFailed, GatewayError.
     """
-    refund, previous = _open_refund(order=order, reason=reason, actor=actor, amount=amount, items=items, restock=restock)
+    refund, previous = _open_refund(
+        order=order, reason=reason, actor=actor, amount=amount, items=items, restock=restock
+    )
     payment = refund.payment
     try:
         if payment.method == Payment.Method.BALANCE:
@@ -56,6 +58,8 @@ def refund_order(
                 reason=f"Refund {refund.out_request_no} for order {order.order_no}",
                 order=order,
             )
+        elif payment.method == Payment.Method.OFFLINE:
+            pass  # staff pay it back the way it came; the refund row and events record that they did
         else:
             get_gateway(payment.method).refund(
                 payment=payment, amount=refund.amount, out_request_no=refund.out_request_no, reason=reason
@@ -71,19 +75,29 @@ def _open_refund(*, order, reason, actor, amount, items, restock) -> tuple[Refun
         order = Order.objects.select_for_update().get(pk=order.pk)
         payment = Payment.objects.select_for_update().filter(order=order, status__in=REFUNDABLE).first()
         if payment is None:
-            raise RefundExceedsPaid(f"Order {order.order_no} has no payment to refund.", details={"paid": "0.00"})
+            raise RefundExceedsPaid(
+                f"Order {order.order_no} has no payment to refund.", details={"paid": "0.00"}
+            )
         quantities = _item_quantities(order, items or [])
         if amount is None:
             amount = _items_value(order, quantities) if items else payment.amount - payment.refunded_amount
-        pending = Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).aggregate(s=Sum("amount"))["s"]
+        pending = Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).aggregate(
+            s=Sum("amount")
+        )["s"]
         refundable = payment.amount - payment.refunded_amount - (pending or 0)
         if amount <= 0 or amount > refundable:
             raise RefundExceedsPaid(
                 f"At most {refundable} of order {order.order_no} can still be refunded.",
-                details={"requested": str(amount), "refundable": str(refundable), "paid": str(payment.amount)},
+                details={
+                    "requested": str(amount),
+                    "refundable": str(refundable),
+                    "paid": str(payment.amount),
+                },
             )
         previous = OrderStatus(order.status)
-        transition_order(order_id=order.pk, to=OrderStatus.REFUNDING, actor=actor, reason=f"Refund of {amount}: {reason}")
+        transition_order(
+            order_id=order.pk, to=OrderStatus.REFUNDING, actor=actor, reason=f"Refund of {amount}: {reason}"
+        )
         count = Refund.objects.filter(order=order).count()
         refund = Refund.objects.create(
             order=order,
@@ -110,9 +124,13 @@ def _complete_refund(*, refund: Refund, previous: OrderStatus, actor) -> Refund:
         refund.save(update_fields=["status", "completed_at"])
         if refund.restock and refund.items:
             quantities = {line["sku_id"]: line["quantity"] for line in refund.items}
-            return_order_stock(order=refund.order, quantities=quantities, actor=actor, note=refund.out_request_no)
+            return_order_stock(
+                order=refund.order, quantities=quantities, actor=actor, note=refund.out_request_no
+            )
         target = OrderStatus.REFUNDED if fully else previous
-        transition_order(order_id=refund.order_id, to=target, actor=actor, reason=f"Refund {refund.out_request_no} done")
+        transition_order(
+            order_id=refund.order_id, to=target, actor=actor, reason=f"Refund {refund.out_request_no} done"
+        )
     return refund
 
 
@@ -121,7 +139,9 @@ def _fail_refund(*, refund: Refund, previous: OrderStatus, actor, why: str) -> N
         refund.status = Refund.Status.FAILED
         refund.failure_reason = why[:255]
         refund.save(update_fields=["status", "failure_reason"])
-        PaymentIssue.objects.create(order=refund.order, payment=refund.payment, kind="refund_failed", detail=why)
+        PaymentIssue.objects.create(
+            order=refund.order, payment=refund.payment, kind="refund_failed", detail=why
+        )
         transition_order(order_id=refund.order_id, to=previous, actor=actor, reason=f"Refund failed: {why}")
 
 
@@ -132,7 +152,8 @@ def _item_quantities(order: Order, items: list[dict]) -> dict[int, int]:
         line = lines.get(wanted["sku"])
         if line is None or wanted["quantity"] > line.quantity:
             raise ValidationFailed(
-                f"Order {order.order_no} has no {wanted['quantity']} × {wanted['sku']} to refund.", details=wanted
+                f"Order {order.order_no} has no {wanted['quantity']} × {wanted['sku']} to refund.",
+                details=wanted,
             )
         quantities[line.sku_id] = wanted["quantity"]
     return quantities
@@ -149,11 +170,16 @@ def refund_unwanted_payment(*, payment_id: int) -> None:
     out_request_no = f"{payment.order.order_no}RA"
     try:
         get_gateway(payment.method).refund(
-            payment=payment, amount=payment.amount, out_request_no=out_request_no, reason="Order no longer payable"
+            payment=payment,
+            amount=payment.amount,
+            out_request_no=out_request_no,
+            reason="Order no longer payable",
         )
     except GatewayError as exc:
         logger.error("automatic refund of payment %s failed: %s", payment_id, exc.message)
-        PaymentIssue.objects.create(order=payment.order, payment=payment, kind="refund_failed", detail=exc.message)
+        PaymentIssue.objects.create(
+            order=payment.order, payment=payment, kind="refund_failed", detail=exc.message
+        )
         return
     with transaction.atomic():
         Refund.objects.get_or_create(
@@ -167,7 +193,9 @@ def refund_unwanted_payment(*, payment_id: int) -> None:
                 "completed_at": timezone.now(),
             },
         )
-        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED, refunded_amount=payment.amount)
+        Payment.objects.filter(pk=payment.pk).update(
+            status=Payment.Status.REFUNDED, refunded_amount=payment.amount
+        )
         OrderEvent.objects.create(
             order=payment.order,
             from_status=payment.order.status,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,15 +22,40 @@ from oms.payments.models import BalanceEntry, Payment, PaymentIssue
 from oms.payments.notifications import lock_payment, settle_paid
 
 
-def ensure_payable(order: Order) -> None:
-    """Refuse to start a payment for an order that cannot be paid any more (checked again when money moves)."""
+def ensure_payable(order: Order, *, at: datetime | None = None) -> None:
+    """Refuse to take money for an order that cannot be paid any more (checked again when money moves)."""
     if order.status not in HOLDS_RESERVATION:
-        raise InvalidTransition(current=order.status, target="paid", message=f"Order {order.order_no} is {order.status}.")
-    if timezone.now() > order.expires_at:
+        raise InvalidTransition(
+            current=order.status, target="paid", message=f"Order {order.order_no} is {order.status}."
+        )
+    if (at or timezone.now()) > order.expires_at:
         raise OrderExpired(
             f"Order {order.order_no} expired at {order.expires_at.isoformat()}; place a new order.",
             details={"expires_at": order.expires_at.isoformat()},
         )
+
+
+def record_offline_payment(
+    *, order: Order, actor: AbstractBaseUser, reference: str, paid_at: datetime | None = None
+) -> Order:
+    """Staff record money taken outside the system (bank transfer, cash): a payment row, then the order is paid."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        ensure_payable(order, at=paid_at)
+        paid_at = paid_at or timezone.now()
+        Payment.objects.create(
+            order=order,
+            method=Payment.Method.OFFLINE,
+            amount=order.total_amount,
+            status=Payment.Status.SUCCEEDED,
+            out_trade_no=f"O{order.order_no}",
+            gateway_trade_no=reference[:64],
+            succeeded_at=paid_at,
+        )
+        note = (
+            f"Offline payment recorded by staff; reference: {reference}" if reference else "Offline payment"
+        )
+        return mark_order_paid(order=order, actor=actor, reason=note, paid_at=paid_at)
 
 
 def pay_with_balance(*, order: Order, customer: AbstractBaseUser, payment_password: str) -> Order:
@@ -127,7 +153,7 @@ def settle_from_gateway(*, payment: Payment) -> str:
     """
     trade = get_gateway(payment.method).query(payment=payment)
     if not trade.paid:
-        return "unpaid"
+        return "closed_unpaid" if trade.closed else "unpaid"
     if trade.total_amount != payment.amount:
         PaymentIssue.objects.create(
             order=payment.order,

@@ -127,20 +127,20 @@ def _query(app_id: str, biz: Mapping[str, Any]) -> dict[str, str]:
         out_trade_no=_text(biz, "out_trade_no", max_length=64, required=False),
         trade_no=_text(biz, "trade_no", max_length=64, required=False),
     )
+    paid = format_amount(trade.total_amount) if trade.is_paid else "0.00"
     answer = {
         **_trade_ids(trade),
         "trade_status": trade.status,
         "total_amount": format_amount(trade.total_amount),
+        "buyer_pay_amount": paid,
+        "receipt_amount": paid,
+        "invoice_amount": paid,
+        "point_amount": "0.00",
     }
     if trade.is_paid:
-        amount = format_amount(trade.total_amount)
         answer |= {
             "buyer_logon_id": trade.buyer_logon_id,
             "buyer_user_id": trade.buyer_id,
-            "buyer_pay_amount": amount,
-            "receipt_amount": amount,
-            "invoice_amount": amount,
-            "point_amount": "0.00",
             "send_pay_date": format_time(trade.gmt_payment),
         }
     return answer

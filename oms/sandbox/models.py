@@ -16,6 +16,8 @@ class SandboxKeys(models.Model):
     is ever committed or shared between machines.
     """
 
+    # An explicit key, not an auto-increment one: MariaDB refuses a CHECK constraint on an AUTO_INCREMENT column.
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     alipay_private_key_pem = models.TextField()
     alipay_public_key_pem = models.TextField()
     app_private_key_pem = models.TextField()
@@ -24,7 +26,7 @@ class SandboxKeys(models.Model):
 
     class Meta:
         verbose_name_plural = "sandbox keys"
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="sandbox_keys_singleton")]
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="sandbox_keys_singleton")]
 
     def __str__(self) -> str:
         return f"Sandbox keys of {self.created_at:%Y-%m-%d}"

@@ -87,7 +87,13 @@ def test_order_histories_are_in_order_and_in_the_past(demo):
 
 
 @pytest.fixture
-def admin_client(demo, client):
+def small_demo(db) -> None:
+    """Enough for the admin pages: every status appears from 16 orders on."""
+    call_command("demo", orders=20, verbosity=0)
+
+
+@pytest.fixture
+def admin_client(small_demo, client):
     assert client.login(username="admin", password="admin")
     return client
 
@@ -148,7 +154,7 @@ def test_offline_payment_action_pays_a_pending_order(admin_client):
     assert pending.paid_at is not None
 
 
-def test_order_manager_sees_items_and_events_but_cannot_edit(demo, client):
+def test_order_manager_sees_items_and_events_but_cannot_edit(small_demo, client):
     assert client.login(username="ops", password="ops")
     order = Order.objects.filter(status=OrderStatus.COMPLETED).first()
 

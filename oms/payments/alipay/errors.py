@@ -8,7 +8,7 @@ from oms.common.errors import ErrorCode, OmsError
 class AlipayError(OmsError):
     """The gateway could not be talked to, or its answer cannot be trusted: a bad gateway for our API."""
 
-    code = ErrorCode.SERVER_ERROR
+    code = ErrorCode.GATEWAY_ERROR
     status = 502
 
 

@@ -53,8 +53,14 @@ class PaymentGateway(ABC):
     name: str
 
     @abstractmethod
-    def payment_url(self, *, payment, order, channel: str, notify_url: str, return_url: str, base_url: str) -> str:
+    def payment_url(
+        self, *, payment, order, channel: str, notify_url: str, return_url: str, base_url: str
+    ) -> str:
         """Where to send the shopper to pay."""
+
+    @abstractmethod
+    def verify_return(self, params: dict[str, str]) -> bool:
+        """Is this browser return signed by the gateway for us? (It proves nothing about payment.)"""
 
     @abstractmethod
     def verify_notification(self, params: dict[str, str]) -> GatewayNotification:

@@ -23,7 +23,9 @@ def _order(customer, address, sku, quantity=1) -> Order:
 
 
 def _funded(customer, amount: str, password: str = "123456"):
-    balance.top_up_balance(customer=customer, amount=Decimal(amount), actor=StaffFactory(), reason="test funds")
+    balance.top_up_balance(
+        customer=customer, amount=Decimal(amount), actor=StaffFactory(), reason="test funds"
+    )
     balance.set_payment_password(customer=customer, raw_password=password)
 
 
@@ -88,7 +90,13 @@ def test_balance_refund_partial_then_full(customer, address, staff):
     assert order.status == "paid"
     assert Payment.objects.get(order=order).status == Payment.Status.PARTIALLY_REFUNDED
 
-    refund_order(order=order, items=[{"sku": sku.code, "quantity": 1}], reason="one returned", actor=staff, restock=True)
+    refund_order(
+        order=order,
+        items=[{"sku": sku.code, "quantity": 1}],
+        reason="one returned",
+        actor=staff,
+        restock=True,
+    )
     order.refresh_from_db()
     assert Stock.objects.get(sku=sku).on_hand == 4  # 5 - 2 paid + 1 returned
     assert order.status == "paid"

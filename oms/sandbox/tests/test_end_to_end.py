@@ -131,7 +131,9 @@ def test_cancel_leaves_the_trade_payable(alipay, django_capture_on_commit_callba
     assert cancelled.status_code == 200 and RETURN_URL in cancelled.content.decode()
     trade = SandboxTrade.objects.get()
     assert trade.status == "WAIT_BUYER_PAY" and trade.abandoned_at is not None
-    assert alipay.trade_query(out_trade_no="OMS1")["trade_status"] == "WAIT_BUYER_PAY"
+    unpaid = alipay.trade_query(out_trade_no="OMS1")
+    assert (unpaid["trade_status"], unpaid["buyer_pay_amount"]) == ("WAIT_BUYER_PAY", "0.00")
+    assert "send_pay_date" not in unpaid
     with django_capture_on_commit_callbacks():
         assert submit(html, "pay").status_code == 302
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from oms.sandbox.models import SandboxNotification
 from oms.sandbox.notifications import RETRY_SCHEDULE, deliver_due_notifications, deliver_notification
+from oms.sandbox.tasks import deliver_sandbox_notifications
 from oms.sandbox.tests.helpers import Recorder, open_cashier, submit
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +110,7 @@ def test_first_attempt_after_commit_never_breaks_the_pay_click(alipay, django_ca
     assert notification.next_attempt_at > timezone.now() - timedelta(minutes=1)
 
 
-def test_management_command_runs_a_pass(db, capsys):
+def test_management_command_and_task_run_a_pass(db, capsys):
     call_command("sandbox_deliver_notifications")
     assert "0 notification(s) delivered" in capsys.readouterr().out
+    assert deliver_sandbox_notifications() == 0

@@ -29,9 +29,12 @@ from oms.inventory.errors import InsufficientStock
 from oms.inventory.models import Stock, StockMovement, Warehouse
 from oms.inventory.services import set_stock_level
 from oms.orders.models import Order, OrderEvent
-from oms.orders.services import OrderLineInput, mark_order_paid, place_order
+from oms.orders.services import OrderLineInput, place_order
 from oms.orders.states import OrderStatus
 from oms.orders.transitions import transition_order
+from oms.payments.balance import set_payment_password, top_up_balance
+from oms.payments.models import BalanceAccount
+from oms.payments.services import record_offline_payment
 
 S = OrderStatus
 Kind = StockMovement.Kind
@@ -151,6 +154,8 @@ class Command(BaseCommand):
     def handle(self, *args, orders: int, seed: int, verbosity: int = 1, **options):
         if orders < 0:
             raise CommandError("--orders must be 0 or more.")
+        if settings.OMS_ENV == "production":
+            raise CommandError("Refusing to load demo data (with admin/admin) when OMS_ENV=production.")
         started, now = time.monotonic(), timezone.now()
         show = verbosity > 0
         self._say(show, "Users, warehouses, catalog…")
@@ -158,6 +163,7 @@ class Command(BaseCommand):
         warehouses = ensure_warehouses()
         codes = ensure_catalog(seed=seed)
         ensure_stock(seed=seed, warehouses=warehouses, since=now - HISTORY, actor=cast.ops)
+        ensure_demo_balance(customer=cast.customers[0], actor=cast.ops)
         result = top_up_orders(total=orders, seed=seed, now=now, cast=cast, codes=codes, progress=show)
         if show:
             self._summary(result=result, seconds=time.monotonic() - started)
@@ -234,6 +240,18 @@ def ensure_users(*, seed: int) -> Cast:
     weights = [8.0, 8.0] + [84.0 / EXTRA_CUSTOMERS] * EXTRA_CUSTOMERS
     addresses = {user.pk: customer_addresses(user=user, seed=seed) for user in customers}
     return Cast(customers=customers, weights=weights, ops=ops, addresses=addresses)
+
+
+DEMO_BALANCE = Decimal("10000.00")
+DEMO_PAYMENT_PASSWORD = "123456"
+
+
+def ensure_demo_balance(*, customer, actor) -> None:
+    """alice starts with 10000.00 of store balance and payment password 123456 (bob has none)."""
+    if BalanceAccount.objects.filter(customer=customer).exists():
+        return
+    top_up_balance(customer=customer, amount=DEMO_BALANCE, actor=actor, reason="Demo starting balance")
+    set_payment_password(customer=customer, raw_password=DEMO_PAYMENT_PASSWORD)
 
 
 def customer_addresses(*, user, seed: int) -> list[dict[str, str]]:
@@ -537,7 +555,7 @@ def create_demo_order(*, key, status, placed_at, rng, cast: Cast, lines) -> Orde
         for step in steps:
             actor = actors[step.by]
             if step.to == S.PAID:
-                mark_order_paid(order=order, actor=actor, reason=step.reason, paid_at=at[S.PAID])
+                record_offline_payment(order=order, actor=actor, reference=f"DEMO-{key}", paid_at=at[S.PAID])
             else:
                 transition_order(order_id=order.pk, to=step.to, actor=actor, reason=step.reason)
         backdate(order=order, placed_at=placed_at, at=at)

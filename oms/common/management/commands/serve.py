@@ -1,15 +1,24 @@
-"""``oms serve``: gunicorn with several worker processes; static files served by WhiteNoise."""
+"""``oms serve``: gunicorn with several worker processes; static files served by WhiteNoise.
+
+With the embedded broker (no CELERY_BROKER_URL) it also runs one Celery worker with the periodic scheduler, so
+``oms serve`` alone is a whole system: payment timeouts and reconciliation included.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from oms.common.management.commands.worker import worker_argv
 
 
 class Command(BaseCommand):
@@ -21,16 +30,25 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2))
         parser.add_argument("--threads", type=int, default=1)
         parser.add_argument("--timeout", type=int, default=30)
+        parser.add_argument(
+            "--jobs",
+            choices=["auto", "on", "off"],
+            default="auto",
+            help="run a Celery worker + scheduler beside the web workers (auto: only with the embedded broker)",
+        )
 
-    def handle(self, *args, port: int, host: str, workers: int, threads: int, timeout: int, **options):
+    def handle(
+        self, *args, port: int, host: str, workers: int, threads: int, timeout: int, jobs: str, **options
+    ):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database has unapplied migrations: run 'oms migrate' first.")
         connection.close()
         call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"oms listening on http://{host}:{port}/ ({workers} workers, {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+        engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        self.stdout.write(f"oms listening on http://{host}:{port}/ ({workers} web workers, {engine})")
         sys.stdout.flush()
-        argv = [
+        gunicorn = [
             sys.executable, "-m", "gunicorn", "oms.wsgi:application",
             "--bind", f"{host}:{port}",
             "--workers", str(workers),
@@ -39,4 +57,30 @@ class Command(BaseCommand):
             "--access-logfile", os.environ.get("OMS_ACCESS_LOG", "-"),
             "--log-level", "warning",
         ]  # fmt: skip
-        os.execv(sys.executable, argv)
+        if jobs == "off" or (jobs == "auto" and not settings.CELERY_EMBEDDED_BROKER):
+            os.execv(sys.executable, gunicorn)
+        self.stdout.write("background jobs: one Celery worker with the periodic scheduler")
+        self._supervise([gunicorn, worker_argv(beat=True, concurrency=1, loglevel="warning")])
+
+    def _supervise(self, commands: list[list[str]]) -> None:
+        """Run the processes together; when one stops or we are told to stop, stop them all."""
+        children = [subprocess.Popen(argv) for argv in commands]
+
+        def stop(signum=None, frame=None):  # noqa: ARG001
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            stop()
+            for child in children:
+                try:
+                    child.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        sys.exit(max(child.returncode or 0 for child in children))

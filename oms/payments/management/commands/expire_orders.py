@@ -2,15 +2,14 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from oms.orders.services import expire_overdue_orders
+from oms.payments.reconciliation import expire_unpaid_orders
 
 
 class Command(BaseCommand):
-    help = "Cancel unpaid orders whose payment window has passed and release their stock."
+    help = "Cancel unpaid orders whose payment window has passed (closing their gateway trades first)."
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=500, help="orders to expire in one run")
 
     def handle(self, *args, limit: int, **options):
-        expired = expire_overdue_orders(limit=limit)
-        self.stdout.write(f"expired {expired} order(s)")
+        self.stdout.write(f"expired {expire_unpaid_orders(limit=limit)} order(s)")

@@ -1,0 +1,69 @@
+"""Reads for staff: the exception queue (orders in an exception state, and orders with open money issues)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from oms.orders.models import Order
+from oms.orders.states import OrderStatus
+
+EXCEPTION_STATES = (OrderStatus.PAYMENT_FAILED, OrderStatus.SHIPMENT_FAILED)
+ACTIONS = {
+    OrderStatus.PAYMENT_FAILED: ["retry", "cancel"],
+    OrderStatus.SHIPMENT_FAILED: ["refund"],
+}
+
+
+@dataclass(frozen=True)
+class ExceptionOrder:
+    order_no: str
+    status: str
+    customer: object
+    total_amount: object
+    reason: str
+    since: datetime
+    age_seconds: int
+    open_issues: list[dict]
+    actions: list[str]
+
+
+def exception_queue(*, limit: int = 200) -> list[ExceptionOrder]:
+    """Oldest first: what staff must look at, why, since when, and what they may do about it."""
+    orders = (
+        Order.objects.filter(Q(status__in=EXCEPTION_STATES) | Q(payment_issues__resolved_at__isnull=True))
+        .distinct()
+        .select_related("customer")
+        .prefetch_related("events", "payment_issues")
+        .order_by("updated_at")[:limit]
+    )
+    now = timezone.now()
+    queue = []
+    for order in orders:
+        events = list(order.events.all())
+        last = events[-1] if events else None
+        issues = [
+            {"kind": issue.kind, "detail": issue.detail, "created_at": issue.created_at.isoformat()}
+            for issue in order.payment_issues.all()
+            if issue.resolved_at is None
+        ]
+        since = last.created_at if last else order.created_at
+        queue.append(
+            ExceptionOrder(
+                order_no=order.order_no,
+                status=order.status,
+                customer=order.customer,
+                total_amount=order.total_amount,
+                reason=issues[0]["detail"]
+                if issues and order.status not in EXCEPTION_STATES
+                else (last.reason if last else ""),
+                since=since,
+                age_seconds=int((now - since).total_seconds()),
+                open_issues=issues,
+                actions=ACTIONS.get(OrderStatus(order.status), ["refund"] if issues else []),
+            )
+        )
+    return queue

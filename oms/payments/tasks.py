@@ -1,0 +1,23 @@
+"""Celery entry points: thin wrappers that call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from oms.payments import reconciliation
+
+
+@shared_task
+def expire_unpaid_orders() -> int:
+    return reconciliation.expire_unpaid_orders()
+
+
+@shared_task
+def reconcile_stale_payments() -> dict[str, int]:
+    return reconciliation.reconcile_stale_payments()
+
+
+@shared_task
+def daily_reconciliation() -> dict:
+    report = reconciliation.daily_reconciliation()
+    return {"day": report.day.isoformat(), "checked": report.checked, "mismatches": report.mismatches}
