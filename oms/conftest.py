@@ -25,6 +25,12 @@ def _database_is_the_expected_one(django_db_setup, django_db_blocker):  # noqa: 
             assert connection.vendor == expected, f"tests ran on {connection.vendor}, expected {expected}"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories hash passwords for every user; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -107,11 +107,12 @@ elif _db["ENGINE"] == "django.db.backends.mysql":
         "isolation_level": "read committed",
         "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
     }
-    _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+    # Binary collation: codes, order numbers and idempotency keys compare exactly, as on PostgreSQL and SQLite.
+    _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_bin"}
 if _db["ENGINE"] != "django.db.backends.sqlite3":
     # One test database per test process, so that several test runs on one server never drop each other's.
     _db.setdefault("TEST", {})["NAME"] = f"test_{_db['NAME']}_{os.getpid()}"
-elif _db["ENGINE"] == "django.db.backends.postgresql":
+if _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,29 +9,33 @@ from oms.catalog.models import Sku
 from oms.inventory.errors import StockBelowReserved
 from oms.inventory.models import Allocation, Stock, StockMovement, Warehouse
 from oms.inventory.sourcing import PlannedAllocation
-from oms.inventory.stock_sql import apply_stock_deltas
+from oms.inventory.stock_sql import apply_stock_deltas, applying_stock_deltas
 
 Kind = StockMovement.Kind
 
 
 def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: AbstractBaseUser | None) -> None:
-    """Write allocations and movements for ``plan``, then reserve with one guarded update (hot rows last).
+    """Write allocations and movements for ``plan`` and reserve them with one guarded update.
 
     Runs inside the caller's transaction. Raises StockChangedConcurrently if any row no longer has the units:
     the caller must roll back and re-plan.
     """
-    Allocation.objects.bulk_create(
-        [Allocation(order=order, stock_id=p.stock_id, quantity=p.quantity) for p in plan]
-    )
-    StockMovement.objects.bulk_create(
-        [
-            StockMovement(
-                stock_id=p.stock_id, kind=Kind.RESERVE, reserved_delta=p.quantity, order=order, actor=actor
-            )
-            for p in plan
-        ]
-    )
-    apply_stock_deltas({p.stock_id: (0, p.quantity) for p in plan})
+    with applying_stock_deltas({p.stock_id: (0, p.quantity) for p in plan}):
+        Allocation.objects.bulk_create(
+            [Allocation(order=order, stock_id=p.stock_id, quantity=p.quantity) for p in plan]
+        )
+        StockMovement.objects.bulk_create(
+            [
+                StockMovement(
+                    stock_id=p.stock_id,
+                    kind=Kind.RESERVE,
+                    reserved_delta=p.quantity,
+                    order=order,
+                    actor=actor,
+                )
+                for p in plan
+            ]
+        )
 
 
 def release_order_stock(*, order, actor: AbstractBaseUser | None, note: str = "") -> None:
@@ -52,23 +56,24 @@ def _settle_allocations(*, order, actor, note: str, deduct: bool) -> None:
     if not allocations:
         return
     kind = Kind.DEDUCT if deduct else Kind.RELEASE
-    StockMovement.objects.bulk_create(
-        [
-            StockMovement(
-                stock_id=a.stock_id,
-                kind=kind,
-                on_hand_delta=-a.quantity if deduct else 0,
-                reserved_delta=-a.quantity,
-                order=order,
-                actor=actor,
-                note=note,
-            )
-            for a in allocations
-        ]
-    )
-    new_status = Allocation.Status.DEDUCTED if deduct else Allocation.Status.RELEASED
-    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(status=new_status)
-    apply_stock_deltas({a.stock_id: (-a.quantity if deduct else 0, -a.quantity) for a in allocations})
+    deltas = {a.stock_id: (-a.quantity if deduct else 0, -a.quantity) for a in allocations}
+    with applying_stock_deltas(deltas):
+        StockMovement.objects.bulk_create(
+            [
+                StockMovement(
+                    stock_id=a.stock_id,
+                    kind=kind,
+                    on_hand_delta=-a.quantity if deduct else 0,
+                    reserved_delta=-a.quantity,
+                    order=order,
+                    actor=actor,
+                    note=note,
+                )
+                for a in allocations
+            ]
+        )
+        new_status = Allocation.Status.DEDUCTED if deduct else Allocation.Status.RELEASED
+        Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(status=new_status)
 
 
 def return_order_stock(
@@ -88,15 +93,15 @@ def return_order_stock(
         if take:
             deltas[allocation.stock_id] = deltas.get(allocation.stock_id, 0) + take
             quantities[allocation.stock.sku_id] = wanted - take
-    StockMovement.objects.bulk_create(
-        [
-            StockMovement(
-                stock_id=stock_id, kind=Kind.RETURN, on_hand_delta=q, order=order, actor=actor, note=note
-            )
-            for stock_id, q in deltas.items()
-        ]
-    )
-    apply_stock_deltas({stock_id: (q, 0) for stock_id, q in deltas.items()})
+    with applying_stock_deltas({stock_id: (q, 0) for stock_id, q in deltas.items()}):
+        StockMovement.objects.bulk_create(
+            [
+                StockMovement(
+                    stock_id=stock_id, kind=Kind.RETURN, on_hand_delta=q, order=order, actor=actor, note=note
+                )
+                for stock_id, q in deltas.items()
+            ]
+        )
 
 
 @transaction.atomic

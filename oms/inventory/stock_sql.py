@@ -7,6 +7,9 @@ Locking in id order means two transactions touching the same rows queue instead 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import connection
 from django.utils import timezone
 
@@ -54,6 +57,23 @@ def apply_stock_deltas(deltas: dict[int, tuple[int, int]]) -> None:
         cursor.execute(sql, params)
         if cursor.rowcount != len(ids):
             raise StockChangedConcurrently(f"{cursor.rowcount} of {len(ids)} stock rows passed their guard")
+
+
+@contextmanager
+def applying_stock_deltas(deltas: dict[int, tuple[int, int]]) -> Iterator[None]:
+    """Apply ``deltas`` around the rows the with-block writes, in the order that is safe on this database.
+
+    PostgreSQL, SQLite: the block's inserts first and the contended stock rows last, so their locks are held only
+    until the commit. MySQL/MariaDB: the stock update first — InnoDB share-locks the referenced stock row on every
+    child insert (movements, allocations), and two transactions each holding that share lock would deadlock on
+    the update; taking the exclusive lock first makes them queue instead.
+    """
+    if connection.vendor == "mysql":
+        apply_stock_deltas(deltas)
+        yield
+    else:
+        yield
+        apply_stock_deltas(deltas)
 
 
 def _case(pk: str, ids: list[int], values: list[int]) -> tuple[str, list[int]]:

@@ -69,13 +69,16 @@ def place_order(
     if payment_method == "balance":
         _ensure_balance_covers(customer, items, skus)
     lines = {skus[line.sku].pk: line.quantity for line in items}
+    now = now or timezone.now()
     for _ in range(MAX_PLACEMENT_ATTEMPTS):
         plan, short = plan_allocations(lines, read_stock_snapshot(list(lines)))
         if short:
             codes = {sku.pk: code for code, sku in skus.items()}
             raise InsufficientStock(sorted(codes[sku_id] for sku_id in short))
+        order_no = new_order_no(now)
         try:
             order = _create_order(
+                order_no=order_no,
                 customer=customer,
                 items=items,
                 skus=skus,
@@ -84,7 +87,7 @@ def place_order(
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
                 payment_method=payment_method,
-                now=now or timezone.now(),
+                now=now,
             )
             return PlacedOrder(order, created=True)
         except StockChangedConcurrently:
@@ -94,19 +97,21 @@ def place_order(
                 replay = _find_replay(customer, idempotency_key, fingerprint)
                 if replay:
                     return PlacedOrder(replay, created=False)
-            continue  # an order number collision: draw another
+            if Order.objects.filter(order_no=order_no).exists():
+                continue  # an order number collision (1 in 10^8 within a second): draw another
+            raise
     raise InsufficientStock(sorted(line.sku for line in items))
 
 
 def _create_order(
-    *, customer, items, skus, plan, address, idempotency_key, fingerprint, payment_method, now
+    *, order_no, customer, items, skus, plan, address, idempotency_key, fingerprint, payment_method, now
 ) -> Order:
     # Inserts first, the contended stock rows last: their locks are held only until the commit.
     with transaction.atomic():
         line_totals = [money(skus[line.sku].price * line.quantity) for line in items]
         totals = order_totals(line_totals)
         order = Order.objects.create(
-            order_no=new_order_no(now),
+            order_no=order_no,
             customer=customer,
             status=OrderStatus.PENDING_PAYMENT,
             currency=settings.OMS_CURRENCY,

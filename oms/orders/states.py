@@ -27,7 +27,8 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PAID: frozenset({S.AWAITING_SHIPMENT, S.REFUNDING}),
     S.AWAITING_SHIPMENT: frozenset({S.SHIPPED, S.REFUNDING}),
     S.SHIPPED: frozenset({S.COMPLETED, S.SHIPMENT_FAILED, S.REFUNDING}),
-    S.SHIPMENT_FAILED: frozenset({S.SHIPPED, S.REFUNDING}),
+    # Back to awaiting_shipment when staff reship what the carrier lost (oms.shipping.services.reship_order).
+    S.SHIPMENT_FAILED: frozenset({S.SHIPPED, S.AWAITING_SHIPMENT, S.REFUNDING}),
     S.COMPLETED: frozenset({S.REFUNDING}),
     # A partial refund returns the order to where it was; a full one ends it.
     S.REFUNDING: frozenset(

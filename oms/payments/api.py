@@ -22,7 +22,8 @@ from oms.payments.models import BalanceAccount, Payment
 
 
 class PayIn(StrictSerializer):
-    method = serializers.ChoiceField(choices=Payment.Method.choices)
+    # Not Payment.Method.choices: "offline" is recorded by staff (mark-paid), never chosen by the customer.
+    method = serializers.ChoiceField(choices=[Payment.Method.ALIPAY, Payment.Method.BALANCE])
     channel = serializers.ChoiceField(choices=["page", "wap"], required=False, default="page")
     payment_password = serializers.CharField(max_length=32, required=False, trim_whitespace=False)
 

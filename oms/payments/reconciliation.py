@@ -54,7 +54,8 @@ def _close_open_payments(order: Order) -> bool:
 
 def reconcile_stale_payments(*, older_than: timedelta | None = None, limit: int = 200) -> dict[str, int]:
     """Settle payments still ``created`` after a while by asking the gateway (the notification may be lost)."""
-    older_than = older_than or timedelta(minutes=settings.OMS_RECONCILE_AFTER_MINUTES)
+    if older_than is None:  # not ``or``: timedelta(0) is falsy, and "every created payment" is a valid ask
+        older_than = timedelta(minutes=settings.OMS_RECONCILE_AFTER_MINUTES)
     cutoff = timezone.now() - older_than
     outcomes: dict[str, int] = {}
     stale = Payment.objects.filter(status=Payment.Status.CREATED, created_at__lt=cutoff).exclude(
@@ -86,7 +87,7 @@ def daily_reconciliation(*, day: date | None = None) -> DailyReconciliation:
     report = DailyReconciliation(day=day)
     received = Payment.objects.filter(
         succeeded_at__gte=start, succeeded_at__lt=start + timedelta(days=1)
-    ).exclude(method=Payment.Method.BALANCE)
+    ).exclude(method__in=[Payment.Method.BALANCE, Payment.Method.OFFLINE])  # no gateway holds their record
     for payment in received.select_related("order"):
         report.checked += 1
         try:
@@ -97,7 +98,11 @@ def daily_reconciliation(*, day: date | None = None) -> DailyReconciliation:
             )
             continue
         problem = None
-        if not trade.paid:
+        # A fully refunded trade is TRADE_CLOSED at Alipay, but it was paid (it still has its payment time).
+        refunded_in_full = (
+            trade.closed and trade.paid_at is not None and payment.status == Payment.Status.REFUNDED
+        )
+        if not (trade.paid or refunded_in_full):
             problem = "the gateway does not show this payment as paid"
         elif trade.total_amount != payment.amount:
             problem = f"the gateway says {trade.total_amount}, we recorded {payment.amount}"

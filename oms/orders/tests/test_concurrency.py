@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import OperationalError, connection
+from django.db import connection
 from django.db.models import Sum
 from rest_framework.test import APIClient
 
@@ -29,22 +28,7 @@ from oms.orders.services import OrderLineInput, cancel_order, mark_order_paid, p
 from oms.orders.states import OrderStatus
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
-
 THREAD_TIMEOUT_SECONDS = 120
-
-# Known production bug, MariaDB only: reserve_planned_stock and _settle_allocations (oms/inventory/services.py)
-# insert Allocation/StockMovement rows before the guarded stock UPDATE. InnoDB checks those foreign keys with a
-# shared lock on the parent stock row, so two buyers of the same SKU both hold S and both wait for X: error 1213
-# "Deadlock found", which escapes place_order. (PostgreSQL defers Django's FK checks to commit; SQLite has one
-# writer.) Only a database error may make these tests xfail; a wrong count still fails them. Not strict, since a
-# race may happen not to deadlock; remove once the stock UPDATE runs before the inserts.
-ON_MARIADB = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.mysql"
-MARIADB_FK_LOCK_DEADLOCK = pytest.mark.xfail(
-    ON_MARIADB,
-    reason="production bug: FK shared locks on stock rows taken before the stock UPDATE deadlock on InnoDB",
-    raises=OperationalError,
-    strict=False,
-)
 
 
 @dataclass
@@ -107,7 +91,6 @@ def assert_stock_consistent(stock: Stock) -> None:
     assert 0 <= stock.reserved <= stock.on_hand
 
 
-@MARIADB_FK_LOCK_DEADLOCK
 def test_fifty_buyers_race_for_ten_units(address):
     warehouse = WarehouseFactory()
     sku = stock_sku(warehouse=warehouse, on_hand=10)
@@ -132,7 +115,6 @@ def test_fifty_buyers_race_for_ten_units(address):
     assert_stock_consistent(stock)
 
 
-@MARIADB_FK_LOCK_DEADLOCK
 def test_fifty_buyers_race_through_the_api(address):
     warehouse = WarehouseFactory()
     sku = stock_sku(warehouse=warehouse, on_hand=10)
@@ -229,7 +211,6 @@ def test_cancel_and_pay_at_once_exactly_one_wins(customer, staff, address):
     assert len(winners) == 10
 
 
-@MARIADB_FK_LOCK_DEADLOCK
 def test_multi_sku_orders_in_any_line_order_neither_deadlock_nor_oversell(address):
     # Two warehouses per SKU so that plans split lines too; opposite line orders would deadlock with naive locking.
     warehouses = [WarehouseFactory(), WarehouseFactory()]

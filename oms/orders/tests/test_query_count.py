@@ -11,7 +11,7 @@ from oms.catalog.tests.factories import SkuFactory
 from oms.inventory.models import Stock, StockMovement, Warehouse
 from oms.inventory.tests.factories import WarehouseFactory
 from oms.orders.models import Order
-from oms.orders.services import OrderLineInput, mark_order_paid, place_order
+from oms.orders.services import OrderLineInput, cancel_order, mark_order_paid, place_order
 from oms.orders.states import OrderStatus
 from oms.orders.transitions import transition_order
 
@@ -102,6 +102,15 @@ def test_paying_and_cancelling_do_not_query_per_line(customer, staff, address):
     pay_small, _ = count_queries(lambda: mark_order_paid(order=small, actor=staff, reason="paid"))
     pay_large, _ = count_queries(lambda: mark_order_paid(order=large, actor=staff, reason="paid"))
     assert pay_small == pay_large
+
+    small = place_order(customer=customer, items=[OrderLineInput(codes[0], 1)], address=address).order
+    large = place_order(
+        customer=customer, items=[OrderLineInput(c, 2) for c in codes[1:]], address=address
+    ).order
+    cancel_small, _ = count_queries(lambda: cancel_order(order=small, actor=staff, reason="", by_staff=True))
+    cancel_large, _ = count_queries(lambda: cancel_order(order=large, actor=staff, reason="", by_staff=True))
+    assert cancel_small == cancel_large
+    assert Stock.objects.filter(sku__code__in=codes[1:], reserved__gt=0).count() == 0
 
 
 def make_orders(count: int, codes: list[str], address: dict[str, str], staff: User) -> None:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -45,8 +46,15 @@ S = OrderStatus
 Status = Allocation.Status
 SKU_PRICES = [Decimal("19.90"), Decimal("5.00"), Decimal("120.00")]
 INACTIVE_ON_HAND = 5
-ADDRESS = {"name": "Li Lei", "phone": "13800138000", "province": "Shanghai", "city": "Shanghai",
-           "district": "Pudong", "address": "1 Century Avenue", "postal_code": "200120"}  # fmt: skip
+ADDRESS = {
+    "name": "Li Lei",
+    "phone": "13800138000",
+    "province": "Shanghai",
+    "city": "Shanghai",
+    "district": "Pudong",
+    "address": "1 Century Avenue",
+    "postal_code": "200120",
+}
 
 # Which allocation statuses an order may hold in each state.
 ALLOCATIONS_IN = {
@@ -265,7 +273,7 @@ def check_invariants(world: World, snap: Snapshot) -> None:
         assert (paid_at is not None) == (status not in HOLDS_RESERVATION | {S.CANCELLED})
         chain = events[order_id]
         assert chain[0][:2] == ("", S.PENDING_PAYMENT)
-        for (_, previous_to, previous_at), (from_status, to_status, created_at) in zip(chain, chain[1:]):
+        for (_, previous_to, previous_at), (from_status, to_status, created_at) in pairwise(chain):
             assert from_status == previous_to, f"order {order_id}: broken event chain {chain}"
             assert S(to_status) in TRANSITIONS[S(from_status)], (
                 f"order {order_id}: {from_status}->{to_status}"
@@ -355,11 +363,12 @@ def run_move(world: World, op: Move, before: Snapshot) -> None:
 
 
 def run_expire(world: World, op: Expire, before: Snapshot) -> None:
+    # Every unpaid order past its window (pending or failed payment: both hold stock) is cancelled.
     now = timezone.now() + timedelta(minutes=op.minutes_ahead)
     due = [
         pk
         for pk, (status, expires_at, _) in before.orders.items()
-        if status == S.PENDING_PAYMENT and expires_at < now
+        if status in HOLDS_RESERVATION and expires_at < now
     ]
     assert expire_overdue_orders(now=now) == len(due)
     event(f"expired {min(len(due), 2)}+ orders")

@@ -12,6 +12,7 @@ from django.conf import settings
 from oms.payments.alipay.client import SUCCESS_CODE, AlipayClient, AlipayConfig, Transport
 from oms.payments.alipay.errors import AlipayError
 from oms.payments.alipay.formats import parse_amount, parse_time
+from oms.payments.alipay.signing import verify_notification as verify_notification_signature
 from oms.payments.errors import GatewayError
 from oms.payments.gateways.base import (
     GatewayNotification,
@@ -79,8 +80,11 @@ class AlipayGateway(PaymentGateway):
 
     def verify_notification(self, params: dict[str, str]) -> GatewayNotification:
         client = self.client()
+        # Signature, then app_id, so the record says which failed (the client's check does both at once).
+        if not verify_notification_signature(params, client.config.alipay_public_key_pem):
+            raise NotificationRejected("bad signature", notify_id=params.get("notify_id", ""))
         if not client.verify_notification(params):
-            raise NotificationRejected("bad signature or app_id", notify_id=params.get("notify_id", ""))
+            raise NotificationRejected(f"app_id {params.get('app_id')!r} is not ours")
         seller_id = client.config.seller_id
         if seller_id and params.get("seller_id") != seller_id:
             raise NotificationRejected(f"seller_id {params.get('seller_id')!r} is not ours")

@@ -1,0 +1,23 @@
+"""Carriers are backends named in settings (OMS_CARRIERS: code -> dotted path); shipping code never knows them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from oms.shipping.carriers.base import CarrierBackend, CarrierEvent
+from oms.shipping.errors import UnknownCarrier
+
+__all__ = ["CarrierBackend", "CarrierEvent", "carrier_codes", "get_carrier"]
+
+
+def carrier_codes() -> list[str]:
+    return sorted(settings.OMS_CARRIERS)
+
+
+def get_carrier(code: str) -> CarrierBackend:
+    """The backend of carrier ``code``. Raises UnknownCarrier (404) for a code OMS_CARRIERS does not name."""
+    path = settings.OMS_CARRIERS.get(code)
+    if not path:
+        raise UnknownCarrier(f"No carrier {code!r}.", details={"carriers": carrier_codes()})
+    return import_string(path)(code=code)

@@ -1,0 +1,66 @@
+"""``sim``: the local simulated carrier. It pushes through our webhook (oms.shipping.simulator) and can be polled.
+
+It keeps no state of its own: a parcel's journey is a fixed timeline counted from the moment it was shipped, one
+step every OMS_CARRIER_SIM_STEP_SECONDS, with event ids made from the tracking number and the step. So the same
+step is always the same event, and a webhook that got lost is simply sent again. A tracking number containing
+``LOST`` makes the parcel go missing after it left the sorting centre (an ``exception``), for trying the
+failure flow.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from oms.shipping.carriers.base import CarrierEvent, SignedJsonCarrier
+from oms.shipping.models import Shipment, ShipmentStatus
+
+S = ShipmentStatus
+LOST_MARK = "LOST"
+
+
+def sim_step() -> timedelta:
+    return timedelta(seconds=settings.OMS_CARRIER_SIM_STEP_SECONDS)
+
+
+def sim_timeline(shipment: Shipment) -> list[CarrierEvent]:
+    """Every event of the parcel's simulated journey, with the time each one happens (or happened)."""
+    warehouse = shipment.warehouse
+    city = str(shipment.order.shipping_address.get("city", "")) or "the destination"
+    steps = [
+        (S.PICKED_UP, warehouse.name, f"Picked up from warehouse {warehouse.code}"),
+        (S.IN_TRANSIT, f"{warehouse.region} sorting centre", "Departed the sorting centre"),
+    ]
+    if LOST_MARK in shipment.tracking_no.upper():
+        steps.append((S.EXCEPTION, f"{warehouse.region} sorting centre", "Parcel lost in transit"))
+    else:
+        steps += [
+            (S.OUT_FOR_DELIVERY, city, "Out for delivery with the courier"),
+            (S.DELIVERED, city, "Delivered and signed for"),
+        ]
+    return [
+        CarrierEvent(
+            event_id=f"sim-{shipment.tracking_no}-{index}",
+            tracking_no=shipment.tracking_no,
+            status=status,
+            occurred_at=shipment.shipped_at + index * sim_step(),
+            location=location,
+            description=description,
+        )
+        for index, (status, location, description) in enumerate(steps)
+    ]
+
+
+class SimCarrier(SignedJsonCarrier):
+    def poll(self, tracking_no: str) -> list[CarrierEvent]:
+        shipment = (
+            Shipment.objects.filter(carrier=self.code, tracking_no=tracking_no)
+            .select_related("warehouse", "order")
+            .first()
+        )
+        if shipment is None:
+            return []
+        now = timezone.now()
+        return [event for event in sim_timeline(shipment) if event.occurred_at <= now]

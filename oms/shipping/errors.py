@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from oms.common.errors import Conflict, ErrorCode, NotFound, OmsError, ValidationFailed
+
+
+class UnknownCarrier(NotFound):
+    """No carrier of that code in OMS_CARRIERS (a webhook answers 404; shipping with it is refused)."""
+
+
+class UnknownShipment(NotFound):
+    pass
+
+
+class WebhookRejected(OmsError):
+    """A carrier webhook whose signature is missing, forged or outside the replay window: nothing is read."""
+
+    code = ErrorCode.AUTHENTICATION_FAILED
+    status = 401
+
+
+class InvalidCarrierEvent(ValidationFailed):
+    """A correctly signed webhook whose body is not a tracking event we understand."""
+
+
+class ShipmentNotPending(Conflict):
+    code = ErrorCode.INVALID_TRANSITION
+
+
+class TrackingNoTaken(Conflict):
+    pass
+
+
+class NotOrderCustomer(OmsError):
+    code = ErrorCode.PERMISSION_DENIED
+    status = 403

@@ -1,0 +1,96 @@
+"""Shipments (one parcel per warehouse of an order), their lines, and the carrier's tracking events.
+
+``Shipment.status`` changes only through oms.shipping.services. A shipment has no carrier and no tracking number
+until it leaves the warehouse: ``tracking_no`` stays NULL, and NULLs never collide in the unique (carrier,
+tracking_no) index on SQLite, PostgreSQL or MariaDB (MariaDB would ignore a conditional unique constraint).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ShipmentStatus(models.TextChoices):
+    PENDING = "pending", "Pending (in the warehouse)"
+    PICKED_UP = "picked_up", "Picked up by the carrier"
+    IN_TRANSIT = "in_transit", "In transit"
+    OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"
+    DELIVERED = "delivered", "Delivered"
+    EXCEPTION = "exception", "Exception (lost, damaged, undeliverable)"
+    RETURNED = "returned", "Returned to sender"
+
+
+class Shipment(models.Model):
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="shipments")
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="shipments")
+    # A reship replaces one failed shipment; the unique index makes "reship twice" impossible.
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacement"
+    )
+    carrier = models.CharField(max_length=32, blank=True, default="")
+    tracking_no = models.CharField(max_length=64, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.PENDING)
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "tracking_no"], name="shipment_one_per_tracking_no"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status=ShipmentStatus.PENDING, tracking_no__isnull=True, shipped_at__isnull=True)
+                    | (
+                        ~models.Q(status=ShipmentStatus.PENDING)
+                        & models.Q(tracking_no__isnull=False, shipped_at__isnull=False)
+                        & ~models.Q(carrier="")
+                    )
+                ),
+                name="shipment_tracked_once_shipped",
+            ),
+        ]
+        indexes = [models.Index(fields=["carrier", "status"], name="shipment_carrier_status")]
+
+    def __str__(self) -> str:
+        return f"Shipment {self.pk} of {self.order_id} ({self.status})"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    sku_code = models.CharField(max_length=64)
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "sku"], name="shipment_line_one_per_sku"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="shipment_line_quantity_positive"),
+        ]
+
+
+class TrackingEvent(models.Model):
+    """One carrier event, stored once per (carrier, carrier_event_id) whether or not it moved the shipment."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking_events")
+    carrier = models.CharField(max_length=32)
+    carrier_event_id = models.CharField(max_length=128)
+    status = models.CharField(max_length=20, choices=ShipmentStatus.choices)
+    occurred_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    # False when the event arrived late (out of order) or after the parcel's journey had ended: timeline only.
+    applied = models.BooleanField(default=False)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "carrier_event_id"], name="tracking_event_once"),
+        ]

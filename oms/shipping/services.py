@@ -1,0 +1,389 @@
+"""Fulfilment writes: confirm, ship, track, receipt, auto-completion and reshipping.
+
+Order status changes go through oms.orders.transitions.transition_order. Every write locks the order row first and
+its shipment rows after it (always in that order, so a webhook and a staff action cannot deadlock), and writes
+the order event in the same transaction.
+
+Shipment status only moves forward: pending < picked_up < in_transit < out_for_delivery < delivered. ``exception``
+and ``returned`` may follow any status before ``delivered``; those three end the parcel's journey, and later carrier
+events are kept on its timeline without changing it. A failed parcel is resolved by staff: reship it
+(``reship_order``) or refund the order (oms.payments.refunds.refund_order, shipment_failed -> refunding).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from oms.common.errors import ValidationFailed
+from oms.inventory.models import Allocation
+from oms.orders.errors import InvalidTransition
+from oms.orders.models import Order, OrderEvent
+from oms.orders.states import OrderStatus
+from oms.orders.transitions import transition_order
+from oms.shipping.carriers import carrier_codes
+from oms.shipping.errors import NotOrderCustomer, ShipmentNotPending, TrackingNoTaken, UnknownShipment
+from oms.shipping.models import Shipment, ShipmentLine, ShipmentStatus, TrackingEvent
+from oms.shipping.stock import deduct_reserved_for_shipment, deduct_reship_stock
+
+S = ShipmentStatus
+# On its way: carrier events may still move it.
+ON_ITS_WAY = (S.PICKED_UP, S.IN_TRANSIT, S.OUT_FOR_DELIVERY)
+FAILED = (S.EXCEPTION, S.RETURNED)
+JOURNEY_ENDED = (S.DELIVERED, *FAILED)
+RANK = {S.PENDING: 0, S.PICKED_UP: 1, S.IN_TRANSIT: 2, S.OUT_FOR_DELIVERY: 3, S.DELIVERED: 4}
+
+
+def _lock_order(order_id: int) -> Order:
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def _note(*, order: Order, actor: AbstractBaseUser | None, reason: str) -> None:
+    """A timeline entry that changes no status (the order row is locked by the caller)."""
+    OrderEvent.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=order.status,
+        actor=actor,
+        reason=reason[:255],
+        created_at=timezone.now(),
+    )
+
+
+# --- Confirm --------------------------------------------------------------------------------------------------
+
+
+def confirm_order(*, order: Order, actor: AbstractBaseUser) -> Order:
+    """Staff confirm a paid order: one pending shipment per warehouse its stock came from, -> awaiting_shipment.
+
+    Locks the order row. Confirming again (or concurrently) finds the shipments and changes nothing, so shipments
+    are never created twice. Raises InvalidTransition for an order that is neither paid nor already confirmed.
+    """
+    with transaction.atomic():
+        order = _lock_order(order.pk)
+        has_shipments = order.shipments.exists()
+        if order.status == OrderStatus.AWAITING_SHIPMENT and has_shipments:
+            return order
+        if order.status != OrderStatus.PAID:
+            raise InvalidTransition(current=order.status, target=OrderStatus.AWAITING_SHIPMENT)
+        shipments = [] if has_shipments else _create_shipments(order=order)
+        codes = ", ".join(shipment.warehouse.code for shipment in shipments)
+        return transition_order(
+            order_id=order.pk,
+            to=OrderStatus.AWAITING_SHIPMENT,
+            actor=actor,
+            reason=f"Confirmed for shipping: {len(shipments)} shipment(s) from {codes}"
+            if shipments
+            else "Confirmed for shipping",
+        )
+
+
+def _create_shipments(*, order: Order) -> list[Shipment]:
+    """Lines grouped by the warehouse each allocation took its units from (a split SKU ships from each)."""
+    allocations = (
+        Allocation.objects.filter(order=order)
+        .exclude(status=Allocation.Status.RELEASED)
+        .select_related("stock__sku", "stock__warehouse")
+        .order_by("stock__warehouse__priority", "stock__warehouse_id", "stock__sku_id")
+    )
+    by_warehouse: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    warehouses, skus = {}, {}
+    for allocation in allocations:
+        stock = allocation.stock
+        warehouses[stock.warehouse_id], skus[stock.sku_id] = stock.warehouse, stock.sku
+        by_warehouse[stock.warehouse_id][stock.sku_id] += allocation.quantity
+    now = timezone.now()
+    shipments, lines = [], []
+    for warehouse_id, quantities in by_warehouse.items():
+        shipment = Shipment.objects.create(order=order, warehouse=warehouses[warehouse_id], created_at=now)
+        shipments.append(shipment)
+        lines += [
+            ShipmentLine(shipment=shipment, sku=skus[sku_id], sku_code=skus[sku_id].code, quantity=quantity)
+            for sku_id, quantity in quantities.items()
+        ]
+    ShipmentLine.objects.bulk_create(lines)
+    return shipments
+
+
+# --- Ship -----------------------------------------------------------------------------------------------------
+
+
+def ship_shipment(
+    *,
+    shipment: Shipment,
+    carrier: str,
+    tracking_no: str,
+    actor: AbstractBaseUser | None,
+    now: datetime | None = None,
+) -> Shipment:
+    """The parcel left the warehouse with ``carrier``: it becomes ``picked_up`` with its tracking number.
+
+    When no shipment of the order is left pending, the order becomes ``shipped`` (and ``shipment_failed`` at once
+    if an earlier parcel of it already failed and was not reshipped); until then it stays awaiting_shipment.
+    Stock was deducted at payment; an allocation still reserved is deducted here (oms.shipping.stock). Shipping
+    the same parcel again with the same carrier and number returns it unchanged (a retried request).
+    Locks the order row, then the shipment row. Raises ValidationFailed, InvalidTransition (order not awaiting
+    shipment), ShipmentNotPending, TrackingNoTaken.
+    """
+    carrier, tracking_no = _valid_carrier(carrier), _valid_tracking_no(tracking_no)
+    with transaction.atomic():
+        order = _lock_order(shipment.order_id)
+        shipment = Shipment.objects.select_for_update().select_related("warehouse").get(pk=shipment.pk)
+        if shipment.status != S.PENDING:
+            if (shipment.carrier, shipment.tracking_no) == (carrier, tracking_no):
+                return shipment
+            raise ShipmentNotPending(
+                f"Shipment {shipment.pk} already left ({shipment.carrier} {shipment.tracking_no}).",
+                details={"status": shipment.status, "carrier": shipment.carrier},
+            )
+        if order.status != OrderStatus.AWAITING_SHIPMENT:
+            raise InvalidTransition(
+                current=order.status,
+                target=OrderStatus.SHIPPED,
+                message=f"Order {order.order_no} is {order.status}: only orders awaiting shipment ship.",
+            )
+        if Shipment.objects.filter(carrier=carrier, tracking_no=tracking_no).exists():
+            raise _tracking_no_taken(carrier, tracking_no)
+        deduct_reserved_for_shipment(shipment=shipment, actor=actor)
+        shipment.carrier, shipment.tracking_no, shipment.shipped_by = carrier, tracking_no, actor
+        shipment.status, shipment.shipped_at = S.PICKED_UP, now or timezone.now()
+        try:
+            with transaction.atomic():
+                shipment.save()
+        except IntegrityError as exc:  # the same number recorded concurrently for another parcel
+            raise _tracking_no_taken(carrier, tracking_no) from exc
+        _after_shipment_left(order=order, shipment=shipment, actor=actor)
+    return shipment
+
+
+def _valid_carrier(carrier: str) -> str:
+    if carrier not in carrier_codes():
+        raise ValidationFailed(
+            f"Unknown carrier {carrier!r}.", details={"carrier": [f"One of: {', '.join(carrier_codes())}."]}
+        )
+    return carrier
+
+
+def _valid_tracking_no(tracking_no: str) -> str:
+    tracking_no = tracking_no.strip()
+    if not tracking_no or len(tracking_no) > 64 or "\x00" in tracking_no:
+        raise ValidationFailed(
+            "Enter the carrier's tracking number.", details={"tracking_no": ["1 to 64 characters."]}
+        )
+    return tracking_no
+
+
+def _tracking_no_taken(carrier: str, tracking_no: str) -> TrackingNoTaken:
+    return TrackingNoTaken(
+        f"Tracking number {tracking_no} of {carrier} is already on another shipment.",
+        details={"carrier": carrier, "tracking_no": tracking_no},
+    )
+
+
+def _after_shipment_left(*, order: Order, shipment: Shipment, actor: AbstractBaseUser | None) -> None:
+    label = f"shipment {shipment.pk} from {shipment.warehouse.code} ({shipment.carrier} {shipment.tracking_no})"
+    pending = order.shipments.filter(status=S.PENDING).count()
+    if pending:
+        _note(order=order, actor=actor, reason=f"Partly shipped: {label}; {pending} shipment(s) still to ship")
+        return
+    transition_order(order_id=order.pk, to=OrderStatus.SHIPPED, actor=actor, reason=f"Shipped: {label}")
+    failed = unresolved_failures(order).first()
+    if failed is not None:
+        transition_order(
+            order_id=order.pk,
+            to=OrderStatus.SHIPMENT_FAILED,
+            actor=None,
+            reason=f"Shipment {failed.pk} ({failed.carrier} {failed.tracking_no}) is {failed.status}",
+        )
+
+
+def unresolved_failures(order: Order) -> QuerySet[Shipment]:
+    """The order's failed parcels that no reship has replaced yet."""
+    return order.shipments.filter(status__in=FAILED, replacement__isnull=True)
+
+
+# --- Tracking -------------------------------------------------------------------------------------------------
+
+
+def record_tracking_event(
+    *,
+    carrier: str,
+    event_id: str,
+    tracking_no: str,
+    status: str,
+    occurred_at: datetime,
+    location: str = "",
+    description: str = "",
+) -> str:
+    """Store one carrier event and move the parcel forward if it is news. Returns what happened:
+
+    ``duplicate`` (this event id was already stored: nothing changes), ``applied`` (the shipment moved), or
+    ``recorded`` (kept on the timeline only: an older status arriving late, or the journey already ended).
+    ``delivered`` sets delivered_at; ``exception``/``returned`` move a shipped order to ``shipment_failed``
+    (in any other order state they are noted on the order's timeline for staff). Locks the order row, then the
+    shipment row; the unique (carrier, event id) index makes concurrent repeats collapse into one.
+    Raises UnknownShipment when the carrier has no shipped parcel of that number with us.
+    """
+    found = Shipment.objects.filter(carrier=carrier, tracking_no=tracking_no).values_list("pk", "order_id")
+    if not found:
+        raise UnknownShipment(
+            f"No shipment with tracking number {tracking_no} of carrier {carrier}.",
+            details={"carrier": carrier, "tracking_no": tracking_no},
+        )
+    shipment_id, order_id = found[0]
+    if TrackingEvent.objects.filter(carrier=carrier, carrier_event_id=event_id).exists():
+        return "duplicate"
+    with transaction.atomic():
+        order = _lock_order(order_id)
+        shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
+        try:
+            with transaction.atomic():
+                event = TrackingEvent.objects.create(
+                    shipment=shipment,
+                    carrier=carrier,
+                    carrier_event_id=event_id,
+                    status=status,
+                    occurred_at=occurred_at,
+                    location=location[:200],
+                    description=description[:500],
+                    received_at=timezone.now(),
+                )
+        except IntegrityError:
+            return "duplicate"
+        if not moves_forward(shipment.status, status):
+            return "recorded"
+        TrackingEvent.objects.filter(pk=event.pk).update(applied=True)
+        shipment.status = status
+        fields = ["status", "updated_at"]
+        if status == S.DELIVERED:
+            shipment.delivered_at = occurred_at
+            fields.append("delivered_at")
+        shipment.save(update_fields=fields)
+        if status in FAILED:
+            _shipment_failed(order=order, shipment=shipment, event=event)
+    return "applied"
+
+
+def moves_forward(current: str, reported: str) -> bool:
+    if current in JOURNEY_ENDED or current == S.PENDING:
+        return False
+    if reported in FAILED:
+        return True
+    return RANK[S(reported)] > RANK[S(current)]
+
+
+def _shipment_failed(*, order: Order, shipment: Shipment, event: TrackingEvent) -> None:
+    reason = f"Shipment {shipment.pk} ({shipment.carrier} {shipment.tracking_no}) {event.status}"
+    details = " – ".join(part for part in (event.description, event.location) if part)
+    reason = f"{reason}: {details}" if details else reason
+    if order.status == OrderStatus.SHIPPED:
+        transition_order(order_id=order.pk, to=OrderStatus.SHIPMENT_FAILED, actor=None, reason=reason)
+    else:
+        # Awaiting shipment: the order fails once its last parcel leaves (_after_shipment_left). Already
+        # failed, refunding or completed: staff see the note.
+        _note(order=order, actor=None, reason=reason)
+
+
+# --- Receipt and completion -----------------------------------------------------------------------------------
+
+
+def confirm_receipt(*, order: Order, customer: AbstractBaseUser) -> Order:
+    """The customer confirms they received the order: shipped -> completed. Raises NotOrderCustomer,
+    InvalidTransition (not shipped)."""
+    if order.customer_id != customer.pk:
+        raise NotOrderCustomer("Only the customer who placed an order confirms its receipt.")
+    return transition_order(
+        order_id=order.pk,
+        to=OrderStatus.COMPLETED,
+        actor=customer,
+        reason="Receipt confirmed by the customer",
+        allowed_from=frozenset({OrderStatus.SHIPPED}),
+    )
+
+
+def orders_due_for_completion(*, now: datetime, limit: int) -> list[int]:
+    """Shipped orders whose every shipment left more than OMS_AUTO_COMPLETE_DAYS ago, longest-shipped first."""
+    cutoff = now - timedelta(days=settings.OMS_AUTO_COMPLETE_DAYS)
+    due = (
+        Order.objects.filter(status=OrderStatus.SHIPPED)
+        .annotate(
+            last_shipped=Max("shipments__shipped_at"),
+            unshipped=Count("shipments", filter=Q(shipments__shipped_at__isnull=True)),
+        )
+        .filter(last_shipped__lte=cutoff, unshipped=0)
+        .order_by("last_shipped", "pk")
+    )
+    return list(due.values_list("pk", flat=True)[:limit])
+
+
+def auto_complete_orders(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Complete shipped orders nobody confirmed within OMS_AUTO_COMPLETE_DAYS of shipping; returns how many.
+
+    Orders with no shipment at all (moved to shipped by hand) are left alone. Each order is its own transaction;
+    one that changed state meanwhile is skipped.
+    """
+    days = settings.OMS_AUTO_COMPLETE_DAYS
+    completed = 0
+    for order_id in orders_due_for_completion(now=now or timezone.now(), limit=limit):
+        try:
+            transition_order(
+                order_id=order_id,
+                to=OrderStatus.COMPLETED,
+                actor=None,
+                reason=f"Completed automatically {days} days after shipping",
+                allowed_from=frozenset({OrderStatus.SHIPPED}),
+            )
+            completed += 1
+        except InvalidTransition:
+            continue
+    return completed
+
+
+# --- Failure resolution ---------------------------------------------------------------------------------------
+
+
+def reship_order(*, order: Order, actor: AbstractBaseUser) -> Order:
+    """Send again what the carrier lost or returned: shipment_failed -> awaiting_shipment.
+
+    Each failed shipment without a replacement gets a pending replacement with the same lines from the same
+    warehouse, whose units are deducted from its stock now (the failed parcel's units are gone). Ship the
+    replacements as usual. Locks the order row, then stock rows in id order. Raises InvalidTransition (order not
+    in shipment_failed, or nothing to reship), InsufficientStock (the warehouse cannot cover it: nothing changes).
+    """
+    with transaction.atomic():
+        order = _lock_order(order.pk)
+        if order.status != OrderStatus.SHIPMENT_FAILED:
+            raise InvalidTransition(current=order.status, target=OrderStatus.AWAITING_SHIPMENT)
+        failed = list(unresolved_failures(order).select_related("warehouse").prefetch_related("lines"))
+        if not failed:
+            raise InvalidTransition(
+                current=order.status,
+                target=OrderStatus.AWAITING_SHIPMENT,
+                message=f"Order {order.order_no} has no failed shipment left to reship.",
+            )
+        now = timezone.now()
+        replacements = []
+        for old in failed:
+            new = Shipment.objects.create(order=order, warehouse=old.warehouse, replaces=old, created_at=now)
+            ShipmentLine.objects.bulk_create(
+                [
+                    ShipmentLine(shipment=new, sku_id=line.sku_id, sku_code=line.sku_code, quantity=line.quantity)
+                    for line in old.lines.all()
+                ]
+            )
+            replacements.append(new)
+        deduct_reship_stock(shipments=replacements, actor=actor)
+        pairs = ", ".join(f"{new.pk} for {new.replaces_id}" for new in replacements)
+        return transition_order(
+            order_id=order.pk,
+            to=OrderStatus.AWAITING_SHIPMENT,
+            actor=actor,
+            reason=f"Reshipping: new shipment {pairs}",
+        )
+
