@@ -165,9 +165,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument(
-        "--warmup", type=int, default=3, help="seconds of scenario (a) traffic before measuring"
-    )
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of scenario (a) traffic before measuring")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oms_bench"),
@@ -235,9 +233,7 @@ def require_tools(args: argparse.Namespace) -> None:
 
 
 def py_spy_path() -> str | None:
-    return shutil.which(
-        "py-spy", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    )
+    return shutil.which("py-spy", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
 def say(message: str) -> None:
@@ -286,9 +282,7 @@ def seed_database(args: argparse.Namespace) -> Seed:
 
     rng = random.Random(2024)
     with transaction.atomic():
-        warehouse = Warehouse.objects.create(
-            code="BENCH", name="Bench warehouse", priority=1, region="Shanghai"
-        )
+        warehouse = Warehouse.objects.create(code="BENCH", name="Bench warehouse", priority=1, region="Shanghai")
         product = Product.objects.create(name="Bench product")
         skus = [
             Sku(
@@ -300,9 +294,7 @@ def seed_database(args: argparse.Namespace) -> Seed:
             for n in range(1, args.skus + 1)
         ]
         hot = Sku(product=product, code=HOT_SKU, name="Hot item", price=Decimal("59.00"))
-        ceiling_hot = Sku(
-            product=product, code=CEILING_HOT_SKU, name="pgbench hot row", price=Decimal("1.00")
-        )
+        ceiling_hot = Sku(product=product, code=CEILING_HOT_SKU, name="pgbench hot row", price=Decimal("1.00"))
         Sku.objects.bulk_create([*skus, hot, ceiling_hot], batch_size=2000)
         units = {sku.pk: SPREAD_STOCK for sku in skus} | {
             hot.pk: args.hot_stock,
@@ -314,9 +306,7 @@ def seed_database(args: argparse.Namespace) -> Seed:
         )
         StockMovement.objects.bulk_create(
             [
-                StockMovement(
-                    stock=stock, kind=StockMovement.Kind.RECEIPT, on_hand_delta=stock.on_hand, note="bench"
-                )
+                StockMovement(stock=stock, kind=StockMovement.Kind.RECEIPT, on_hand_delta=stock.on_hand, note="bench")
                 for stock in stocks
             ],
             batch_size=2000,
@@ -341,9 +331,7 @@ def seed_database(args: argparse.Namespace) -> Seed:
         customer_hi=max(user.pk for user in users),
         tokens=[token.key for token in tokens],
     )
-    contiguous = all(
-        s.pk == seed.stock_lo + i and s.sku_id == s.pk + seed.sku_offset for i, s in enumerate(spread)
-    )
+    contiguous = all(s.pk == seed.stock_lo + i and s.sku_id == s.pk + seed.sku_offset for i, s in enumerate(spread))
     if not contiguous or seed.customer_hi - seed.customer_lo + 1 != len(users):
         sys.exit("seeded ids are not contiguous; the pgbench scripts rely on that (is the database fresh?)")
     return seed
@@ -436,9 +424,7 @@ def wait_until_answering(server: Server, log_path: Path, timeout: float = 120) -
     sys.exit(f"the server did not answer within {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
 
 
-def run_wrk(
-    args: argparse.Namespace, server: Server, work: Path, mode: str, seconds: int, tag: str
-) -> WrkResult:
+def run_wrk(args: argparse.Namespace, server: Server, work: Path, mode: str, seconds: int, tag: str) -> WrkResult:
     out_dir = work / f"wrk-{tag}"
     out_dir.mkdir()
     command = [
@@ -568,13 +554,9 @@ def measuring_usage(conn: psycopg.Connection, app_root: int | None):
     """
     usage = Usage()
     app_pids = process_tree(app_root) if app_root else []
-    backends_sql = (
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-    )
+    backends_sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     backends = [row[0] for row in conn.execute(backends_sql)]
-    transactions_sql = (
-        "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
-    )
+    transactions_sql = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
     before = (
         time.monotonic(),
         machine_cpu(),
@@ -609,9 +591,7 @@ def check(result: Result, name: str, ok: bool, detail: str) -> None:
 def check_stock_ledger(conn: psycopg.Connection, result: Result) -> None:
     """Stock rows against their guards, their allocations and their movement history."""
     bad_guards = scalar(conn, "SELECT count(*) FROM inventory_stock WHERE reserved < 0 OR on_hand < reserved")
-    check(
-        result, "stock guards", bad_guards == 0, f"{bad_guards} rows with reserved < 0 or on_hand < reserved"
-    )
+    check(result, "stock guards", bad_guards == 0, f"{bad_guards} rows with reserved < 0 or on_hand < reserved")
     reserved, allocated = conn.execute(
         "SELECT (SELECT coalesce(sum(reserved), 0) FROM inventory_stock),"
         " (SELECT coalesce(sum(quantity), 0) FROM inventory_allocation WHERE status = 'reserved')"
@@ -628,9 +608,7 @@ def check_stock_ledger(conn: psycopg.Connection, result: Result) -> None:
         " FROM inventory_allocation WHERE status = 'reserved' GROUP BY stock_id) a ON a.stock_id = s.id"
         " WHERE s.reserved <> coalesce(a.q, 0)",
     )
-    check(
-        result, "reserved = allocations per row", off_allocations == 0, f"{off_allocations} stock rows differ"
-    )
+    check(result, "reserved = allocations per row", off_allocations == 0, f"{off_allocations} stock rows differ")
     off_history = scalar(
         conn,
         "SELECT count(*) FROM inventory_stock s LEFT JOIN (SELECT stock_id, sum(on_hand_delta) AS on_hand,"
@@ -765,8 +743,7 @@ def run_app_scenario(args, conn, server, work, seed, scenario: Scenario) -> Resu
 def selling_rate(conn: psycopg.Connection, result: Result, first_id: int) -> None:
     """While the hot SKU lasts: orders per second between the run's first and last order (if it sold out)."""
     count, span = conn.execute(
-        "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at))"
-        " FROM orders_order WHERE id >= %s",
+        "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM orders_order WHERE id >= %s",
         (first_id,),
     ).fetchone()
     if result.wrk.status_409 and count > 1 and span and float(span) < result.wrk.seconds:
@@ -795,10 +772,7 @@ def run_ceiling(args, conn, seed: Seed, result: Result) -> None:
         args.database_url,
     ]  # fmt: skip
     script = scenario.pgbench_script.relative_to(REPO_ROOT)
-    say(
-        f"\n== ceiling {scenario.title}: "
-        f"pgbench -n -c {args.pgbench_clients} -j 2 -T {args.seconds} -f {script}"
-    )
+    say(f"\n== ceiling {scenario.title}: pgbench -n -c {args.pgbench_clients} -j 2 -T {args.seconds} -f {script}")
     with measuring_usage(conn, None) as result.ceiling_usage:
         finished = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 120)
     usage = result.ceiling_usage
@@ -809,10 +783,7 @@ def run_ceiling(args, conn, seed: Seed, result: Result) -> None:
     updated = scalar(conn, reserved_sql, rows) - before
     expected = int(done.group(1)) * scenario.lines
     if updated != expected:
-        say(
-            f"  WARNING: the ceiling reserved {updated} units, not {expected}: "
-            "some guarded updates matched no row"
-        )
+        say(f"  WARNING: the ceiling reserved {updated} units, not {expected}: some guarded updates matched no row")
     result.ceiling_tps = float(tps.group(1))
     say(
         f"  {done.group(1)} transactions, {result.ceiling_tps:.0f} tps; "
@@ -829,9 +800,7 @@ def print_table(results: list[Result], args: argparse.Namespace) -> None:
         f"\n== Results ({args.seconds} s per run, {args.workers} gunicorn workers, wrk -t{args.threads} "
         f"-c{args.connections}, pgbench -n -c {args.pgbench_clients} -j 2)"
     )
-    columns = (
-        f"{'scenario':<26} {'orders/s':>8} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'ceiling tps':>11} "
-    )
+    columns = f"{'scenario':<26} {'orders/s':>8} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'ceiling tps':>11} "
     header = columns + f"{'app/ceiling':>11} {'target':>6}  target met"
     say(header)
     say("-" * len(header))

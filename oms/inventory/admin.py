@@ -116,9 +116,7 @@ class StockAdmin(admin.ModelAdmin):
         if on_hand is None:
             return
         note = form.cleaned_data.get("note") or "Set in admin"
-        stock = set_stock_level(
-            sku=obj.sku, warehouse=obj.warehouse, on_hand=on_hand, actor=request.user, note=note
-        )
+        stock = set_stock_level(sku=obj.sku, warehouse=obj.warehouse, on_hand=on_hand, actor=request.user, note=note)
         # The admin logs and redirects with ``obj``: make it the row the service wrote.
         obj.pk = stock.pk
         obj.refresh_from_db()

@@ -64,9 +64,7 @@ class SkuStockApi(APIView):
         sku = _sku(code)
         warehouse = Warehouse.objects.filter(code=body.validated_data["warehouse"]).first()
         if warehouse is None:
-            raise NotFound(
-                f"No warehouse {body.validated_data['warehouse']}; GET /api/v1/warehouses/ lists them."
-            )
+            raise NotFound(f"No warehouse {body.validated_data['warehouse']}; GET /api/v1/warehouses/ lists them.")
         stock = services.set_stock_level(
             sku=sku,
             warehouse=warehouse,

@@ -62,9 +62,7 @@ class StockMovement(models.Model):
     # Signed changes of the two counters, so history sums to the current numbers.
     on_hand_delta = models.IntegerField(default=0)
     reserved_delta = models.IntegerField(default=0)
-    order = models.ForeignKey(
-        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

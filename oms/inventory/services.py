@@ -76,17 +76,13 @@ def _settle_allocations(*, order, actor, note: str, deduct: bool) -> None:
         Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(status=new_status)
 
 
-def return_order_stock(
-    *, order, quantities: dict[int, int], actor: AbstractBaseUser | None, note: str
-) -> None:
+def return_order_stock(*, order, quantities: dict[int, int], actor: AbstractBaseUser | None, note: str) -> None:
     """Put refunded units (by SKU id) back on hand in the warehouses they were taken from.
 
     Runs in the caller's transaction. Units beyond what the order took from stock are ignored.
     """
     deltas: dict[int, int] = {}
-    allocations = Allocation.objects.filter(order=order, status=Allocation.Status.DEDUCTED).select_related(
-        "stock"
-    )
+    allocations = Allocation.objects.filter(order=order, status=Allocation.Status.DEDUCTED).select_related("stock")
     for allocation in allocations:
         wanted = quantities.get(allocation.stock.sku_id, 0)
         take = min(wanted, allocation.quantity)
@@ -96,9 +92,7 @@ def return_order_stock(
     with applying_stock_deltas({stock_id: (q, 0) for stock_id, q in deltas.items()}):
         StockMovement.objects.bulk_create(
             [
-                StockMovement(
-                    stock_id=stock_id, kind=Kind.RETURN, on_hand_delta=q, order=order, actor=actor, note=note
-                )
+                StockMovement(stock_id=stock_id, kind=Kind.RETURN, on_hand_delta=q, order=order, actor=actor, note=note)
                 for stock_id, q in deltas.items()
             ]
         )

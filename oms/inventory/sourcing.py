@@ -33,9 +33,7 @@ def read_stock_snapshot(sku_ids: list[int]) -> list[StockSnapshot]:
     return [StockSnapshot(pk, sku, wh, on_hand - reserved) for pk, sku, wh, on_hand, reserved in rows]
 
 
-def plan_allocations(
-    lines: dict[int, int], snapshot: list[StockSnapshot]
-) -> tuple[list[PlannedAllocation], list[int]]:
+def plan_allocations(lines: dict[int, int], snapshot: list[StockSnapshot]) -> tuple[list[PlannedAllocation], list[int]]:
     """Split each line over warehouses by priority; return the plan and the SKU ids that cannot be covered.
 
     A line goes whole to the best warehouse that can hold it; only when none can is it split, best first.

@@ -44,9 +44,7 @@ class OrderListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         filters_in = OrderFiltersIn(data=request.query_params)
         filters_in.is_valid(raise_exception=True)
-        orders = selectors.order_list(
-            user=request.user, filters=selectors.OrderFilters(**filters_in.validated_data)
-        )
+        orders = selectors.order_list(user=request.user, filters=selectors.OrderFilters(**filters_in.validated_data))
         paginator = NewestFirstCursorPagination()
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(OrderOut(page, many=True).data)
@@ -99,9 +97,7 @@ class OrderOfflinePaymentApi(APIView):
         body = OfflinePaymentIn(data=request.data)
         body.is_valid(raise_exception=True)
         order = selectors.order_for_action(user=request.user, order_no=order_no)
-        services.record_offline_payment(
-            order=order, actor=request.user, reference=body.validated_data["reference"]
-        )
+        services.record_offline_payment(order=order, actor=request.user, reference=body.validated_data["reference"])
         return Response(OrderDetailOut(selectors.order_detail(user=request.user, order_no=order_no)).data)
 
 

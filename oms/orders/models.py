@@ -31,9 +31,7 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["customer", "idempotency_key"], name="order_one_per_idempotency_key"
-            ),
+            models.UniqueConstraint(fields=["customer", "idempotency_key"], name="order_one_per_idempotency_key"),
             # Rounded because SQLite keeps decimals as floating point, where 1.12 + 10.00 != 11.12.
             models.CheckConstraint(
                 condition=models.Q(total_amount=Round(models.F("subtotal") + models.F("shipping_fee"), 2)),

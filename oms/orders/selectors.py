@@ -67,7 +67,16 @@ def order_detail(*, user: AbstractBaseUser, order_no: str) -> Order:
     orders = (
         orders_visible_to(user)
         .select_related("customer")
-        .prefetch_related("items", "events__actor", "payments", "refunds")
+        .prefetch_related(
+            "items",
+            "events__actor",
+            "payments",
+            "refunds",
+            # The shipments of oms.shipping, by relation name only: orders never import shipping.
+            "shipments__warehouse",
+            "shipments__lines",
+            "shipments__tracking_events",
+        )
     )
     order = _find(orders, order_no)
     if order is None:

@@ -19,16 +19,12 @@ class OrderLineIn(StrictSerializer):
 
 class AddressIn(StrictSerializer):
     name = serializers.CharField(max_length=50)
-    phone = serializers.RegexField(
-        PHONE_PATTERN, error_messages={"invalid": "Enter a phone number of digits."}
-    )
+    phone = serializers.RegexField(PHONE_PATTERN, error_messages={"invalid": "Enter a phone number of digits."})
     province = serializers.CharField(max_length=50)
     city = serializers.CharField(max_length=50)
     district = serializers.CharField(max_length=50)
     address = serializers.CharField(max_length=200)
-    postal_code = serializers.RegexField(
-        POSTAL_CODE_PATTERN, error_messages={"invalid": "Enter a postal code."}
-    )
+    postal_code = serializers.RegexField(POSTAL_CODE_PATTERN, error_messages={"invalid": "Enter a postal code."})
 
 
 class PlaceOrderIn(StrictSerializer):
@@ -114,7 +110,35 @@ class RefundOut(serializers.Serializer):
     completed_at = serializers.DateTimeField()
 
 
+class ShipmentLineOut(serializers.Serializer):
+    sku = serializers.CharField(source="sku_code")
+    quantity = serializers.IntegerField()
+
+
+class TrackingEventOut(serializers.Serializer):
+    status = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    location = serializers.CharField()
+    description = serializers.CharField()
+
+
+class ShipmentOut(serializers.Serializer):
+    """A shipment of oms.shipping, read through the order's ``shipments`` relation (orders never import it)."""
+
+    id = serializers.IntegerField()
+    warehouse = serializers.CharField(source="warehouse.code")
+    status = serializers.CharField()
+    carrier = serializers.CharField()
+    tracking_no = serializers.CharField(allow_null=True)
+    replaces = serializers.IntegerField(source="replaces_id", allow_null=True)
+    shipped_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField()
+    lines = ShipmentLineOut(many=True)
+    events = TrackingEventOut(many=True, source="tracking_events")
+
+
 class OrderDetailOut(OrderOut):
     events = OrderEventOut(many=True)
     payments = PaymentOut(many=True)
     refunds = RefundOut(many=True)
+    shipments = ShipmentOut(many=True)

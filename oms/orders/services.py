@@ -161,9 +161,7 @@ def _load_skus(items: list[OrderLineInput]) -> dict[str, Sku]:
     skus = {sku.code: sku for sku in Sku.objects.filter(code__in=codes, is_active=True)}
     missing = sorted(set(codes) - set(skus))
     if missing:
-        raise ValidationFailed(
-            f"Unknown or inactive SKU: {', '.join(missing)}.", details={"unknown_skus": missing}
-        )
+        raise ValidationFailed(f"Unknown or inactive SKU: {', '.join(missing)}.", details={"unknown_skus": missing})
     return skus
 
 
@@ -212,9 +210,7 @@ def mark_order_paid(
     ``paid_at`` is when the money moved (default: now). Raises InvalidTransition if the order is not awaiting
     payment, OrderExpired if ``paid_at`` is past its payment window.
     """
-    return transition_order(
-        order_id=order.pk, to=OrderStatus.PAID, actor=actor, reason=reason, paid_at=paid_at
-    )
+    return transition_order(order_id=order.pk, to=OrderStatus.PAID, actor=actor, reason=reason, paid_at=paid_at)
 
 
 def record_offline_payment(*, order: Order, actor: AbstractBaseUser, reference: str) -> Order:
@@ -235,9 +231,7 @@ def overdue_orders(*, now: datetime, limit: int) -> list[Order]:
 def expire_order(*, order: Order) -> bool:
     """Cancel one unpaid order whose window passed, releasing its stock; False if it changed state meanwhile."""
     try:
-        transition_order(
-            order_id=order.pk, to=OrderStatus.CANCELLED, actor=None, reason="Payment window expired"
-        )
+        transition_order(order_id=order.pk, to=OrderStatus.CANCELLED, actor=None, reason="Payment window expired")
         return True
     except InvalidTransition:
         logger.info("order %s changed state before it could expire", order.order_no)

@@ -31,9 +31,7 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.SHIPMENT_FAILED: frozenset({S.SHIPPED, S.AWAITING_SHIPMENT, S.REFUNDING}),
     S.COMPLETED: frozenset({S.REFUNDING}),
     # A partial refund returns the order to where it was; a full one ends it.
-    S.REFUNDING: frozenset(
-        {S.REFUNDED, S.PAID, S.AWAITING_SHIPMENT, S.SHIPPED, S.SHIPMENT_FAILED, S.COMPLETED}
-    ),
+    S.REFUNDING: frozenset({S.REFUNDED, S.PAID, S.AWAITING_SHIPMENT, S.SHIPPED, S.SHIPMENT_FAILED, S.COMPLETED}),
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }

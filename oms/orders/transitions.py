@@ -35,9 +35,7 @@ def transition_order(
         if not can_transition(current, to) or (allowed_from is not None and current not in allowed_from):
             raise InvalidTransition(current=current, target=to)
         now = timezone.now()
-        _apply_side_effects(
-            order=order, current=current, to=to, actor=actor, reason=reason, now=paid_at or now
-        )
+        _apply_side_effects(order=order, current=current, to=to, actor=actor, reason=reason, now=paid_at or now)
         order.status = to
         order.save(update_fields=["status", "paid_at", "updated_at"])
         OrderEvent.objects.create(
@@ -46,9 +44,7 @@ def transition_order(
     return order
 
 
-def _apply_side_effects(
-    *, order: Order, current: OrderStatus, to: OrderStatus, actor, reason: str, now
-) -> None:
+def _apply_side_effects(*, order: Order, current: OrderStatus, to: OrderStatus, actor, reason: str, now) -> None:
     if to == OrderStatus.PAID and current in HOLDS_RESERVATION:
         if now > order.expires_at:
             raise OrderExpired(

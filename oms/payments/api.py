@@ -54,12 +54,8 @@ class OrderPayApi(APIView):
         if data["method"] == Payment.Method.BALANCE:
             if not data.get("payment_password"):
                 raise serializers.ValidationError({"payment_password": ["Required to pay with balance."]})
-            services.pay_with_balance(
-                order=order, customer=request.user, payment_password=data["payment_password"]
-            )
-            return Response(
-                OrderDetailOut(order_selectors.order_detail(user=request.user, order_no=order_no)).data
-            )
+            services.pay_with_balance(order=order, customer=request.user, payment_password=data["payment_password"])
+            return Response(OrderDetailOut(order_selectors.order_detail(user=request.user, order_no=order_no)).data)
         pay_url = services.start_gateway_payment(
             order=order, method=data["method"], channel=data["channel"], request=request
         )
@@ -105,9 +101,7 @@ class RefundLineIn(StrictSerializer):
 
 
 class RefundIn(StrictSerializer):
-    amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
-    )
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False)
     items = RefundLineIn(many=True, required=False, allow_empty=False, max_length=100)
     reason = serializers.CharField(max_length=200)
     restock = serializers.BooleanField(default=False)
@@ -163,9 +157,7 @@ class ResolveExceptionApi(APIView):
         body.is_valid(raise_exception=True)
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         exceptions.resolve_exception(order=order, actor=request.user, **body.validated_data)
-        return Response(
-            OrderDetailOut(order_selectors.order_detail(user=request.user, order_no=order_no)).data
-        )
+        return Response(OrderDetailOut(order_selectors.order_detail(user=request.user, order_no=order_no)).data)
 
 
 urlpatterns += [

@@ -47,9 +47,7 @@ def verify_payment_password(*, customer: AbstractBaseUser, raw_password: str) ->
             )
         if check_password(raw_password, account.payment_password):
             if account.failed_password_attempts:
-                BalanceAccount.objects.filter(pk=account.pk).update(
-                    failed_password_attempts=0, locked_until=None
-                )
+                BalanceAccount.objects.filter(pk=account.pk).update(failed_password_attempts=0, locked_until=None)
             return
         attempts = account.failed_password_attempts + 1
         locked_until = now + PASSWORD_LOCK if attempts >= MAX_PASSWORD_ATTEMPTS else None

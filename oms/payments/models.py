@@ -53,9 +53,7 @@ class GatewayMessage(models.Model):
         INBOUND = "in"
 
     provider = models.CharField(max_length=16)
-    payment = models.ForeignKey(
-        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
-    )
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
     direction = models.CharField(max_length=3, choices=Direction.choices)
     kind = models.CharField(max_length=64)
     raw = models.TextField()
@@ -85,9 +83,7 @@ class InboundNotification(models.Model):
 class BalanceAccount(models.Model):
     """A customer's store balance. ``balance`` always equals the sum of the ledger entries."""
 
-    customer = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="balance"
-    )
+    customer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="balance")
     balance = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     payment_password = models.CharField(max_length=128, blank=True)
     failed_password_attempts = models.PositiveIntegerField(default=0)
@@ -95,9 +91,7 @@ class BalanceAccount(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(condition=models.Q(balance__gte=0), name="balance_not_negative")
-        ]
+        constraints = [models.CheckConstraint(condition=models.Q(balance__gte=0), name="balance_not_negative")]
         permissions = [("top_up_balance", "Can top up customers' balances")]
 
 
@@ -114,9 +108,7 @@ class BalanceEntry(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     balance_after = models.DecimalField(max_digits=14, decimal_places=2)
-    order = models.ForeignKey(
-        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -151,9 +143,7 @@ class Refund(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")
-        ]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
 
 
 class PaymentIssue(models.Model):

@@ -85,30 +85,24 @@ def daily_reconciliation(*, day: date | None = None) -> DailyReconciliation:
     day = day or (timezone.localdate() - timedelta(days=1))
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     report = DailyReconciliation(day=day)
-    received = Payment.objects.filter(
-        succeeded_at__gte=start, succeeded_at__lt=start + timedelta(days=1)
-    ).exclude(method__in=[Payment.Method.BALANCE, Payment.Method.OFFLINE])  # no gateway holds their record
+    received = Payment.objects.filter(succeeded_at__gte=start, succeeded_at__lt=start + timedelta(days=1)).exclude(
+        method__in=[Payment.Method.BALANCE, Payment.Method.OFFLINE]
+    )  # no gateway holds their record
     for payment in received.select_related("order"):
         report.checked += 1
         try:
             trade = get_gateway(payment.method).query(payment=payment)
         except GatewayError as exc:
-            report.mismatches.append(
-                {"out_trade_no": payment.out_trade_no, "problem": f"query failed: {exc.message}"}
-            )
+            report.mismatches.append({"out_trade_no": payment.out_trade_no, "problem": f"query failed: {exc.message}"})
             continue
         problem = None
         # A fully refunded trade is TRADE_CLOSED at Alipay, but it was paid (it still has its payment time).
-        refunded_in_full = (
-            trade.closed and trade.paid_at is not None and payment.status == Payment.Status.REFUNDED
-        )
+        refunded_in_full = trade.closed and trade.paid_at is not None and payment.status == Payment.Status.REFUNDED
         if not (trade.paid or refunded_in_full):
             problem = "the gateway does not show this payment as paid"
         elif trade.total_amount != payment.amount:
             problem = f"the gateway says {trade.total_amount}, we recorded {payment.amount}"
         if problem:
             report.mismatches.append({"out_trade_no": payment.out_trade_no, "problem": problem})
-            PaymentIssue.objects.create(
-                order=payment.order, payment=payment, kind="reconciliation", detail=problem
-            )
+            PaymentIssue.objects.create(order=payment.order, payment=payment, kind="reconciliation", detail=problem)
     return report

@@ -75,15 +75,11 @@ def _open_refund(*, order, reason, actor, amount, items, restock) -> tuple[Refun
         order = Order.objects.select_for_update().get(pk=order.pk)
         payment = Payment.objects.select_for_update().filter(order=order, status__in=REFUNDABLE).first()
         if payment is None:
-            raise RefundExceedsPaid(
-                f"Order {order.order_no} has no payment to refund.", details={"paid": "0.00"}
-            )
+            raise RefundExceedsPaid(f"Order {order.order_no} has no payment to refund.", details={"paid": "0.00"})
         quantities = _item_quantities(order, items or [])
         if amount is None:
             amount = _items_value(order, quantities) if items else payment.amount - payment.refunded_amount
-        pending = Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).aggregate(
-            s=Sum("amount")
-        )["s"]
+        pending = Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).aggregate(s=Sum("amount"))["s"]
         refundable = payment.amount - payment.refunded_amount - (pending or 0)
         if amount <= 0 or amount > refundable:
             raise RefundExceedsPaid(
@@ -124,9 +120,7 @@ def _complete_refund(*, refund: Refund, previous: OrderStatus, actor) -> Refund:
         refund.save(update_fields=["status", "completed_at"])
         if refund.restock and refund.items:
             quantities = {line["sku_id"]: line["quantity"] for line in refund.items}
-            return_order_stock(
-                order=refund.order, quantities=quantities, actor=actor, note=refund.out_request_no
-            )
+            return_order_stock(order=refund.order, quantities=quantities, actor=actor, note=refund.out_request_no)
         target = OrderStatus.REFUNDED if fully else previous
         transition_order(
             order_id=refund.order_id, to=target, actor=actor, reason=f"Refund {refund.out_request_no} done"
@@ -139,9 +133,7 @@ def _fail_refund(*, refund: Refund, previous: OrderStatus, actor, why: str) -> N
         refund.status = Refund.Status.FAILED
         refund.failure_reason = why[:255]
         refund.save(update_fields=["status", "failure_reason"])
-        PaymentIssue.objects.create(
-            order=refund.order, payment=refund.payment, kind="refund_failed", detail=why
-        )
+        PaymentIssue.objects.create(order=refund.order, payment=refund.payment, kind="refund_failed", detail=why)
         transition_order(order_id=refund.order_id, to=previous, actor=actor, reason=f"Refund failed: {why}")
 
 
@@ -177,9 +169,7 @@ def refund_unwanted_payment(*, payment_id: int) -> None:
         )
     except GatewayError as exc:
         logger.error("automatic refund of payment %s failed: %s", payment_id, exc.message)
-        PaymentIssue.objects.create(
-            order=payment.order, payment=payment, kind="refund_failed", detail=exc.message
-        )
+        PaymentIssue.objects.create(order=payment.order, payment=payment, kind="refund_failed", detail=exc.message)
         return
     with transaction.atomic():
         Refund.objects.get_or_create(
@@ -193,9 +183,7 @@ def refund_unwanted_payment(*, payment_id: int) -> None:
                 "completed_at": timezone.now(),
             },
         )
-        Payment.objects.filter(pk=payment.pk).update(
-            status=Payment.Status.REFUNDED, refunded_amount=payment.amount
-        )
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED, refunded_amount=payment.amount)
         OrderEvent.objects.create(
             order=payment.order,
             from_status=payment.order.status,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from oms.orders.models import Order
 from oms.orders.states import OrderStatus
+from oms.payments.models import PaymentIssue
 
 EXCEPTION_STATES = (OrderStatus.PAYMENT_FAILED, OrderStatus.SHIPMENT_FAILED)
 ACTIONS = {
@@ -33,9 +34,9 @@ class ExceptionOrder:
 
 def exception_queue(*, limit: int = 200) -> list[ExceptionOrder]:
     """Oldest first: what staff must look at, why, since when, and what they may do about it."""
+    open_issues = PaymentIssue.objects.filter(order=OuterRef("pk"), resolved_at__isnull=True)
     orders = (
-        Order.objects.filter(Q(status__in=EXCEPTION_STATES) | Q(payment_issues__resolved_at__isnull=True))
-        .distinct()
+        Order.objects.filter(Q(status__in=EXCEPTION_STATES) | Exists(open_issues))
         .select_related("customer")
         .prefetch_related("events", "payment_issues")
         .order_by("updated_at")[:limit]

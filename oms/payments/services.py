@@ -52,9 +52,7 @@ def record_offline_payment(
             gateway_trade_no=reference[:64],
             succeeded_at=paid_at,
         )
-        note = (
-            f"Offline payment recorded by staff; reference: {reference}" if reference else "Offline payment"
-        )
+        note = f"Offline payment recorded by staff; reference: {reference}" if reference else "Offline payment"
         return mark_order_paid(order=order, actor=actor, reason=note, paid_at=paid_at)
 
 

@@ -77,9 +77,7 @@ def parse_pay_request(method: str, params: Mapping[str, str]) -> services.TradeR
     check_request(params)
     biz = biz_content(params)
     if biz.get("product_code") != PAY_METHODS[method]:
-        raise SandboxRefusal(
-            "ACQ.INVALID_PARAMETER", f"product_code must be {PAY_METHODS[method]} for {method}"
-        )
+        raise SandboxRefusal("ACQ.INVALID_PARAMETER", f"product_code must be {PAY_METHODS[method]} for {method}")
     time_expire = _text(biz, "time_expire", max_length=19, required=False)
     try:
         expires = parse_time(time_expire) if time_expire else None

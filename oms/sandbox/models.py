@@ -59,9 +59,7 @@ class SandboxTrade(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["app_id", "out_trade_no"], name="sandbox_trade_out_trade_no_unique"
-            ),
+            models.UniqueConstraint(fields=["app_id", "out_trade_no"], name="sandbox_trade_out_trade_no_unique"),
             models.CheckConstraint(condition=Q(total_amount__gt=0), name="sandbox_trade_amount_positive"),
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0, refunded_amount__lte=F("total_amount")),

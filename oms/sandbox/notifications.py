@@ -45,9 +45,7 @@ def retry_factor() -> float:
     return float(getattr(settings, "SANDBOX_ALIPAY_RETRY_FACTOR", 1.0))
 
 
-def notification_params(
-    *, trade: SandboxTrade, now: datetime, refund: SandboxRefund | None = None
-) -> dict[str, str]:
+def notification_params(*, trade: SandboxTrade, now: datetime, refund: SandboxRefund | None = None) -> dict[str, str]:
     """The signed form fields Alipay posts for a trade status change (or a refund, with ``refund``)."""
     amount = format_amount(trade.total_amount)
     params = {
@@ -118,9 +116,7 @@ def deliver_due_notifications(now: datetime | None = None, post: Transport | Non
     return sum(deliver_notification(pk, now=now, post=post) for pk in ids)
 
 
-def deliver_notification(
-    notification_id: int, *, now: datetime | None = None, post: Transport | None = None
-) -> bool:
+def deliver_notification(notification_id: int, *, now: datetime | None = None, post: Transport | None = None) -> bool:
     """One attempt, if still due and not claimed by another deliverer. True when acknowledged."""
     now = now or timezone.now()
     post = post or urllib_transport

@@ -108,9 +108,7 @@ def open_trade(*, request: TradeRequest, now: datetime | None = None) -> Sandbox
             trade.save(update_fields=["trade_no"])
         _close_if_expired(trade, now)
     if not created and (trade.total_amount != request.total_amount or trade.subject != request.subject):
-        raise SandboxRefusal(
-            "ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改 (same out_trade_no, other amount/subject)"
-        )
+        raise SandboxRefusal("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改 (same out_trade_no, other amount/subject)")
     refusal = _payable_refusal(trade)
     if refusal is not None:
         raise refusal
@@ -228,9 +226,7 @@ def refund_trade(
     return trade, refund, True
 
 
-def find_refund(
-    *, app_id: str, out_trade_no: str, out_request_no: str
-) -> tuple[SandboxTrade, SandboxRefund | None]:
+def find_refund(*, app_id: str, out_trade_no: str, out_request_no: str) -> tuple[SandboxTrade, SandboxRefund | None]:
     trade = SandboxTrade.objects.filter(app_id=app_id, out_trade_no=out_trade_no).first()
     if trade is None:
         raise trade_not_exist()

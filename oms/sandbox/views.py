@@ -20,9 +20,7 @@ def _request_params(request: HttpRequest) -> dict[str, str]:
     return {**request.GET.dict(), **request.POST.dict()}
 
 
-def _refusal_page(
-    request: HttpRequest, refusal: SandboxRefusal, *, status: int | None = None
-) -> HttpResponse:
+def _refusal_page(request: HttpRequest, refusal: SandboxRefusal, *, status: int | None = None) -> HttpResponse:
     status = status or (400 if refusal.code == INVALID_ARGUMENTS else 409)
     return render(
         request,
@@ -47,9 +45,7 @@ def _cashier(request: HttpRequest, method: str, params: dict[str, str]) -> HttpR
         trade = services.open_trade(request=gateway.parse_pay_request(method, params))
     except SandboxRefusal as refusal:
         return _refusal_page(request, refusal)
-    return render(
-        request, "sandbox/alipay/cashier.html", {"trade": trade, "wap": method.endswith(".wap.pay")}
-    )
+    return render(request, "sandbox/alipay/cashier.html", {"trade": trade, "wap": method.endswith(".wap.pay")})
 
 
 @csrf_exempt
@@ -58,9 +54,7 @@ def alipay_pay(request: HttpRequest) -> HttpResponse:
     try:
         trade = services.pay_trade(trade_no=request.POST.get("trade_no", ""))
     except SandboxRefusal as refusal:
-        return _refusal_page(
-            request, refusal, status=404 if refusal.sub_code == "ACQ.TRADE_NOT_EXIST" else None
-        )
+        return _refusal_page(request, refusal, status=404 if refusal.sub_code == "ACQ.TRADE_NOT_EXIST" else None)
     if trade.return_url:
         return HttpResponseRedirect(gateway.signed_return_url(trade))
     return render(request, "sandbox/alipay/message.html", {"title": "支付成功 · Paid", "trade": trade})

@@ -82,9 +82,7 @@ def test_anonymous_cannot_list(api_client):
 
 
 def test_staff_creates_a_sku(staff_client):
-    response = staff_client.post(
-        SKUS, {"code": "TEA-1", "name": "Green tea", "price": "19.90"}, format="json"
-    )
+    response = staff_client.post(SKUS, {"code": "TEA-1", "name": "Green tea", "price": "19.90"}, format="json")
 
     assert response.status_code == 201, response.content
     assert response.json() == {"code": "TEA-1", "name": "Green tea", "price": "19.90", "available": 0}
@@ -93,9 +91,7 @@ def test_staff_creates_a_sku(staff_client):
 
 
 def test_customer_cannot_create_a_sku(customer_client):
-    response = customer_client.post(
-        SKUS, {"code": "TEA-1", "name": "Green tea", "price": "19.90"}, format="json"
-    )
+    response = customer_client.post(SKUS, {"code": "TEA-1", "name": "Green tea", "price": "19.90"}, format="json")
     assert_error(response, 403, "permission_denied")
     assert not Sku.objects.exists()
 
@@ -155,12 +151,10 @@ def test_missing_sku_field_is_400(staff_client, missing):
 
 def test_price_zero_and_numeric_prices_are_accepted(staff_client):
     assert (
-        staff_client.post(SKUS, {"code": "FREE", "name": "Gift", "price": "0"}, format="json").json()["price"]
-        == "0.00"
+        staff_client.post(SKUS, {"code": "FREE", "name": "Gift", "price": "0"}, format="json").json()["price"] == "0.00"
     )
     assert (
-        staff_client.post(SKUS, {"code": "NUM", "name": "Num", "price": 5.5}, format="json").json()["price"]
-        == "5.50"
+        staff_client.post(SKUS, {"code": "NUM", "name": "Num", "price": 5.5}, format="json").json()["price"] == "5.50"
     )
 
 

@@ -66,9 +66,7 @@ def test_stock_counters_are_the_sum_of_their_movements(demo):
     for stock in stocks:
         assert (stock.on_hand, stock.reserved) == (stock.moved_on_hand or 0, stock.moved_reserved or 0)
     reserved = Stock.objects.aggregate(total=Sum("reserved"))["total"]
-    held = Allocation.objects.filter(status=Allocation.Status.RESERVED).aggregate(total=Sum("quantity"))[
-        "total"
-    ]
+    held = Allocation.objects.filter(status=Allocation.Status.RESERVED).aggregate(total=Sum("quantity"))["total"]
     assert reserved == held
 
 

@@ -6,84 +6,155 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Warehouse',
+            name="Warehouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('priority', models.PositiveIntegerField(default=100)),
-                ('region', models.CharField(help_text='Province or region the warehouse serves best', max_length=50)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("priority", models.PositiveIntegerField(default=100)),
+                ("region", models.CharField(help_text="Province or region the warehouse serves best", max_length=50)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['priority', 'code'],
+                "ordering": ["priority", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Stock',
+            name="Stock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_hand', models.IntegerField(default=0)),
-                ('reserved', models.IntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stocks', to='catalog.sku')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stocks', to='inventory.warehouse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("on_hand", models.IntegerField(default=0)),
+                ("reserved", models.IntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="stocks", to="catalog.sku"
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="stocks", to="inventory.warehouse"
+                    ),
+                ),
             ],
             options={
-                'permissions': [('manage_stock', 'Can set stock levels through the API')],
+                "permissions": [("manage_stock", "Can set stock levels through the API")],
             },
         ),
         migrations.CreateModel(
-            name='StockMovement',
+            name="StockMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Receipt (stock set up)'), ('adjustment', 'Adjustment (stock count)'), ('reserve', 'Reserved for an order'), ('release', 'Reservation released'), ('deduct', 'Deducted (order paid)'), ('return', 'Returned to stock (refund)')], max_length=16)),
-                ('on_hand_delta', models.IntegerField(default=0)),
-                ('reserved_delta', models.IntegerField(default=0)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order')),
-                ('stock', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='inventory.stock')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Receipt (stock set up)"),
+                            ("adjustment", "Adjustment (stock count)"),
+                            ("reserve", "Reserved for an order"),
+                            ("release", "Reservation released"),
+                            ("deduct", "Deducted (order paid)"),
+                            ("return", "Returned to stock (refund)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("on_hand_delta", models.IntegerField(default=0)),
+                ("reserved_delta", models.IntegerField(default=0)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "stock",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="movements", to="inventory.stock"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('reserved', 'Reserved'), ('deducted', 'Deducted'), ('released', 'Released')], default='reserved', max_length=16)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocations', to='orders.order')),
-                ('stock', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='inventory.stock')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("reserved", "Reserved"), ("deducted", "Deducted"), ("released", "Released")],
+                        default="reserved",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="allocations", to="orders.order"
+                    ),
+                ),
+                (
+                    "stock",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="allocations", to="inventory.stock"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('order', 'stock'), name='allocation_one_per_order_stock'), models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='allocation_quantity_positive')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("order", "stock"), name="allocation_one_per_order_stock"),
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)), name="allocation_quantity_positive"
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='stock',
-            constraint=models.UniqueConstraint(fields=('sku', 'warehouse'), name='stock_one_row_per_sku_warehouse'),
+            model_name="stock",
+            constraint=models.UniqueConstraint(fields=("sku", "warehouse"), name="stock_one_row_per_sku_warehouse"),
         ),
         migrations.AddConstraint(
-            model_name='stock',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved__gte', 0)), name='stock_reserved_not_negative'),
+            model_name="stock",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reserved__gte", 0)), name="stock_reserved_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stock',
-            constraint=models.CheckConstraint(condition=models.Q(('on_hand__gte', models.F('reserved'))), name='stock_on_hand_covers_reserved'),
+            model_name="stock",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("on_hand__gte", models.F("reserved"))), name="stock_on_hand_covers_reserved"
+            ),
         ),
     ]

@@ -190,9 +190,7 @@ def test_malformed_stock_body_is_400(staff_client, sku, warehouse):
 def test_staff_reads_stock_per_warehouse(staff_client, sku, warehouse):
     stock_sku(sku=sku, warehouse=warehouse, on_hand=3)
     response = staff_client.get(stock_url("TEA"))
-    assert response.json() == [
-        {"sku": "TEA", "warehouse": "SH1", "on_hand": 3, "reserved": 0, "available": 3}
-    ]
+    assert response.json() == [{"sku": "TEA", "warehouse": "SH1", "on_hand": 3, "reserved": 0, "available": 3}]
 
 
 def test_customer_cannot_read_stock_per_warehouse(customer_client, sku, warehouse):

@@ -122,9 +122,7 @@ def test_reserve_release_and_deduct_keep_history_in_step(customer, staff, addres
     assert (one.on_hand, one.reserved, two.on_hand, two.reserved) == (0, 0, 6, 0)
     assert_history_matches(one)
     assert_history_matches(two)
-    assert sorted(
-        StockMovement.objects.filter(order=paid).values_list("kind", "on_hand_delta", "reserved_delta")
-    ) == [
+    assert sorted(StockMovement.objects.filter(order=paid).values_list("kind", "on_hand_delta", "reserved_delta")) == [
         (Kind.DEDUCT, -4, -4),
         (Kind.DEDUCT, -3, -3),
         (Kind.RESERVE, 0, 3),

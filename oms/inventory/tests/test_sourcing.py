@@ -114,9 +114,7 @@ def test_plan_properties(problem):
         assert sum(p.quantity for p in planned) == quantity
         assert all(0 < p.quantity <= available[p.stock_id] for p in planned)
         assert len({p.stock_id for p in planned}) == len(planned)
-        assert all(
-            p.warehouse_id == r.warehouse_id for p in planned for r in snapshot if r.stock_id == p.stock_id
-        )
+        assert all(p.warehouse_id == r.warehouse_id for p in planned for r in snapshot if r.stock_id == p.stock_id)
         whole = [r for r in rows_of[sku_id] if r.available >= quantity]
         if whole:  # whole to the best warehouse that can hold it
             assert [p.stock_id for p in planned] == [whole[0].stock_id]

@@ -8,100 +8,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order_no', models.CharField(max_length=20, unique=True)),
-                ('status', models.CharField(choices=[('pending_payment', 'Pending payment'), ('paid', 'Paid'), ('awaiting_shipment', 'Awaiting shipment'), ('shipped', 'Shipped'), ('completed', 'Completed'), ('cancelled', 'Cancelled'), ('payment_failed', 'Payment failed'), ('shipment_failed', 'Shipment failed'), ('refunding', 'Refunding'), ('refunded', 'Refunded')], default='pending_payment', max_length=24)),
-                ('currency', models.CharField(default='CNY', max_length=3)),
-                ('subtotal', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('shipping_fee', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('total_amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('shipping_address', models.JSONField()),
-                ('idempotency_key', models.CharField(blank=True, max_length=128, null=True)),
-                ('request_fingerprint', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('expires_at', models.DateTimeField()),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order_no", models.CharField(max_length=20, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending_payment", "Pending payment"),
+                            ("paid", "Paid"),
+                            ("awaiting_shipment", "Awaiting shipment"),
+                            ("shipped", "Shipped"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                            ("payment_failed", "Payment failed"),
+                            ("shipment_failed", "Shipment failed"),
+                            ("refunding", "Refunding"),
+                            ("refunded", "Refunded"),
+                        ],
+                        default="pending_payment",
+                        max_length=24,
+                    ),
+                ),
+                ("currency", models.CharField(default="CNY", max_length=3)),
+                ("subtotal", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("shipping_fee", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("total_amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("shipping_address", models.JSONField()),
+                ("idempotency_key", models.CharField(blank=True, max_length=128, null=True)),
+                ("request_fingerprint", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("expires_at", models.DateTimeField()),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="orders", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('view_all_orders', "Can see every customer's orders"), ('manage_orders', 'Can cancel orders and record offline payments')],
+                "ordering": ["-created_at", "-id"],
+                "permissions": [
+                    ("view_all_orders", "Can see every customer's orders"),
+                    ("manage_orders", "Can cancel orders and record offline payments"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OrderEvent',
+            name="OrderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, max_length=24)),
-                ('to_status', models.CharField(max_length=24)),
-                ('reason', models.CharField(blank=True, max_length=255)),
-                ('created_at', models.DateTimeField()),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='orders.order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("from_status", models.CharField(blank=True, max_length=24)),
+                ("to_status", models.CharField(max_length=24)),
+                ("reason", models.CharField(blank=True, max_length=255)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="orders.order"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OrderItem',
+            name="OrderItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku_code', models.CharField(max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('quantity', models.PositiveIntegerField()),
-                ('line_total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='orders.order')),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='order_items', to='catalog.sku')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sku_code", models.CharField(max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("quantity", models.PositiveIntegerField()),
+                ("line_total", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="orders.order"
+                    ),
+                ),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="order_items", to="catalog.sku"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['customer', '-created_at'], name='order_customer_created'),
+            model_name="order",
+            index=models.Index(fields=["customer", "-created_at"], name="order_customer_created"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['status', '-created_at'], name='order_status_created'),
+            model_name="order",
+            index=models.Index(fields=["status", "-created_at"], name="order_status_created"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['status', 'expires_at'], name='order_status_expires'),
+            model_name="order",
+            index=models.Index(fields=["status", "expires_at"], name="order_status_expires"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.UniqueConstraint(fields=('customer', 'idempotency_key'), name='order_one_per_idempotency_key'),
+            model_name="order",
+            constraint=models.UniqueConstraint(
+                fields=("customer", "idempotency_key"), name="order_one_per_idempotency_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('total_amount', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(models.F('subtotal'), '+', models.F('shipping_fee')), 2))), name='order_total_is_subtotal_plus_shipping'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "total_amount",
+                        django.db.models.functions.math.Round(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("subtotal"), "+", models.F("shipping_fee")
+                            ),
+                            2,
+                        ),
+                    )
+                ),
+                name="order_total_is_subtotal_plus_shipping",
+            ),
         ),
         migrations.AddIndex(
-            model_name='orderitem',
-            index=models.Index(fields=['sku_code', 'order'], name='order_item_sku_code_order'),
+            model_name="orderitem",
+            index=models.Index(fields=["sku_code", "order"], name="order_item_sku_code_order"),
         ),
         migrations.AddConstraint(
-            model_name='orderitem',
-            constraint=models.UniqueConstraint(fields=('order', 'sku'), name='order_item_one_line_per_sku'),
+            model_name="orderitem",
+            constraint=models.UniqueConstraint(fields=("order", "sku"), name="order_item_one_line_per_sku"),
         ),
         migrations.AddConstraint(
-            model_name='orderitem',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='order_item_quantity_positive'),
+            model_name="orderitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="order_item_quantity_positive"
+            ),
         ),
     ]

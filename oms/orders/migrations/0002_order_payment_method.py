@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0001_initial'),
+        ("orders", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='order',
-            name='payment_method',
-            field=models.CharField(blank=True, default='', max_length=16),
+            model_name="order",
+            name="payment_method",
+            field=models.CharField(blank=True, default="", max_length=16),
         ),
     ]

@@ -171,9 +171,7 @@ def test_placed_order_keeps_its_prices_when_the_catalog_changes(customer_client,
 
 
 def test_order_numbers_are_unique(customer_client, sku, address):
-    numbers = {
-        place(customer_client, order_body(address, (sku.code, 1))).json()["order_no"] for _ in range(5)
-    }
+    numbers = {place(customer_client, order_body(address, (sku.code, 1))).json()["order_no"] for _ in range(5)}
     assert len(numbers) == 5
     assert all(len(n) == 20 and n.isdigit() for n in numbers)
 
@@ -278,9 +276,7 @@ def test_inactive_warehouse_stock_is_not_sold(customer_client, address):
 
 
 def _allocations(order_no: str) -> dict[str, int]:
-    return dict(
-        Allocation.objects.filter(order__order_no=order_no).values_list("stock__warehouse__code", "quantity")
-    )
+    return dict(Allocation.objects.filter(order__order_no=order_no).values_list("stock__warehouse__code", "quantity"))
 
 
 def test_line_goes_whole_to_the_best_warehouse_that_can_hold_it(customer_client, address):
@@ -457,14 +453,10 @@ def test_body_larger_than_the_upload_limit_is_400_json(customer_client, sku, add
     assert written_state() == state
 
 
-@pytest.mark.parametrize(
-    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
-)
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
 def test_wrong_content_type_is_415(customer_client, sku, address, content_type):
     state = written_state()
-    response = customer_client.post(
-        ORDERS, json.dumps(order_body(address, (sku.code, 1))), content_type=content_type
-    )
+    response = customer_client.post(ORDERS, json.dumps(order_body(address, (sku.code, 1))), content_type=content_type)
     assert_error(response, 415, "unsupported_media_type")
     assert written_state() == state
 
@@ -477,9 +469,7 @@ def test_multipart_form_is_415(customer_client, sku):
 @pytest.mark.parametrize("key", ["k" * 129, "   "])
 def test_bad_idempotency_key_is_400(customer_client, sku, address, key):
     state = written_state()
-    body = assert_error(
-        place(customer_client, order_body(address, (sku.code, 1)), key=key), 400, "validation_error"
-    )
+    body = assert_error(place(customer_client, order_body(address, (sku.code, 1)), key=key), 400, "validation_error")
     assert "Idempotency-Key" in body["details"]
     assert written_state() == state
 
@@ -502,9 +492,7 @@ def test_customer_lists_only_own_orders(customer_client, customer, bob, sku, add
     assert [o["order_no"] for o in results] == [mine.order_no]
 
 
-def test_customer_list_ignores_a_customer_filter_for_someone_else(
-    customer_client, customer, bob, sku, address
-):
+def test_customer_list_ignores_a_customer_filter_for_someone_else(customer_client, customer, bob, sku, address):
     make_order(bob, sku, address)
     assert customer_client.get(ORDERS, {"customer": "bob"}).json()["results"] == []
 
@@ -762,9 +750,7 @@ def test_customer_cannot_mark_paid(customer_client, customer, sku, warehouse, ad
     assert stock_of(sku, warehouse).on_hand == 10
 
 
-def test_customer_cannot_cancel_a_paid_order(
-    customer_client, staff_client, customer, sku, warehouse, address
-):
+def test_customer_cannot_cancel_a_paid_order(customer_client, staff_client, customer, sku, warehouse, address):
     order = make_order(customer, sku, address, quantity=2)
     assert _mark_paid(staff_client, order.order_no).status_code == 200
 

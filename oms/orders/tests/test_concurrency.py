@@ -51,9 +51,7 @@ def run_together(workers: list[Callable[[], Any]]) -> list[Outcome]:
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=run, args=(o, w), daemon=True) for o, w in zip(outcomes, workers, strict=True)
-    ]
+    threads = [threading.Thread(target=run, args=(o, w), daemon=True) for o, w in zip(outcomes, workers, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -83,9 +81,7 @@ def assert_stock_consistent(stock: Stock) -> None:
     history = StockMovement.objects.filter(stock=stock).aggregate(
         on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta")
     )
-    held = Allocation.objects.filter(stock=stock, status=Allocation.Status.RESERVED).aggregate(
-        n=Sum("quantity")
-    )["n"]
+    held = Allocation.objects.filter(stock=stock, status=Allocation.Status.RESERVED).aggregate(n=Sum("quantity"))["n"]
     assert (stock.on_hand, stock.reserved) == (history["on_hand"], history["reserved"] or 0)
     assert stock.reserved == (held or 0)
     assert 0 <= stock.reserved <= stock.on_hand
@@ -170,9 +166,7 @@ def test_cancel_and_pay_at_once_exactly_one_wins(customer, staff, address):
     winners: list[str] = []
     for _ in range(10):
         quantity = rng.randint(1, 3)
-        order = place_order(
-            customer=customer, items=[OrderLineInput(sku.code, quantity)], address=address
-        ).order
+        order = place_order(customer=customer, items=[OrderLineInput(sku.code, quantity)], address=address).order
         stock.refresh_from_db()
         on_hand_before, reserved_before = stock.on_hand, stock.reserved
 

@@ -66,15 +66,11 @@ def test_place_order_split_over_warehouses_takes_no_extra_queries(customer, addr
     Stock.objects.filter(warehouse=second).update(on_hand=3)  # movement history is not what is measured here
     placed = []
     whole, _ = count_queries(
-        lambda: placed.append(
-            place_order(customer=customer, items=[OrderLineInput(codes[0], 1)], address=address)
-        )
+        lambda: placed.append(place_order(customer=customer, items=[OrderLineInput(codes[0], 1)], address=address))
     )
     split, _ = count_queries(
         lambda: placed.append(
-            place_order(
-                customer=customer, items=[OrderLineInput(code, 4) for code in codes[1:]], address=address
-            )
+            place_order(customer=customer, items=[OrderLineInput(code, 4) for code in codes[1:]], address=address)
         )
     )
     assert whole == split <= MAX_PLACE_ORDER_QUERIES
@@ -96,17 +92,13 @@ def test_paying_and_cancelling_do_not_query_per_line(customer, staff, address):
     warehouse = WarehouseFactory()
     codes = stocked_skus(30, warehouse)
     small = place_order(customer=customer, items=[OrderLineInput(codes[0], 1)], address=address).order
-    large = place_order(
-        customer=customer, items=[OrderLineInput(c, 2) for c in codes[1:]], address=address
-    ).order
+    large = place_order(customer=customer, items=[OrderLineInput(c, 2) for c in codes[1:]], address=address).order
     pay_small, _ = count_queries(lambda: mark_order_paid(order=small, actor=staff, reason="paid"))
     pay_large, _ = count_queries(lambda: mark_order_paid(order=large, actor=staff, reason="paid"))
     assert pay_small == pay_large
 
     small = place_order(customer=customer, items=[OrderLineInput(codes[0], 1)], address=address).order
-    large = place_order(
-        customer=customer, items=[OrderLineInput(c, 2) for c in codes[1:]], address=address
-    ).order
+    large = place_order(customer=customer, items=[OrderLineInput(c, 2) for c in codes[1:]], address=address).order
     cancel_small, _ = count_queries(lambda: cancel_order(order=small, actor=staff, reason="", by_staff=True))
     cancel_large, _ = count_queries(lambda: cancel_order(order=large, actor=staff, reason="", by_staff=True))
     assert cancel_small == cancel_large
@@ -138,18 +130,14 @@ def test_order_list_queries_do_not_grow_with_the_number_of_orders(staff_client, 
     assert response.status_code == 200, response.content
     assert len(response.json()["results"]) == 20
     assert all(len(order["items"]) >= 3 for order in response.json()["results"])
-    assert len(captured) == few, "\n".join(
-        ["--- 3 orders:", *few_sql, "--- 20 orders:", *(q["sql"] for q in captured)]
-    )
+    assert len(captured) == few, "\n".join(["--- 3 orders:", *few_sql, "--- 20 orders:", *(q["sql"] for q in captured)])
     assert few <= MAX_LIST_QUERIES
 
 
 def test_order_detail_queries_are_bounded(staff_client, staff, customer, address):
     codes = stocked_skus(12, WarehouseFactory())
     small = place_order(customer=customer, items=[OrderLineInput(codes[0], 1)], address=address).order
-    large = place_order(
-        customer=customer, items=[OrderLineInput(c, 1) for c in codes[1:]], address=address
-    ).order
+    large = place_order(customer=customer, items=[OrderLineInput(c, 1) for c in codes[1:]], address=address).order
     mark_order_paid(order=large, actor=customer, reason="paid by customer")
     transition_order(order_id=large.pk, to=OrderStatus.AWAITING_SHIPMENT, actor=staff)
     transition_order(order_id=large.pk, to=OrderStatus.SHIPPED, actor=None, reason="carrier pick-up")

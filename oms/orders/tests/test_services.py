@@ -36,9 +36,7 @@ def sku(warehouse):
 
 def place(customer, address, *lines: tuple[str, int], key: str | None = None, **kwargs):
     items = [OrderLineInput(sku=code, quantity=qty) for code, qty in lines]
-    return services.place_order(
-        customer=customer, items=items, address=address, idempotency_key=key, **kwargs
-    )
+    return services.place_order(customer=customer, items=items, address=address, idempotency_key=key, **kwargs)
 
 
 def written_state() -> tuple:
@@ -62,9 +60,7 @@ def set_status(order: Order, status: OrderStatus) -> Order:
 # --- place_order --------------------------------------------------------------------------------------------
 
 
-def test_place_order_writes_order_items_event_allocation_and_movement(
-    customer, sku, warehouse, address, settings
-):
+def test_place_order_writes_order_items_event_allocation_and_movement(customer, sku, warehouse, address, settings):
     settings.OMS_SHIPPING_FEE = Decimal("10.00")
     settings.OMS_FREE_SHIPPING_THRESHOLD = Decimal("99.00")
     now = timezone.now()
@@ -212,17 +208,13 @@ def test_stale_snapshot_is_re_planned(customer, address, monkeypatch):
     placed = place(customer, address, (sku.code, 3))
 
     assert len(calls) == 2
-    assert [(a.stock.warehouse, a.quantity) for a in placed.order.allocations.select_related("stock")] == [
-        (second, 3)
-    ]
+    assert [(a.stock.warehouse, a.quantity) for a in placed.order.allocations.select_related("stock")] == [(second, 3)]
     assert (stock_of(sku, first).reserved, stock_of(sku, second).reserved) == (0, 3)
     assert Order.objects.count() == 1
     assert StockMovement.objects.filter(kind=StockMovement.Kind.RESERVE).count() == 1
 
 
-def test_gives_up_with_insufficient_stock_when_the_snapshot_stays_stale(
-    customer, sku, warehouse, address, monkeypatch
-):
+def test_gives_up_with_insufficient_stock_when_the_snapshot_stays_stale(customer, sku, warehouse, address, monkeypatch):
     stale = [StockSnapshot(stock_of(sku, warehouse).pk, sku.pk, warehouse.pk, 100)]
     monkeypatch.setattr(services, "read_stock_snapshot", lambda sku_ids: stale)
     state = written_state()

@@ -106,9 +106,7 @@ ACTIONS: dict[str, tuple[OrderStatus, frozenset[OrderStatus] | None]] = {
 
 def weighted(*choices: tuple[int, st.SearchStrategy]) -> st.SearchStrategy:
     """Pick a strategy with the given odds (``one_of`` treats repeated strategies as one)."""
-    return st.sampled_from([strategy for weight, strategy in choices for _ in range(weight)]).flatmap(
-        lambda s: s
-    )
+    return st.sampled_from([strategy for weight, strategy in choices for _ in range(weight)]).flatmap(lambda s: s)
 
 
 # Mostly distinct SKUs per order; now and then a repeated SKU, which must be refused.
@@ -137,9 +135,7 @@ ADVANCE = {
 }
 FORWARD = ["advance"] * 8
 # Usually one of the newest orders, so that one order sees several moves in a row.
-moves = st.builds(
-    Move, action=st.sampled_from(sorted(ACTIONS) + FORWARD), pick=st.sampled_from([0, 0, 0, 1, 2, 5])
-)
+moves = st.builds(Move, action=st.sampled_from(sorted(ACTIONS) + FORWARD), pick=st.sampled_from([0, 0, 0, 1, 2, 5]))
 expiries = st.builds(Expire, minutes_ahead=st.sampled_from([0, 31, 120]))
 operations = st.lists(weighted((3, places), (6, moves), (1, expiries)), min_size=6, max_size=40)
 stock_levels = st.lists(st.integers(0, 9), min_size=2 * len(SKU_PRICES), max_size=2 * len(SKU_PRICES))
@@ -219,9 +215,7 @@ def snapshot(world: World) -> Snapshot:
         ),
         items=tuple(OrderItem.objects.order_by("pk").values_list("order_id", "sku_id", "quantity")),
         events=tuple(
-            OrderEvent.objects.order_by("pk").values_list(
-                "pk", "order_id", "from_status", "to_status", "created_at"
-            )
+            OrderEvent.objects.order_by("pk").values_list("pk", "order_id", "from_status", "to_status", "created_at")
         ),
         movements={pk: movements.get(pk, (0, 0, 0)) for pk in stock_ids},
     )
@@ -247,9 +241,7 @@ def check_invariants(world: World, snap: Snapshot) -> None:
     for stock_id, (sku_id, on_hand, reserved) in snap.stocks.items():
         _, moved_on_hand, moved_reserved = snap.movements[stock_id]
         assert reserved == held[stock_id], f"stock {stock_id}: reserved {reserved} != held {held[stock_id]}"
-        assert (on_hand, reserved) == (moved_on_hand, moved_reserved), (
-            f"stock {stock_id} disagrees with history"
-        )
+        assert (on_hand, reserved) == (moved_on_hand, moved_reserved), f"stock {stock_id} disagrees with history"
         assert 0 <= reserved <= on_hand
         if stock_id in world.inactive_stock_ids:
             assert (on_hand, reserved) == (INACTIVE_ON_HAND, 0)
@@ -275,9 +267,7 @@ def check_invariants(world: World, snap: Snapshot) -> None:
         assert chain[0][:2] == ("", S.PENDING_PAYMENT)
         for (_, previous_to, previous_at), (from_status, to_status, created_at) in pairwise(chain):
             assert from_status == previous_to, f"order {order_id}: broken event chain {chain}"
-            assert S(to_status) in TRANSITIONS[S(from_status)], (
-                f"order {order_id}: {from_status}->{to_status}"
-            )
+            assert S(to_status) in TRANSITIONS[S(from_status)], f"order {order_id}: {from_status}->{to_status}"
             assert created_at >= previous_at
         assert chain[-1][1] == status
 
@@ -298,9 +288,7 @@ def run_place(world: World, op: Place, before: Snapshot) -> None:
     placed_at = timezone.now() - timedelta(hours=1) if op.overdue else None
 
     def call():
-        return place_order(
-            customer=world.customer, items=lines, address=ADDRESS, idempotency_key=op.key, now=placed_at
-        )
+        return place_order(customer=world.customer, items=lines, address=ADDRESS, idempotency_key=op.key, now=placed_at)
 
     if op.key in world.keys:
         order_id, first_fingerprint = world.keys[op.key]
@@ -342,9 +330,7 @@ def run_move(world: World, op: Move, before: Snapshot) -> None:
     action = ADVANCE.get(current, "complete") if op.action == "advance" else op.action
     target, allowed_from = ACTIONS[action]
     calls: dict[str, Any] = {
-        "cancel_by_customer": lambda: cancel_order(
-            order=order, actor=world.customer, reason="", by_staff=False
-        ),
+        "cancel_by_customer": lambda: cancel_order(order=order, actor=world.customer, reason="", by_staff=False),
         "cancel_by_staff": lambda: cancel_order(order=order, actor=world.staff, reason="", by_staff=True),
         "pay": lambda: mark_order_paid(order=order, actor=None, reason="paid"),
     }
@@ -366,9 +352,7 @@ def run_expire(world: World, op: Expire, before: Snapshot) -> None:
     # Every unpaid order past its window (pending or failed payment: both hold stock) is cancelled.
     now = timezone.now() + timedelta(minutes=op.minutes_ahead)
     due = [
-        pk
-        for pk, (status, expires_at, _) in before.orders.items()
-        if status in HOLDS_RESERVATION and expires_at < now
+        pk for pk, (status, expires_at, _) in before.orders.items() if status in HOLDS_RESERVATION and expires_at < now
     ]
     assert expire_overdue_orders(now=now) == len(due)
     event(f"expired {min(len(due), 2)}+ orders")

@@ -51,9 +51,7 @@ class AlipayConfig:
     alipay_public_key_pem: str = field(repr=False)
 
 
-def urllib_transport(
-    url: str, form: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT_SECONDS
-) -> tuple[int, str]:
+def urllib_transport(url: str, form: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> tuple[int, str]:
     """POST ``form`` URL-encoded (UTF-8). HTTP error statuses are returned; network failures raise OSError."""
     if not url.startswith(("https://", "http://")):
         raise URLError(f"refusing a non-HTTP URL: {url[:40]!r}")  # urlopen would also open file:// URLs
@@ -77,9 +75,7 @@ class AlipayClient:
             load_private_key(config.app_private_key_pem)
             load_public_key(config.alipay_public_key_pem)
         except (ValueError, TypeError) as exc:
-            raise ImproperlyConfigured(
-                f"Alipay keys for app {config.app_id} cannot be loaded: {exc}"
-            ) from exc
+            raise ImproperlyConfigured(f"Alipay keys for app {config.app_id} cannot be loaded: {exc}") from exc
         self.config = config
         self._transport: Transport = transport or urllib_transport
 
@@ -196,9 +192,7 @@ class AlipayClient:
         if raw is None:
             raise AlipayResponseError(f"{method}: the answer has no {response_key}")
         signature = json.loads(members["sign"]) if "sign" in members else None
-        if not isinstance(signature, str) or not rsa2_verify(
-            raw, signature, self.config.alipay_public_key_pem
-        ):
+        if not isinstance(signature, str) or not rsa2_verify(raw, signature, self.config.alipay_public_key_pem):
             raise AlipaySignatureError(f"{method}: the answer's signature does not verify")
         payload = json.loads(raw)
         if not isinstance(payload, dict):

@@ -49,9 +49,7 @@ def rsa2_verify(content: str, signature: str, public_key_pem: str) -> bool:
     """True only for a valid signature; any malformed input (bad base64, wrong types) is simply False."""
     try:
         raw = base64.b64decode(signature, validate=True)
-        load_public_key(public_key_pem).verify(
-            raw, content.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256()
-        )
+        load_public_key(public_key_pem).verify(raw, content.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
     except (InvalidSignature, ValueError, TypeError, AttributeError, binascii.Error):
         return False
     return True

@@ -59,9 +59,7 @@ class AlipayGateway(PaymentGateway):
         )
         return AlipayClient(config, transport=self.transport)
 
-    def payment_url(
-        self, *, payment, order, channel: str, notify_url: str, return_url: str, base_url: str
-    ) -> str:
+    def payment_url(self, *, payment, order, channel: str, notify_url: str, return_url: str, base_url: str) -> str:
         subject = f"Order {order.order_no}"
         url = self.client(base_url).page_pay_url(
             out_trade_no=payment.out_trade_no,

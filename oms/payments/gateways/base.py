@@ -53,9 +53,7 @@ class PaymentGateway(ABC):
     name: str
 
     @abstractmethod
-    def payment_url(
-        self, *, payment, order, channel: str, notify_url: str, return_url: str, base_url: str
-    ) -> str:
+    def payment_url(self, *, payment, order, channel: str, notify_url: str, return_url: str, base_url: str) -> str:
         """Where to send the shopper to pay."""
 
     @abstractmethod

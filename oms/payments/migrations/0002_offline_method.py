@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0001_initial'),
+        ("payments", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='payment',
-            name='method',
-            field=models.CharField(choices=[('alipay', 'Alipay'), ('balance', 'Store balance'), ('offline', 'Offline (recorded by staff)')], max_length=16),
+            model_name="payment",
+            name="method",
+            field=models.CharField(
+                choices=[
+                    ("alipay", "Alipay"),
+                    ("balance", "Store balance"),
+                    ("offline", "Offline (recorded by staff)"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

@@ -53,9 +53,7 @@ def test_order_paid_through_sandbox_notification(customer_client, address, setti
     sku = stock_sku(on_hand=5, price=Decimal("30.00"))
     order = _place(customer_client, address, sku)
 
-    answer = customer_client.post(
-        f"/api/v1/orders/{order['order_no']}/pay/", {"method": "alipay"}, format="json"
-    )
+    answer = customer_client.post(f"/api/v1/orders/{order['order_no']}/pay/", {"method": "alipay"}, format="json")
     assert answer.status_code == 200, answer.content
     pay_url = answer.json()["pay_url"]
     assert "/sandbox/alipay/gateway.do?" in pay_url and "alipay.trade.page.pay" in pay_url

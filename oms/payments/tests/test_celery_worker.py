@@ -79,9 +79,7 @@ def _start_worker(queue: str, log_path: Path) -> subprocess.Popen:
         "INFO",
     ]
     with log_path.open("wb") as log:
-        return subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[3]
-        )
+        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[3])
 
 
 def _stop(worker: subprocess.Popen) -> None:

@@ -241,9 +241,7 @@ def test_refund_notification_for_an_unsettled_payment_does_not_pay_it(paid_at_sa
     from oms.sandbox.services import refund_trade
 
     order = paid_at_sandbox
-    refund_trade(
-        app_id=DEMO_APP_ID, out_trade_no=order.order_no, refund_amount=Decimal("5.00"), out_request_no="X1"
-    )
+    refund_trade(app_id=DEMO_APP_ID, out_trade_no=order.order_no, refund_amount=Decimal("5.00"), out_request_no="X1")
     [paid_notice, refund_notice] = queued_notifications(order.order_no)
     assert refund_notice["trade_status"] == "TRADE_SUCCESS" and refund_notice["out_biz_no"] == "X1"
 

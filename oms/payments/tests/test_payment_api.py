@@ -46,9 +46,7 @@ def _balance_of(customer) -> Decimal:
 # --- Alipay -------------------------------------------------------------------------------------------------
 @pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off")
 @pytest.mark.usefixtures("sandbox_keys")
-@pytest.mark.parametrize(
-    ("channel", "method"), [("page", "alipay.trade.page.pay"), ("wap", "alipay.trade.wap.pay")]
-)
+@pytest.mark.parametrize(("channel", "method"), [("page", "alipay.trade.page.pay"), ("wap", "alipay.trade.wap.pay")])
 def test_pay_with_alipay_answers_a_signed_pay_url(customer_client, order, channel, method):
     pay_url = start_alipay(customer_client, order.order_no, channel=channel)
 
@@ -219,9 +217,7 @@ def test_customers_cannot_top_up(customer, customer_client):
     ],
 )
 def test_bad_top_ups_are_400(customer, staff_client, body):
-    response = staff_client.post(
-        f"/api/v1/customers/{customer.username}/balance/top-ups/", body, format="json"
-    )
+    response = staff_client.post(f"/api/v1/customers/{customer.username}/balance/top-ups/", body, format="json")
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "validation_error"
     assert not BalanceEntry.objects.exists()

@@ -178,9 +178,7 @@ def test_gateway_refund_is_idempotent_on_out_request_no(paid_order):
 
     trade = sandbox_trade(paid_order.order_no)
     assert trade.refunded_amount == Decimal("15.00")  # the money moved once
-    assert list(trade.refunds.values_list("out_request_no", "refund_amount")) == [
-        ("RETRY-1", Decimal("15.00"))
-    ]
+    assert list(trade.refunds.values_list("out_request_no", "refund_amount")) == [("RETRY-1", Decimal("15.00"))]
     answers = GatewayMessage.objects.filter(direction="in", kind="trade_refund").order_by("pk")
     assert ["'fund_change': 'Y'" in m.raw for m in answers] == [True, False]
     assert ["'fund_change': 'N'" in m.raw for m in answers] == [False, True]

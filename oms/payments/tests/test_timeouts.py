@@ -64,9 +64,7 @@ def test_orders_inside_their_window_are_left_alone(customer, address, sku):
     assert stock_levels(sku) == (5, 1)
 
 
-def test_an_open_alipay_trade_is_closed_before_the_order_is_cancelled(
-    customer, customer_client, address, sku
-):
+def test_an_open_alipay_trade_is_closed_before_the_order_is_cancelled(customer, customer_client, address, sku):
     order = place(customer, address, (sku, 2))
     cashier = open_cashier(start_alipay(customer_client, order.order_no))
     assert cashier.status_code == 200
@@ -119,9 +117,7 @@ def test_an_order_paid_at_alipay_whose_notification_was_lost_is_settled_not_canc
 def test_paying_an_expired_order_with_alipay_is_refused(customer, customer_client, address, sku):
     order = place(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
 
-    response = customer_client.post(
-        f"/api/v1/orders/{order.order_no}/pay/", {"method": "alipay"}, format="json"
-    )
+    response = customer_client.post(f"/api/v1/orders/{order.order_no}/pay/", {"method": "alipay"}, format="json")
 
     assert response.status_code == 409, response.content
     assert response.json()["code"] == "order_expired"

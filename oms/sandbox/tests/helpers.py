@@ -20,9 +20,7 @@ SUBJECT = "测试商品 – 绿茶 500ml × 2"
 
 def django_transport(url: str, form: Mapping[str, str]) -> tuple[int, str]:
     """The client's transport, routed into the test URLconf: URL-encoded form POST, like urllib_transport."""
-    response = Client().post(
-        url, data=urlencode(dict(form)), content_type="application/x-www-form-urlencoded"
-    )
+    response = Client().post(url, data=urlencode(dict(form)), content_type="application/x-www-form-urlencoded")
     return response.status_code, response.content.decode("utf-8")
 
 

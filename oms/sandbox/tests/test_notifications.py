@@ -43,11 +43,7 @@ def test_failure_is_retried_on_the_scaled_schedule_until_success(notification):
     now = notification.next_attempt_at
     assert deliver_due_notifications(now=now, post=post) == 1
     notification.refresh_from_db()
-    assert (
-        notification.attempts == 3
-        and notification.delivered_at == now
-        and notification.next_attempt_at is None
-    )
+    assert notification.attempts == 3 and notification.delivered_at == now and notification.next_attempt_at is None
 
     assert deliver_due_notifications(now=now + timedelta(days=2), post=post) == 0
     assert len(post.calls) == 3

@@ -54,9 +54,7 @@ def test_unknown_method_answers_a_signed_error_response(alipay, sandbox_keys):
     response = Client().post("/sandbox/alipay/gateway.do", {"method": "alipay.trade.pay.nope", "app_id": "x"})
     members = top_level_members(response.content.decode())
     assert json.loads(members["error_response"])["sub_code"] == "isv.invalid-method"
-    assert rsa2_verify(
-        members["error_response"], json.loads(members["sign"]), sandbox_keys.alipay_public_key_pem
-    )
+    assert rsa2_verify(members["error_response"], json.loads(members["sign"]), sandbox_keys.alipay_public_key_pem)
 
 
 def test_page_pay_with_altered_amount_shows_an_error_page(alipay):

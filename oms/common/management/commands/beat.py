@@ -15,6 +15,4 @@ class Command(BaseCommand):
         parser.add_argument("--loglevel", default="info")
 
     def handle(self, *args, loglevel: str, **options):
-        os.execv(
-            sys.executable, [sys.executable, "-m", "celery", "-A", "oms", "beat", "--loglevel", loglevel]
-        )
+        os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "oms", "beat", "--loglevel", loglevel])

@@ -205,9 +205,7 @@ def demo_password(raw: str) -> str:
     return hasher.encode(raw, hasher.salt(), iterations=DEMO_HASH_ITERATIONS)
 
 
-def ensure_user(
-    *, username: str, first: str = "", last: str = "", staff: bool = False, superuser: bool = False
-):
+def ensure_user(*, username: str, first: str = "", last: str = "", staff: bool = False, superuser: bool = False):
     """Create the user (password = username) if missing; an existing user and its password are left alone."""
     user, _ = get_user_model().objects.get_or_create(
         username=username,
@@ -282,9 +280,7 @@ def _address(*, rng: random.Random, name: str, phone: str) -> dict[str, str]:
 
 def ensure_warehouses() -> list[Warehouse]:
     for code, name, priority, region in WAREHOUSES:
-        Warehouse.objects.get_or_create(
-            code=code, defaults={"name": name, "priority": priority, "region": region}
-        )
+        Warehouse.objects.get_or_create(code=code, defaults={"name": name, "priority": priority, "region": region})
     return list(Warehouse.objects.filter(code__in=[w[0] for w in WAREHOUSES], is_active=True))
 
 
@@ -335,9 +331,7 @@ def ensure_catalog(*, seed: int) -> list[str]:
             if code not in codes
         ]
     )
-    active = set(
-        Sku.objects.filter(code__in=[row[1] for row in rows], is_active=True).values_list("code", flat=True)
-    )
+    active = set(Sku.objects.filter(code__in=[row[1] for row in rows], is_active=True).values_list("code", flat=True))
     return [row[1] for row in rows if row[1] in active]
 
 
@@ -358,16 +352,12 @@ def ensure_stock(*, seed: int, warehouses: list[Warehouse], since: datetime, act
             if (sku.pk, warehouse.pk) not in have:
                 opening[sku.pk, warehouse.pk] = on_hand
     with transaction.atomic():
-        Stock.objects.bulk_create(
-            [Stock(sku_id=s, warehouse_id=w, on_hand=n) for (s, w), n in opening.items()]
-        )
+        Stock.objects.bulk_create([Stock(sku_id=s, warehouse_id=w, on_hand=n) for (s, w), n in opening.items()])
         # Read back rather than trust bulk_create's ids: MySQL does not return them.
         rows = Stock.objects.filter(sku_id__in={sku_id for sku_id, _ in opening})
         created = [stock for stock in rows if (stock.sku_id, stock.warehouse_id) in opening]
         StockMovement.objects.bulk_create(
-            StockMovement(
-                stock=stock, kind=Kind.RECEIPT, on_hand_delta=stock.on_hand, actor=actor, note="Opening"
-            )
+            StockMovement(stock=stock, kind=Kind.RECEIPT, on_hand_delta=stock.on_hand, actor=actor, note="Opening")
             for stock in created
         )
         # The demo is the only code allowed to rewrite timestamps: opening stock predates the order history.
@@ -438,12 +428,8 @@ def story(status: OrderStatus, rng: random.Random) -> list[Step]:
         return timedelta(minutes=rng.uniform(low, high))
 
     carrier, prefix = rng.choice(CARRIERS)
-    pay = Step(
-        S.PAID, window * rng.uniform(0.03, 0.45), "system", f"Alipay trade {rng.randrange(10**16):016d}"
-    )
-    declined = Step(
-        S.PAYMENT_FAILED, window * rng.uniform(0.02, 0.3), "system", "Payment declined by the bank"
-    )
+    pay = Step(S.PAID, window * rng.uniform(0.03, 0.45), "system", f"Alipay trade {rng.randrange(10**16):016d}")
+    declined = Step(S.PAYMENT_FAILED, window * rng.uniform(0.02, 0.3), "system", "Payment declined by the bank")
     to_warehouse = Step(S.AWAITING_SHIPMENT, minutes(5, 120), "staff", "Sent to the warehouse for picking")
     waybill = f"{carrier} waybill {prefix}{rng.randrange(10**12):012d}"
     ship = Step(S.SHIPPED, minutes(4 * 60, 30 * 60), "staff", waybill)
@@ -458,9 +444,7 @@ def story(status: OrderStatus, rng: random.Random) -> list[Step]:
     paid = [declined, pay] if rng.random() < 0.05 else [pay]  # a few pay at the second attempt
     after_shipping = {
         S.COMPLETED: [Step(S.COMPLETED, minutes(2 * 1440, 6 * 1440), "customer", "Delivery confirmed")],
-        S.SHIPMENT_FAILED: [
-            Step(S.SHIPMENT_FAILED, minutes(1440, 3 * 1440), "staff", "Returned: no such address")
-        ],
+        S.SHIPMENT_FAILED: [Step(S.SHIPMENT_FAILED, minutes(1440, 3 * 1440), "staff", "Returned: no such address")],
         S.SHIPPED: [],
     }
     if status == S.PAID:
@@ -486,10 +470,7 @@ def pick_lines(rng: random.Random, codes: list[str], weights: list[float]) -> li
         code = rng.choices(codes, cum_weights=weights)[0]
         if code not in chosen:
             chosen.append(code)
-    return [
-        OrderLineInput(sku=code, quantity=rng.choices([1, 2, 3, 5], weights=[72, 19, 7, 2])[0])
-        for code in chosen
-    ]
+    return [OrderLineInput(sku=code, quantity=rng.choices([1, 2, 3, 5], weights=[72, 19, 7, 2])[0]) for code in chosen]
 
 
 def popularity(codes: list[str], seed: int) -> list[float]:
@@ -503,9 +484,7 @@ def popularity(codes: list[str], seed: int) -> list[float]:
     return cumulative
 
 
-def top_up_orders(
-    *, total: int, seed: int, now: datetime, cast: Cast, codes: list[str], progress: bool
-) -> Result:
+def top_up_orders(*, total: int, seed: int, now: datetime, cast: Cast, codes: list[str], progress: bool) -> Result:
     """Place the demo orders that do not exist yet, oldest first."""
     plan = plan_statuses(total, seed=seed)
     times = placement_times(plan, now=now, seed=seed)
@@ -566,9 +545,7 @@ def place_with_restock(*, customer, lines, address, key, now, restocker, rng) ->
     """place_order, and once more after a supplier delivery if it ran out of stock; None if still short."""
     for attempt in range(2):
         try:
-            placed = place_order(
-                customer=customer, items=lines, address=address, idempotency_key=key, now=now
-            )
+            placed = place_order(customer=customer, items=lines, address=address, idempotency_key=key, now=now)
             return placed.order if placed.created else None
         except InsufficientStock as short:
             if attempt:
@@ -581,11 +558,7 @@ def place_with_restock(*, customer, lines, address, key, now, restocker, rng) ->
 
 def restock(*, code: str, quantity: int, at: datetime, actor) -> None:
     """A supplier delivery into the SKU's first warehouse, through the service (so a movement is written)."""
-    stock = (
-        Stock.objects.select_related("sku", "warehouse")
-        .filter(sku__code=code)
-        .order_by("warehouse__priority")
-    )
+    stock = Stock.objects.select_related("sku", "warehouse").filter(sku__code=code).order_by("warehouse__priority")
     stock = stock.first()
     if stock is None:
         return
@@ -596,9 +569,7 @@ def restock(*, code: str, quantity: int, at: datetime, actor) -> None:
         actor=actor,
         note="Supplier delivery",
     )
-    latest = (
-        StockMovement.objects.filter(stock=stock, order=None).order_by("-id").values_list("pk", flat=True)
-    )
+    latest = StockMovement.objects.filter(stock=stock, order=None).order_by("-id").values_list("pk", flat=True)
     StockMovement.objects.filter(pk__in=list(latest[:1])).update(created_at=at - timedelta(hours=1))
 
 

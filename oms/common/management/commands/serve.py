@@ -37,9 +37,7 @@ class Command(BaseCommand):
             help="run a Celery worker + scheduler beside the web workers (auto: only with the embedded broker)",
         )
 
-    def handle(
-        self, *args, port: int, host: str, workers: int, threads: int, timeout: int, jobs: str, **options
-    ):
+    def handle(self, *args, port: int, host: str, workers: int, threads: int, timeout: int, jobs: str, **options):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database has unapplied migrations: run 'oms migrate' first.")

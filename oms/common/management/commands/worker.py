@@ -18,14 +18,10 @@ def worker_argv(*, beat: bool, concurrency: int | None, loglevel: str) -> list[s
 
 
 class Command(BaseCommand):
-    help = (
-        "Run a Celery worker for oms's background and periodic jobs (CELERY_BROKER_URL; default: embedded)."
-    )
+    help = "Run a Celery worker for oms's background and periodic jobs (CELERY_BROKER_URL; default: embedded)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--beat", action="store_true", help="also run the periodic scheduler (one per system)"
-        )
+        parser.add_argument("--beat", action="store_true", help="also run the periodic scheduler (one per system)")
         parser.add_argument("--concurrency", type=int, default=None)
         parser.add_argument("--loglevel", default="info")
 

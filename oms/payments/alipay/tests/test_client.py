@@ -132,9 +132,7 @@ def test_api_call_sends_common_params_in_query_and_biz_content_in_body():
 
 
 def test_refund_amount_is_formatted_and_reason_optional():
-    transport = Recorder(
-        body=RESPONSE_BODY.replace("alipay_trade_query_response", "alipay_trade_refund_response")
-    )
+    transport = Recorder(body=RESPONSE_BODY.replace("alipay_trade_query_response", "alipay_trade_refund_response"))
     AlipayClient(CONFIG, transport).trade_refund(
         out_trade_no="OMS1", refund_amount=Decimal("10.5"), out_request_no="R1"
     )

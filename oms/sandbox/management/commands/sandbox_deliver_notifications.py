@@ -13,9 +13,7 @@ class Command(BaseCommand):
     help = "Deliver the Alipay sandbox's due asynchronous notifications (retries on Alipay's schedule)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument(
-            "--watch", type=float, metavar="SECONDS", help="repeat every SECONDS until stopped"
-        )
+        parser.add_argument("--watch", type=float, metavar="SECONDS", help="repeat every SECONDS until stopped")
 
     def handle(self, *args, watch: float | None = None, **options) -> None:
         while True:
