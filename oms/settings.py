@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "oms.inventory",
     "oms.orders",
     "oms.payments",
+    "oms.shipping",
+    "oms.web_vendor",
+    "oms.console",
+    "oms.storefront",
 ]
 
 MIDDLEWARE = [
@@ -146,7 +150,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-LOGIN_URL = "/admin/login/"
+# The storefront's login form serves customers and staff alike (staff then go to /console/).
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
 
 # --- API ------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -203,6 +209,33 @@ SANDBOX_ALIPAY_RETRY_FACTOR = float(os.environ.get("SANDBOX_ALIPAY_RETRY_FACTOR"
 if ALIPAY_SANDBOX:
     INSTALLED_APPS.append("oms.sandbox")
 
+# --- Shipping -------------------------------------------------------------------------------------------------
+# Carriers are backends by code (oms.shipping.carriers); each one's webhook secret is OMS_CARRIER_<CODE>_SECRET.
+OMS_CARRIERS: dict[str, str] = {}
+# The local carrier simulator "sim" (public default secret): on outside production, refused there by a check.
+OMS_CARRIER_SIM = env_bool("OMS_CARRIER_SIM", OMS_ENV != "production")
+if OMS_CARRIER_SIM:
+    OMS_CARRIERS["sim"] = "oms.shipping.carriers.sim.SimCarrier"
+OMS_CARRIER_SECRETS = {
+    code: os.environ.get(f"OMS_CARRIER_{code.upper()}_SECRET", "sim-secret" if code == "sim" else "")
+    for code in OMS_CARRIERS
+}
+# A signed webhook older (or newer) than this is refused, so a captured request cannot be replayed later.
+OMS_CARRIER_WEBHOOK_TOLERANCE_SECONDS = 300
+OMS_CARRIER_SIM_STEP_SECONDS = int(os.environ.get("OMS_CARRIER_SIM_STEP_SECONDS", "60"))
+# Shipped orders the customer never confirmed are completed this many days after their last parcel left.
+OMS_AUTO_COMPLETE_DAYS = int(os.environ.get("OMS_AUTO_COMPLETE_DAYS", "10"))
+
+# --- Inventory replenishment (oms.inventory.replenishment: EOQ and reorder point from 90 days of sales) --------
+OMS_REPLENISH_ORDER_COST = Decimal(os.environ.get("OMS_REPLENISH_ORDER_COST", "50.00"))  # S: cost per purchase order
+# H: holding cost of one unit for a year, as a share of its price.
+OMS_REPLENISH_HOLDING_RATE = Decimal(os.environ.get("OMS_REPLENISH_HOLDING_RATE", "0.25"))
+OMS_REPLENISH_LEAD_DAYS = int(os.environ.get("OMS_REPLENISH_LEAD_DAYS", "7"))  # L: supplier lead time in days
+OMS_REPLENISH_SERVICE_LEVEL = float(os.environ.get("OMS_REPLENISH_SERVICE_LEVEL", "0.95"))  # chance of no stock-out
+OMS_REPLENISH_HISTORY_DAYS = 90
+# A SKU is low on stock at or below its reorder point, and always at or below this many available units.
+OMS_LOW_STOCK_UNITS = int(os.environ.get("OMS_LOW_STOCK_UNITS", "5"))
+
 # --- Celery ---------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://"
 CELERY_EMBEDDED_BROKER = CELERY_BROKER_URL == "filesystem://"
@@ -225,7 +258,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "oms.payments.tasks.expire_unpaid_orders", "schedule": 60.0},
     "reconcile-stale-payments": {"task": "oms.payments.tasks.reconcile_stale_payments", "schedule": 300.0},
     "daily-reconciliation": {"task": "oms.payments.tasks.daily_reconciliation", "schedule": 86400.0},
+    "poll-carriers": {"task": "oms.shipping.tasks.poll_carriers", "schedule": 300.0},
+    "auto-complete-orders": {"task": "oms.shipping.tasks.auto_complete_orders", "schedule": 3600.0},
 }
+if OMS_CARRIER_SIM:
+    CELERY_BEAT_SCHEDULE["carrier-simulator"] = {"task": "oms.shipping.tasks.run_carrier_simulator", "schedule": 30.0}
 if ALIPAY_SANDBOX:
     CELERY_BEAT_SCHEDULE["sandbox-notifications"] = {
         "task": "oms.sandbox.tasks.deliver_sandbox_notifications",

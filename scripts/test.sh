@@ -33,8 +33,9 @@ run_suite() {  # vendor, url, pytest args...
     OMS_EXPECT_DB_VENDOR=$vendor DATABASE_URL=$url OMS_VAR_DIR="$PWD/var/test-$vendor" \
         .venv/bin/pytest -p no:cacheprovider "$@" || status=1
 }
+# The browser tests (Playwright + Debian's chromium, -m browser) run once, in the SQLite pass.
 run_suite sqlite "" "$@"
-run_suite postgresql "$PG_URL" "$@"
-run_suite mysql "$MYSQL_URL" "$@"
+run_suite postgresql "$PG_URL" -m "not browser" "$@"
+run_suite mysql "$MYSQL_URL" -m "not browser" "$@"
 [ "$status" = 0 ] && echo "==> all suites passed on SQLite, PostgreSQL and MariaDB" || echo "==> some suite failed" >&2
 exit "$status"

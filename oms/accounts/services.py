@@ -33,6 +33,9 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "catalog.view_sku",
         "inventory.view_stock",
         "inventory.view_warehouse",
+        "shipping.view_shipment",
+        "shipping.view_shipmentline",
+        "shipping.view_trackingevent",
     ],
     "Inventory managers": [
         "catalog.view_sku",

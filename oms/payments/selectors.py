@@ -15,7 +15,8 @@ from oms.payments.models import PaymentIssue
 EXCEPTION_STATES = (OrderStatus.PAYMENT_FAILED, OrderStatus.SHIPMENT_FAILED)
 ACTIONS = {
     OrderStatus.PAYMENT_FAILED: ["retry", "cancel"],
-    OrderStatus.SHIPMENT_FAILED: ["refund"],
+    # reship: POST /api/v1/orders/<order_no>/reship/ (oms.shipping); refund: the resolve endpoint.
+    OrderStatus.SHIPMENT_FAILED: ["reship", "refund"],
 }
 
 

@@ -25,9 +25,7 @@ class Shipment(models.Model):
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="shipments")
     warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="shipments")
     # A reship replaces one failed shipment; the unique index makes "reship twice" impossible.
-    replaces = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacement"
-    )
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacement")
     carrier = models.CharField(max_length=32, blank=True, default="")
     tracking_no = models.CharField(max_length=64, null=True, blank=True)
     status = models.CharField(max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.PENDING)

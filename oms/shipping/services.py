@@ -173,9 +173,7 @@ def _valid_carrier(carrier: str) -> str:
 def _valid_tracking_no(tracking_no: str) -> str:
     tracking_no = tracking_no.strip()
     if not tracking_no or len(tracking_no) > 64 or "\x00" in tracking_no:
-        raise ValidationFailed(
-            "Enter the carrier's tracking number.", details={"tracking_no": ["1 to 64 characters."]}
-        )
+        raise ValidationFailed("Enter the carrier's tracking number.", details={"tracking_no": ["1 to 64 characters."]})
     return tracking_no
 
 
@@ -230,13 +228,13 @@ def record_tracking_event(
     shipment row; the unique (carrier, event id) index makes concurrent repeats collapse into one.
     Raises UnknownShipment when the carrier has no shipped parcel of that number with us.
     """
-    found = Shipment.objects.filter(carrier=carrier, tracking_no=tracking_no).values_list("pk", "order_id")
-    if not found:
+    found = Shipment.objects.filter(carrier=carrier, tracking_no=tracking_no).values_list("pk", "order_id").first()
+    if found is None:
         raise UnknownShipment(
             f"No shipment with tracking number {tracking_no} of carrier {carrier}.",
             details={"carrier": carrier, "tracking_no": tracking_no},
         )
-    shipment_id, order_id = found[0]
+    shipment_id, order_id = found
     if TrackingEvent.objects.filter(carrier=carrier, carrier_event_id=event_id).exists():
         return "duplicate"
     with transaction.atomic():
@@ -386,4 +384,3 @@ def reship_order(*, order: Order, actor: AbstractBaseUser) -> Order:
             actor=actor,
             reason=f"Reshipping: new shipment {pairs}",
         )
-

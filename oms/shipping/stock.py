@@ -5,6 +5,7 @@ deducts every allocation then). Two cases take units here, each with a DEDUCT mo
 an allocation still ``reserved`` when its shipment leaves (defensive: no current flow leaves one), and a reship,
 which sends new units from the same warehouse (the lost parcel's units are gone).
 Stock rows are locked and updated in primary-key order through oms.inventory.stock_sql, like every stock change.
+(These belong with oms.inventory.services; they live here until that module offers shipment deductions.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
 from oms.inventory.models import Allocation, Stock, StockMovement
-from oms.inventory.stock_sql import apply_stock_deltas
+from oms.inventory.stock_sql import apply_stock_deltas, applying_stock_deltas
 from oms.shipping.models import Shipment, ShipmentLine
 
 Kind = StockMovement.Kind
@@ -33,23 +34,24 @@ def deduct_reserved_for_shipment(*, shipment: Shipment, actor: AbstractBaseUser 
     if not allocations:
         return 0
     note = f"Shipment {shipment.pk} left warehouse {shipment.warehouse.code}"
-    StockMovement.objects.bulk_create(
-        [
-            StockMovement(
-                stock_id=a.stock_id,
-                kind=Kind.DEDUCT,
-                on_hand_delta=-a.quantity,
-                reserved_delta=-a.quantity,
-                order_id=shipment.order_id,
-                actor=actor,
-                note=note,
-            )
-            for a in allocations
-        ]
-    )
-    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(status=Allocation.Status.DEDUCTED)
     try:
-        apply_stock_deltas({a.stock_id: (-a.quantity, -a.quantity) for a in allocations})
+        # In the lock order oms.inventory uses on each database (see applying_stock_deltas).
+        with applying_stock_deltas({a.stock_id: (-a.quantity, -a.quantity) for a in allocations}):
+            StockMovement.objects.bulk_create(
+                [
+                    StockMovement(
+                        stock_id=a.stock_id,
+                        kind=Kind.DEDUCT,
+                        on_hand_delta=-a.quantity,
+                        reserved_delta=-a.quantity,
+                        order_id=shipment.order_id,
+                        actor=actor,
+                        note=note,
+                    )
+                    for a in allocations
+                ]
+            )
+            Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(status=Allocation.Status.DEDUCTED)
     except StockChangedConcurrently as exc:  # reserved units are always on hand; this would be a broken row
         raise InsufficientStock([line.sku_code for line in shipment.lines.all()]) from exc
     return sum(a.quantity for a in allocations)
@@ -60,9 +62,7 @@ def deduct_reship_stock(*, shipments: list[Shipment], actor: AbstractBaseUser | 
 
     Raises InsufficientStock naming the SKUs a warehouse cannot cover; the caller's transaction must roll back.
     """
-    lines = list(
-        ShipmentLine.objects.filter(shipment__in=shipments).select_related("shipment")
-    )
+    lines = list(ShipmentLine.objects.filter(shipment__in=shipments).select_related("shipment"))
     keys = {(line.sku_id, line.shipment.warehouse_id) for line in lines}
     stocks = {
         (stock.sku_id, stock.warehouse_id): stock

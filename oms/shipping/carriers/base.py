@@ -150,12 +150,7 @@ def _text(data: dict, name: str, max_length: int, errors: dict[str, str], *, req
     if value is None and not required:
         return ""
     # PostgreSQL refuses NUL in text (a 500, not a 400), so it is refused here.
-    if (
-        not isinstance(value, str)
-        or len(value) > max_length
-        or "\x00" in value
-        or (required and not value.strip())
-    ):
+    if not isinstance(value, str) or len(value) > max_length or "\x00" in value or (required and not value.strip()):
         errors[name] = f"{'A non-empty' if required else 'A'} string of at most {max_length} characters."
         return ""
     return value.strip()

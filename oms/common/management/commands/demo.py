@@ -34,7 +34,10 @@ from oms.orders.states import OrderStatus
 from oms.orders.transitions import transition_order
 from oms.payments.balance import set_payment_password, top_up_balance
 from oms.payments.models import BalanceAccount
+from oms.payments.refunds import refund_order
 from oms.payments.services import record_offline_payment
+from oms.shipping.models import Shipment, TrackingEvent
+from oms.shipping.services import confirm_order, confirm_receipt, record_tracking_event, ship_shipment
 
 S = OrderStatus
 Kind = StockMovement.Kind
@@ -382,7 +385,8 @@ def plan_statuses(total: int, *, seed: int) -> list[OrderStatus]:
     ]
     old_total = max(0, total - sum(n for _, n in recent))
     old = []
-    for status, share in [(S.CANCELLED, 0.07), (S.PAYMENT_FAILED, 0.02), (S.SHIPMENT_FAILED, 0.02)]:
+    shares = [(S.CANCELLED, 0.07), (S.PAYMENT_FAILED, 0.02), (S.SHIPMENT_FAILED, 0.02), (S.REFUNDED, 0.01)]
+    for status, share in shares:
         old += [status] * min(max(2, round(old_total * share)), old_total - len(old))
     old += [S.COMPLETED] * (old_total - len(old))
     random.Random(f"{seed}:plan:{total}").shuffle(old)
@@ -445,6 +449,10 @@ def story(status: OrderStatus, rng: random.Random) -> list[Step]:
     after_shipping = {
         S.COMPLETED: [Step(S.COMPLETED, minutes(2 * 1440, 6 * 1440), "customer", "Delivery confirmed")],
         S.SHIPMENT_FAILED: [Step(S.SHIPMENT_FAILED, minutes(1440, 3 * 1440), "staff", "Returned: no such address")],
+        S.REFUNDED: [
+            Step(S.COMPLETED, minutes(2 * 1440, 6 * 1440), "customer", "Delivery confirmed"),
+            Step(S.REFUNDED, minutes(1440, 5 * 1440), "staff", "Goodwill refund: parcel arrived damaged"),
+        ],
         S.SHIPPED: [],
     }
     if status == S.PAID:
@@ -532,13 +540,40 @@ def create_demo_order(*, key, status, placed_at, rng, cast: Cast, lines) -> Orde
         if order is None:
             return None
         for step in steps:
-            actor = actors[step.by]
-            if step.to == S.PAID:
-                record_offline_payment(order=order, actor=actor, reference=f"DEMO-{key}", paid_at=at[S.PAID])
-            else:
-                transition_order(order_id=order.pk, to=step.to, actor=actor, reason=step.reason)
+            take_step(order=order, step=step, actor=actors[step.by], at=at, key=key)
         backdate(order=order, placed_at=placed_at, at=at)
     return order
+
+
+def take_step(*, order: Order, step: Step, actor, at: dict[OrderStatus, datetime], key: str) -> None:
+    """One step of a story, through the service a person or system would use for it."""
+    if step.to == S.PAID:
+        record_offline_payment(order=order, actor=actor, reference=f"DEMO-{key}", paid_at=at[S.PAID])
+    elif step.to == S.AWAITING_SHIPMENT:
+        confirm_order(order=order, actor=actor)
+    elif step.to == S.SHIPPED:
+        for number, shipment in enumerate(order.shipments.filter(status="pending"), start=1):
+            tracking_no = f"SIM{order.order_no}{number}"
+            ship_shipment(shipment=shipment, carrier="sim", tracking_no=tracking_no, actor=actor, now=at[S.SHIPPED])
+    elif step.to in (S.COMPLETED, S.SHIPMENT_FAILED):
+        # The carrier's last word on each parcel, as its webhook would bring it.
+        delivered = step.to == S.COMPLETED
+        for shipment in order.shipments.all():
+            record_tracking_event(
+                carrier=shipment.carrier,
+                event_id=f"demo-{shipment.tracking_no}",
+                tracking_no=shipment.tracking_no,
+                status="delivered" if delivered else "returned",
+                occurred_at=at[step.to] - timedelta(hours=6),
+                location="Customer's door" if delivered else "Sorting centre",
+                description="Signed for" if delivered else step.reason,
+            )
+        if delivered:
+            confirm_receipt(order=order, customer=order.customer)
+    elif step.to == S.REFUNDED:
+        refund_order(order=order, reason=step.reason, actor=actor)
+    else:
+        transition_order(order_id=order.pk, to=step.to, actor=actor, reason=step.reason)
 
 
 def place_with_restock(*, customer, lines, address, key, now, restocker, rng) -> Order | None:
@@ -579,6 +614,8 @@ def backdate(*, order: Order, placed_at: datetime, at: dict[OrderStatus, datetim
     The demo is the only code allowed to rewrite timestamps: services always stamp the real time (placement
     and payment times came in through ``place_order(now=)`` and ``mark_order_paid(paid_at=)``).
     """
+    if S.REFUNDED in at:
+        at = {**at, S.REFUNDING: at[S.REFUNDED]}  # the refund passes through refunding at the same moment
     if at:
         Order.objects.filter(pk=order.pk).update(updated_at=max(at.values()))
         events = [When(to_status=status, then=Value(when)) for status, when in at.items()]
@@ -586,3 +623,6 @@ def backdate(*, order: Order, placed_at: datetime, at: dict[OrderStatus, datetim
     kinds = {Kind.RESERVE: placed_at, Kind.DEDUCT: at.get(S.PAID), Kind.RELEASE: at.get(S.CANCELLED)}
     moves = [When(kind=kind, then=Value(when)) for kind, when in kinds.items() if when]
     StockMovement.objects.filter(order=order).update(created_at=Case(*moves, default=F("created_at")))
+    if S.AWAITING_SHIPMENT in at:
+        Shipment.objects.filter(order=order).update(created_at=at[S.AWAITING_SHIPMENT])
+        TrackingEvent.objects.filter(shipment__order=order).update(received_at=F("occurred_at"))

@@ -1,0 +1,54 @@
+"""Chart specs for the pages: what web/charts.js draws, plus the same numbers as table rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oms.console.selectors import DaySales, LeadTimes, TopSku
+
+Spec = dict[str, Any]
+
+
+def sales_chart(days: list[DaySales]) -> Spec:
+    labels = [day.day.strftime("%m-%d") for day in days]
+    return {
+        "type": "bar",
+        "axis": "Day",
+        "labels": labels,
+        "datasets": [
+            {"label": "Sales (CNY)", "data": [float(day.sales) for day in days]},
+            {"label": "Orders", "data": [day.orders for day in days], "type": "line", "axis": "y2"},
+        ],
+        "rows": [[day.day.isoformat(), day.sales, day.orders] for day in days],
+    }
+
+
+def status_chart(mix: list[tuple[str, str, int]]) -> Spec:
+    return {
+        "type": "doughnut",
+        "axis": "Status",
+        "labels": [label for _, label, _ in mix],
+        "datasets": [{"label": "Orders", "data": [count for _, _, count in mix]}],
+        "rows": [[label, count] for _, label, count in mix],
+    }
+
+
+def top_skus_chart(top: list[TopSku]) -> Spec:
+    return {
+        "type": "bar",
+        "horizontal": True,
+        "axis": "SKU",
+        "labels": [row.sku for row in top],
+        "datasets": [{"label": "Units sold", "data": [row.units for row in top]}],
+        "rows": [[row.sku, row.units] for row in top],
+    }
+
+
+def lead_time_chart(lead: LeadTimes) -> Spec:
+    return {
+        "type": "bar",
+        "axis": "Paid → shipped",
+        "labels": [label for label, _ in lead.buckets],
+        "datasets": [{"label": "Orders", "data": [count for _, count in lead.buckets]}],
+        "rows": [[label, count] for label, count in lead.buckets],
+    }

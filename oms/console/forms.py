@@ -1,0 +1,123 @@
+"""Console forms: filters and the inputs of order actions. Validation of shape only; services decide the rest."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from oms.orders.models import Order
+from oms.orders.selectors import OrderFilters
+from oms.orders.states import OrderStatus
+from oms.payments.exceptions import RESOLUTIONS
+from oms.shipping.carriers import carrier_codes
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OrderFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *OrderStatus.choices], required=False)
+    created_from = forms.DateField(required=False, label="Placed from", widget=DateInput)
+    created_to = forms.DateField(required=False, label="Placed to", widget=DateInput)
+    customer = forms.CharField(max_length=150, required=False, help_text="Username")
+    order_no = forms.CharField(max_length=20, required=False, label="Order number")
+    sku = forms.CharField(max_length=64, required=False, label="SKU")
+
+    def filters(self) -> OrderFilters:
+        """The selector's filters (an invalid form filters by its valid fields only)."""
+        data = getattr(self, "cleaned_data", {})
+        return OrderFilters(
+            status=data.get("status") or None,
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+            order_no=(data.get("order_no") or "").strip() or None,
+            customer=(data.get("customer") or "").strip() or None,
+            sku=(data.get("sku") or "").strip() or None,
+        )
+
+
+class NoInputForm(forms.Form):
+    """Actions without inputs (confirm, reship)."""
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class ShipForm(NoInputForm):
+    shipment = forms.IntegerField(widget=forms.HiddenInput)
+    carrier = forms.ChoiceField(choices=())
+    tracking_no = forms.CharField(max_length=64, label="Tracking number")
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        self.fields["carrier"].choices = [(code, code) for code in carrier_codes()]
+
+
+class CancelForm(NoInputForm):
+    reason = forms.CharField(max_length=200, required=False, help_text="Shown on the order's timeline")
+
+
+class OfflinePaymentForm(NoInputForm):
+    reference = forms.CharField(max_length=64, required=False, help_text="Bank transfer or receipt reference")
+
+
+class ResolveForm(NoInputForm):
+    resolution = forms.ChoiceField(choices=[(r, r.capitalize()) for r in RESOLUTIONS])
+    reason = forms.CharField(max_length=200)
+
+
+class RefundForm(NoInputForm):
+    """Amount (or everything left), reason, and optionally which units come back, to restock them."""
+
+    amount = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="Empty: the value of the units below, or everything still refundable",
+    )
+    reason = forms.CharField(max_length=200)
+    restock = forms.BooleanField(required=False, label="Put the returned units back in stock")
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, order=order, **kwargs)
+        self.lines = list(order.items.all())
+        for item in self.lines:
+            self.fields[f"qty_{item.sku_code}"] = forms.IntegerField(
+                min_value=0,
+                max_value=item.quantity,
+                required=False,
+                label=f"{item.sku_code} returned (of {item.quantity})",
+            )
+
+    def line_fields(self) -> list[forms.BoundField]:
+        return [self[f"qty_{item.sku_code}"] for item in self.lines]
+
+    def items(self) -> list[dict]:
+        return [
+            {"sku": item.sku_code, "quantity": self.cleaned_data[f"qty_{item.sku_code}"]}
+            for item in self.lines
+            if self.cleaned_data.get(f"qty_{item.sku_code}")
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("restock") and not self.items():
+            raise forms.ValidationError("Say how many units of which SKU come back to restock them.")
+        return data
+
+
+class ReportPeriodForm(forms.Form):
+    days = forms.TypedChoiceField(
+        choices=[(7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")], coerce=int, initial=30, required=False
+    )
+
+
+class InventoryFilterForm(forms.Form):
+    warehouse = forms.CharField(max_length=32, required=False)
+    q = forms.CharField(max_length=64, required=False, label="SKU code or name")
+
+
+MAX_BULK = 200  # orders per bulk action or pick list

@@ -1,0 +1,151 @@
+"""Reads behind the dashboard and the reports: counts, sales by day, status mix, top SKUs, lead times.
+
+Day buckets are made in Python from (timestamp, amount) rows of a bounded window, in the shop's time zone, because
+grouping by local day in SQL needs time zone tables MariaDB servers often lack. Every query filters on the indexed
+``created_at`` (or ``status``), so the pages stay quick on a large order table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from statistics import median
+
+from django.db.models import Count, Min, Q, Sum
+from django.utils import timezone
+
+from oms.orders.models import Order, OrderEvent, OrderItem
+from oms.orders.states import OrderStatus
+
+ZERO = Decimal("0.00")
+# Paid at some point (sales count them even if refunded later: refunds are a report of their own).
+EVER_PAID = Q(paid_at__isnull=False)
+
+
+def start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    orders: int
+    paid_orders: int
+    sales: Decimal
+
+
+def period_summary(*, since: datetime, until: datetime | None = None) -> PeriodSummary:
+    """Orders placed in [since, until) and the value of those of them that were paid."""
+    orders = Order.objects.filter(created_at__gte=since)
+    if until is not None:
+        orders = orders.filter(created_at__lt=until)
+    totals = orders.aggregate(
+        orders=Count("id"),
+        paid_orders=Count("id", filter=EVER_PAID),
+        sales=Sum("total_amount", filter=EVER_PAID),
+    )
+    return PeriodSummary(orders=totals["orders"], paid_orders=totals["paid_orders"], sales=totals["sales"] or ZERO)
+
+
+def status_counts(statuses: list[str]) -> dict[str, int]:
+    """How many orders are in each of ``statuses`` now (the status index answers this)."""
+    counts = dict(Order.objects.filter(status__in=statuses).values_list("status").annotate(n=Count("id")).order_by())
+    return {status: counts.get(status, 0) for status in statuses}
+
+
+@dataclass(frozen=True)
+class DaySales:
+    day: date
+    orders: int
+    paid_orders: int
+    sales: Decimal
+
+
+def sales_by_day(*, days: int, today: date | None = None) -> list[DaySales]:
+    """One row per day of the last ``days`` days (today included), oldest first, zeros for quiet days."""
+    today = today or timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    buckets = {first + timedelta(days=i): [0, 0, ZERO] for i in range(days)}
+    rows = Order.objects.filter(created_at__gte=start_of_day(first)).values_list(
+        "created_at", "paid_at", "total_amount"
+    )
+    for created_at, paid_at, total in rows.iterator(chunk_size=5000):
+        bucket = buckets.get(timezone.localtime(created_at).date())
+        if bucket is None:
+            continue
+        bucket[0] += 1
+        if paid_at is not None:
+            bucket[1] += 1
+            bucket[2] += total
+    return [DaySales(day, n, paid, sales) for day, (n, paid, sales) in buckets.items()]
+
+
+def status_mix(*, since: datetime) -> list[tuple[str, str, int]]:
+    """(status, label, orders) of the orders placed since ``since``, in state machine order."""
+    counts = dict(Order.objects.filter(created_at__gte=since).values_list("status").annotate(n=Count("id")).order_by())
+    return [(s.value, s.label, counts[s.value]) for s in OrderStatus if counts.get(s.value)]
+
+
+@dataclass(frozen=True)
+class TopSku:
+    sku: str
+    name: str
+    units: int
+    revenue: Decimal
+    orders: int
+
+
+def top_skus(*, since: datetime, limit: int = 10) -> list[TopSku]:
+    """Best sellers by units among paid orders placed since ``since``."""
+    rows = (
+        OrderItem.objects.filter(order__created_at__gte=since, order__paid_at__isnull=False)
+        .values("sku_code")
+        .annotate(name=Min("name"), units=Sum("quantity"), revenue=Sum("line_total"), orders=Count("order_id"))
+        .order_by("-units", "sku_code")[:limit]
+    )
+    return [TopSku(r["sku_code"], r["name"], r["units"], r["revenue"] or ZERO, r["orders"]) for r in rows]
+
+
+LEAD_TIME_BUCKETS: list[tuple[str, float]] = [
+    ("< 4 h", 4),
+    ("4–12 h", 12),
+    ("12–24 h", 24),
+    ("1–2 days", 48),
+    ("2–3 days", 72),
+    ("3–5 days", 120),
+    ("> 5 days", float("inf")),
+]
+
+
+@dataclass(frozen=True)
+class LeadTimes:
+    buckets: list[tuple[str, int]]
+    orders: int
+    median_hours: float | None
+    mean_hours: float | None
+
+
+def lead_times(*, since: datetime, limit: int = 50_000) -> LeadTimes:
+    """Hours from payment to the first ``shipped`` event, for orders placed since ``since`` that shipped."""
+    rows = (
+        OrderEvent.objects.filter(
+            to_status=OrderStatus.SHIPPED, order__created_at__gte=since, order__paid_at__isnull=False
+        )
+        .values("order_id", "order__paid_at")
+        .annotate(shipped_at=Min("created_at"))
+        .order_by()[:limit]
+    )
+    hours = [
+        max(0.0, (row["shipped_at"] - row["order__paid_at"]).total_seconds() / 3600)
+        for row in rows
+        if row["shipped_at"]
+    ]
+    counts = [0] * len(LEAD_TIME_BUCKETS)
+    for value in hours:
+        counts[next(i for i, (_, upper) in enumerate(LEAD_TIME_BUCKETS) if value < upper)] += 1
+    return LeadTimes(
+        buckets=[(label, n) for (label, _), n in zip(LEAD_TIME_BUCKETS, counts, strict=True)],
+        orders=len(hours),
+        median_hours=median(hours) if hours else None,
+        mean_hours=sum(hours) / len(hours) if hours else None,
+    )

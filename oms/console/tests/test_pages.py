@@ -1,0 +1,62 @@
+"""Dashboard, inventory and reports: numbers, charts' data and CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_counts_orders_waiting_for_action(staff_browser, make_paid, make_pending):
+    make_paid()
+    make_pending()
+    response = staff_browser.get("/console/")
+    context = response.context
+    assert context["today"].orders == 2 and context["today"].paid_orders == 1
+    assert context["to_confirm"] == 1 and context["to_ship"] == 0
+    html = response.content.decode()
+    assert 'data-chart="sales-chart-data"' in html and "vendor/chart.umd.js" in html
+    assert 'id="sales-chart-data"' in html
+
+
+def test_inventory_shows_stock_movements_and_low_stock(staff_browser, make_paid, warehouse):
+    order = make_paid(quantity=8)  # 10 on hand - 8 = 2 left: below OMS_LOW_STOCK_UNITS
+    sku = order.items.get().sku_code
+    response = staff_browser.get("/console/inventory/")
+    html = response.content.decode()
+    assert sku in html and warehouse.code in html
+    assert sku in [s.code for s in response.context["low_stock"]]
+    assert "Deducted (order paid)" in html
+    assert staff_browser.get(f"/console/inventory/?q={sku}&warehouse={warehouse.code}").status_code == 200
+
+
+def test_reports_render_four_charts(staff_browser, make_paid):
+    make_paid()
+    html = staff_browser.get("/console/reports/?days=7").content.decode()
+    for chart in ("chart-sales", "chart-status", "chart-top", "chart-lead"):
+        assert f'data-chart="{chart}-data"' in html
+
+
+@pytest.mark.parametrize(
+    ("export", "header"),
+    [
+        ("sales", ["day", "orders", "paid_orders", "sales"]),
+        ("status", ["status", "orders"]),
+        ("top_skus", ["sku", "name", "units", "revenue", "orders"]),
+        ("lead_times", ["paid_to_shipped", "orders"]),
+    ],
+)
+def test_reports_export_csv(staff_browser, make_paid, export, header):
+    order = make_paid(quantity=2)
+    response = staff_browser.get(f"/console/reports/?days=30&export={export}")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == header
+    if export == "top_skus":
+        assert rows[1][0] == order.items.get().sku_code and rows[1][2] == "2"
+    if export == "sales":
+        assert len(rows) == 31 and sum(int(r[1]) for r in rows[1:]) == 1

@@ -1,0 +1,65 @@
+"""POST endpoints of the order page. Each asks for confirmation first (hx-confirm, or a confirm page without
+JavaScript), then calls its service; a business error becomes a message on the order page, never a 500."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from oms.console.access import forbidden, staff_required
+from oms.console.actions import ACTIONS, OrderAction
+from oms.orders import selectors
+from oms.orders.errors import OrderNotFound
+from oms.web_vendor.helpers import flash_form_errors, run_service, safe_next
+
+from .orders import _not_found
+
+
+@require_POST
+@staff_required()
+def order_action(request: HttpRequest, order_no: str, action: str) -> HttpResponse:
+    spec = ACTIONS.get(action)
+    if spec is None:
+        return _not_found(request, f"No action “{action}”.")
+    if not request.user.has_perm(spec.perm):
+        return forbidden(request, f"“{spec.label}” needs the permission “{spec.perm}”.")
+    try:
+        order = selectors.order_for_action(user=request.user, order_no=order_no)
+    except OrderNotFound as exc:
+        return _not_found(request, exc.message)
+    back = safe_next(request, reverse("console:order", args=[order.order_no]))
+    form = spec.form(request.POST, order=order)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return redirect(back)
+    if request.POST.get("confirmed") != "yes":
+        return _confirm_page(request, spec, order_no=order.order_no, back=back)
+    data = dict(form.cleaned_data)
+    if hasattr(form, "items"):
+        data["items"] = form.items()
+    run_service(request, lambda: spec.run(request.user, order, data), success=spec.done)
+    return redirect(back)
+
+
+def _confirm_page(request: HttpRequest, spec: OrderAction, *, order_no: str, back: str) -> HttpResponse:
+    fields = [
+        (name, value)
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+        for value in request.POST.getlist(name)
+    ]
+    summary = [(name, value) for name, value in fields if value and name != "next"]
+    return render(
+        request,
+        "console/confirm.html",
+        {
+            "title": f"{spec.label}: order {order_no}?",
+            "action_url": request.path,
+            "fields": fields,
+            "summary": summary,
+            "danger": spec.danger,
+            "back": back,
+        },
+    )

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from oms.common.errors import OmsError
+from oms.console.access import staff_required
+from oms.console.actions import ACTIONS, available_actions, resolutions_for
+from oms.console.forms import MAX_BULK, OrderFilterForm
+from oms.console.pagination import keyset_page
+from oms.orders import selectors
+from oms.orders.errors import OrderNotFound
+from oms.shipping import services as shipping_services
+from oms.web_vendor.helpers import is_htmx, safe_next
+
+PAGE_SIZE = 50
+VIEW_ALL = "orders.view_all_orders"
+
+
+@staff_required(VIEW_ALL)
+def order_list(request: HttpRequest) -> HttpResponse:
+    form = OrderFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else OrderFilterForm().filters()
+    orders = selectors.filter_orders(selectors.orders_visible_to(request.user), filters).select_related("customer")
+    page = keyset_page(orders, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE)
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "nav": "orders"}
+    template = (
+        "console/_order_results.html" if is_htmx(request) and request.GET.get("partial") else "console/orders.html"
+    )
+    return render(request, template, context)
+
+
+def _not_found(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "console/not_found.html", {"message": message}, status=404)
+
+
+@staff_required(VIEW_ALL)
+def order_detail(request: HttpRequest, order_no: str) -> HttpResponse:
+    try:
+        order = selectors.order_detail(user=request.user, order_no=order_no)
+    except OrderNotFound as exc:
+        return _not_found(request, exc.message)
+    open_issues = [issue for issue in order.payment_issues.all() if issue.resolved_at is None]
+    names = available_actions(order, user=request.user, open_issues=bool(open_issues))
+    forms = {name: ACTIONS[name].form(order=order) for name in names}
+    context = {
+        "order": order,
+        "actions": names,
+        "forms": forms,
+        "open_issues": open_issues,
+        "resolutions": resolutions_for(order),
+        "pending_shipments": [s for s in order.shipments.all() if s.status == "pending"],
+        "nav": "orders",
+    }
+    return render(request, "console/order.html", context)
+
+
+def _bulk_order_nos(request: HttpRequest) -> list[str]:
+    source = request.POST if request.method == "POST" else request.GET
+    return list(dict.fromkeys(no.strip() for no in source.getlist("order_no") if no.strip()))[:MAX_BULK]
+
+
+@require_POST
+@staff_required("orders.manage_orders")
+def bulk_confirm(request: HttpRequest) -> HttpResponse:
+    back = safe_next(request, reverse("console:orders"))
+    order_nos = _bulk_order_nos(request)
+    if not order_nos:
+        messages.error(request, "Select at least one order first.")
+        return redirect(back)
+    if request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "console/confirm.html",
+            {
+                "title": f"Confirm {len(order_nos)} order(s) for shipping?",
+                "action_url": request.path,
+                "fields": [("order_no", no) for no in order_nos] + [("next", back)],
+                "items": order_nos,
+                "back": back,
+            },
+        )
+    confirmed = 0
+    for order_no in order_nos:
+        try:
+            order = selectors.order_for_action(user=request.user, order_no=order_no)
+            shipping_services.confirm_order(order=order, actor=request.user)
+            confirmed += 1
+        except OmsError as exc:
+            messages.error(request, f"{order_no}: {exc.message}")
+    if confirmed:
+        messages.success(request, f"Confirmed {confirmed} order(s) for shipping.")
+    return redirect(back)
+
+
+@staff_required(VIEW_ALL)
+def pick_list(request: HttpRequest) -> HttpResponse:
+    """A printable page: the lines to pick for the selected orders, per order and in total per warehouse."""
+    orders = []
+    for order_no in _bulk_order_nos(request):
+        try:
+            orders.append(selectors.order_detail(user=request.user, order_no=order_no))
+        except OrderNotFound:
+            messages.warning(request, f"No order {order_no}.")
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    names: dict[str, str] = {}
+    for order in orders:
+        shipments = [s for s in order.shipments.all() if s.status == "pending"]
+        for item in order.items.all():
+            names[item.sku_code] = item.name
+        if shipments:
+            for shipment in shipments:
+                for line in shipment.lines.all():
+                    totals[(shipment.warehouse.code, line.sku_code)] += line.quantity
+        else:
+            for item in order.items.all():
+                totals[("", item.sku_code)] += item.quantity
+    rows = [(wh, sku, names.get(sku, ""), qty) for (wh, sku), qty in sorted(totals.items())]
+    return render(request, "console/pick_list.html", {"orders": orders, "totals": rows, "nav": "orders"})

@@ -1,0 +1,43 @@
+"""Inventory reads for staff pages: stock per warehouse, recent movements, low-stock alerts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from oms.inventory.models import Stock, StockMovement, Warehouse
+from oms.inventory.replenishment import Suggestion, replenishment_suggestions
+
+
+def stock_rows(*, warehouse: str | None = None, search: str | None = None) -> QuerySet[Stock]:
+    """Stock rows (SKU × warehouse) with SKU and warehouse, by SKU code then warehouse priority."""
+    rows = Stock.objects.select_related("sku", "warehouse")
+    if warehouse:
+        rows = rows.filter(warehouse__code=warehouse)
+    if search:
+        rows = rows.filter(Q(sku__code__icontains=search) | Q(sku__name__icontains=search))
+    return rows.order_by("sku__code", "warehouse__priority", "warehouse__code")
+
+
+def warehouse_totals() -> QuerySet[Warehouse]:
+    """Each warehouse with its SKU count and units on hand, reserved and available."""
+    return Warehouse.objects.annotate(
+        skus=Count("stocks"),
+        on_hand=Sum("stocks__on_hand"),
+        reserved=Sum("stocks__reserved"),
+        available=Sum(F("stocks__on_hand") - F("stocks__reserved")),
+    ).order_by("priority", "code")
+
+
+def recent_movements(*, limit: int = 30) -> QuerySet[StockMovement]:
+    return StockMovement.objects.select_related("stock__sku", "stock__warehouse", "order", "actor").order_by("-id")[
+        :limit
+    ]
+
+
+def low_stock(*, suggestions: list[Suggestion] | None = None) -> list[Suggestion]:
+    """Active SKUs at or below their reorder point, or at or below OMS_LOW_STOCK_UNITS available; fewest first."""
+    suggestions = replenishment_suggestions() if suggestions is None else suggestions
+    floor = settings.OMS_LOW_STOCK_UNITS
+    low = [s for s in suggestions if s.reorder_now or s.available <= floor]
+    return sorted(low, key=lambda s: (s.available - s.reorder_point, s.code))

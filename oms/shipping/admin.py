@@ -1,0 +1,67 @@
+"""Shipments in the Django admin: read-only records (lines and tracking timeline inline).
+
+Shipments change only through the shipping services (the API's confirm, ship and reship, and carrier events).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from oms.shipping.models import Shipment, ShipmentLine, TrackingEvent
+
+
+class ReadOnlyShipmentInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    # Lines and events have no admin rights of their own: whoever may see the shipment sees them.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("shipping.view_shipment")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ShipmentLineInline(ReadOnlyShipmentInline):
+    model = ShipmentLine
+    fields = ("sku_code", "quantity")
+    readonly_fields = fields
+
+
+class TrackingEventInline(ReadOnlyShipmentInline):
+    model = TrackingEvent
+    fields = ("occurred_at", "status", "location", "description", "applied", "carrier_event_id", "received_at")
+    readonly_fields = fields
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin):
+    list_display = ("id", "order", "warehouse", "status", "carrier", "tracking_no", "shipped_at", "delivered_at")
+    list_filter = ("status", "carrier", "warehouse")
+    list_select_related = ("order", "warehouse")
+    search_fields = ("=tracking_no", "^order__order_no")
+    search_help_text = "An exact tracking number, or the start of an order number"
+    show_full_result_count = False
+    list_per_page = 50
+    inlines = [ShipmentLineInline, TrackingEventInline]
+    fields = (
+        *("order", "warehouse", "status", "carrier", "tracking_no", "replaces", "shipped_by"),
+        *("created_at", "shipped_at", "delivered_at", "updated_at"),
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

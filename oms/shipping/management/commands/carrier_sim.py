@@ -1,0 +1,28 @@
+"""Run the local carrier simulator: one pass (--once, the default) or every SECONDS with --watch (Ctrl-C stops)."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from oms.shipping.simulator import advance_sim_parcels, webhook_url
+
+
+class Command(BaseCommand):
+    help = "Move shipped 'sim' parcels one step along by posting signed events to our carrier webhook."
+
+    def add_arguments(self, parser) -> None:
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--once", action="store_true", help="one pass, then exit (the default)")
+        mode.add_argument("--watch", type=float, metavar="SECONDS", help="repeat every SECONDS until stopped")
+
+    def handle(self, *args, once: bool = False, watch: float | None = None, **options) -> None:
+        self.stdout.write(f"posting to {webhook_url()}")
+        while True:
+            posted = advance_sim_parcels()
+            if posted or not watch:
+                self.stdout.write(f"{posted} tracking event(s) delivered")
+            if not watch:
+                return
+            time.sleep(watch)

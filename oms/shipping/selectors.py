@@ -1,0 +1,33 @@
+"""Shipment reads: who may see which parcel."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from oms.orders.selectors import orders_visible_to
+from oms.shipping.errors import UnknownShipment
+from oms.shipping.models import Shipment
+
+MAX_ID = 2**63 - 1
+
+
+def shipments_visible_to(user: AbstractBaseUser) -> QuerySet[Shipment]:
+    """Staff who see every order see every shipment; a customer sees the shipments of their own orders."""
+    return Shipment.objects.filter(order__in=orders_visible_to(user))
+
+
+def shipment_detail(*, user: AbstractBaseUser, shipment_id: int) -> Shipment:
+    """The shipment with its lines and tracking timeline, or UnknownShipment (also for someone else's: never 403)."""
+    if not 0 < shipment_id <= MAX_ID:  # a bigger number is no id, and would overflow the database's integer
+        raise UnknownShipment(f"No shipment {shipment_id}.")
+    shipment = (
+        shipments_visible_to(user)
+        .select_related("warehouse", "order")
+        .prefetch_related("lines", "tracking_events")
+        .filter(pk=shipment_id)
+        .first()
+    )
+    if shipment is None:
+        raise UnknownShipment(f"No shipment {shipment_id} among your orders' shipments.")
+    return shipment

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StorefrontConfig(AppConfig):
+    name = "oms.storefront"
+    label = "storefront"
+    verbose_name = "Storefront"

@@ -1,0 +1,106 @@
+"""Storefront forms. Address rules match the API's (oms.orders.serializers.AddressIn)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import UserCreationForm
+from django.core.validators import RegexValidator
+
+from oms.orders.serializers import PHONE_PATTERN, POSTAL_CODE_PATTERN
+from oms.storefront.selectors import ADDRESS_FIELDS
+
+
+class SignUpForm(UserCreationForm):
+    pass
+
+
+class AddToCartForm(forms.Form):
+    sku = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(min_value=1, max_value=settings.OMS_MAX_LINE_QUANTITY, initial=1)
+
+
+class CartUpdateForm(forms.Form):
+    sku = forms.CharField(max_length=64)
+    quantity = forms.IntegerField(min_value=0, max_value=settings.OMS_MAX_LINE_QUANTITY)
+
+
+class AddressForm(forms.Form):
+    name = forms.CharField(max_length=50, label="Recipient")
+    phone = forms.CharField(
+        max_length=20,
+        validators=[RegexValidator(PHONE_PATTERN, "Enter a phone number of digits.")],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    province = forms.CharField(max_length=50)
+    city = forms.CharField(max_length=50)
+    district = forms.CharField(max_length=50)
+    address = forms.CharField(
+        max_length=200, label="Street address", widget=forms.TextInput(attrs={"autocomplete": "street-address"})
+    )
+    postal_code = forms.CharField(
+        max_length=10,
+        validators=[RegexValidator(POSTAL_CODE_PATTERN, "Enter a postal code.")],
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+
+
+NEW_ADDRESS = "new"
+
+
+class CheckoutForm(AddressForm):
+    """Pick a saved address or type a new one; pay with Alipay or the store balance.
+
+    ``idempotency_key`` is drawn when the form is shown, so submitting the same page twice places one order.
+    """
+
+    saved_address = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Ship to")
+    payment_method = forms.ChoiceField(
+        choices=[("alipay", "Alipay"), ("balance", "Store balance (payment password)")],
+        widget=forms.RadioSelect,
+        initial="alipay",
+        label="Pay with",
+    )
+    idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
+
+    def __init__(self, *args, addresses: list[dict[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.addresses = addresses
+        self.fields["saved_address"].choices = [
+            *((str(i), f"{a['name']}, {a['address']}, {a['city']}") for i, a in enumerate(addresses)),
+            (NEW_ADDRESS, "A new address"),
+        ]
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+            self.initial.setdefault("saved_address", "0" if addresses else NEW_ADDRESS)
+        if self.data.get(self.add_prefix("saved_address"), NEW_ADDRESS) != NEW_ADDRESS:
+            for name in ADDRESS_FIELDS:  # a saved address is used as it is
+                self.fields[name].required = False
+
+    def address(self) -> dict[str, str]:
+        choice = self.cleaned_data.get("saved_address") or NEW_ADDRESS
+        if choice != NEW_ADDRESS:
+            return dict(self.addresses[int(choice)])
+        return {name: self.cleaned_data[name] for name in ADDRESS_FIELDS}
+
+    def address_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ADDRESS_FIELDS]
+
+
+class PayForm(forms.Form):
+    method = forms.ChoiceField(choices=[("alipay", "Alipay"), ("balance", "Store balance")])
+    payment_password = forms.CharField(
+        max_length=32, required=False, strip=False, widget=forms.PasswordInput(attrs={"inputmode": "numeric"})
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("method") == "balance" and not data.get("payment_password"):
+            self.add_error("payment_password", "Enter your 6-digit payment password to pay with balance.")
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=200, required=False)

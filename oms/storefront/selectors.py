@@ -1,0 +1,74 @@
+"""Storefront reads: products for shoppers, a customer's address book, balance and orders."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Max, Min, Q, QuerySet
+
+from oms.catalog.models import Product, Sku
+from oms.catalog.selectors import skus_with_availability
+from oms.orders.errors import OrderNotFound
+from oms.orders.models import Order
+from oms.orders.selectors import OrderFilters, order_detail, order_list
+from oms.payments.models import BalanceAccount
+
+ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "address", "postal_code")
+
+
+def products(*, search: str | None = None) -> QuerySet[Product]:
+    """Active products with at least one active SKU, with their price range; newest catalog entries last."""
+    sold = Q(skus__is_active=True)
+    found = Product.objects.filter(is_active=True).filter(sold)
+    if search:
+        found = found.filter(
+            Q(name__icontains=search) | Q(skus__code__icontains=search) | Q(skus__name__icontains=search)
+        )
+    return (
+        found.annotate(min_price=Min("skus__price", filter=sold), max_price=Max("skus__price", filter=sold))
+        .order_by("name", "id")
+        .distinct()
+    )
+
+
+def product_skus(product: Product) -> QuerySet[Sku]:
+    return skus_with_availability().filter(product=product)
+
+
+def address_book(customer: AbstractBaseUser, *, limit: int = 5) -> list[dict[str, str]]:
+    """The distinct addresses of the customer's recent orders, most recent first."""
+    seen: list[dict[str, str]] = []
+    recent = Order.objects.filter(customer=customer).order_by("-created_at").values_list("shipping_address", flat=True)
+    for address in recent[:50]:
+        if not isinstance(address, dict):
+            continue
+        clean = {key: str(address.get(key, "")) for key in ADDRESS_FIELDS}
+        if clean not in seen:
+            seen.append(clean)
+        if len(seen) >= limit:
+            break
+    return seen
+
+
+def balance_of(customer: AbstractBaseUser) -> Decimal | None:
+    """The customer's store balance, or None without a balance account."""
+    return BalanceAccount.objects.filter(customer=customer).values_list("balance", flat=True).first()
+
+
+def has_payment_password(customer: AbstractBaseUser) -> bool:
+    return BalanceAccount.objects.filter(customer=customer).exclude(payment_password="").exists()
+
+
+def my_orders(customer: AbstractBaseUser) -> QuerySet[Order]:
+    """The customer's own orders, newest first (also for staff, who see everyone's in the console)."""
+    return order_list(user=customer, filters=OrderFilters(customer=customer.get_username())).filter(customer=customer)
+
+
+def my_order(customer: AbstractBaseUser, order_no: str) -> Order | None:
+    """One of the customer's own orders with its details, or None (someone else's order is simply not found)."""
+    try:
+        order = order_detail(user=customer, order_no=order_no)
+    except OrderNotFound:
+        return None
+    return order if order.customer_id == customer.pk else None

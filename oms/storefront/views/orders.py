@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from oms.common.errors import OmsError
+from oms.orders.services import cancel_order
+from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, OrderStatus
+from oms.payments import services as payment_services
+from oms.shipping.services import confirm_receipt
+from oms.storefront import selectors
+from oms.storefront.forms import CancelForm, PayForm
+from oms.web_vendor.helpers import flash_form_errors, run_service
+
+PAGE_SIZE = 20
+
+
+def _not_found(request: HttpRequest, order_no: str) -> HttpResponse:
+    return render(
+        request, "storefront/not_found.html", {"message": f"No order {order_no} among your orders."}, status=404
+    )
+
+
+@login_required
+def my_orders(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.my_orders(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "storefront/orders.html", {"page": page})
+
+
+@login_required
+def order(request: HttpRequest, order_no: str) -> HttpResponse:
+    found = selectors.my_order(request.user, order_no)
+    if found is None:
+        return _not_found(request, order_no)
+    context = {
+        "order": found,
+        "payable": found.status in HOLDS_RESERVATION,
+        "cancellable": found.status in CUSTOMER_CANCELLABLE,
+        "receivable": found.status == OrderStatus.SHIPPED,
+        "pay_form": PayForm(initial={"method": found.payment_method or "alipay"}),
+        "has_payment_password": selectors.has_payment_password(request.user),
+        "balance": selectors.balance_of(request.user),
+    }
+    return render(request, "storefront/order.html", context)
+
+
+@require_POST
+@login_required
+def pay(request: HttpRequest, order_no: str) -> HttpResponse:
+    found = selectors.my_order(request.user, order_no)
+    if found is None:
+        return _not_found(request, order_no)
+    form = PayForm(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return redirect("storefront:order", order_no=order_no)
+    if form.cleaned_data["method"] == "balance":
+        run_service(
+            request,
+            lambda: payment_services.pay_with_balance(
+                order=found, customer=request.user, payment_password=form.cleaned_data["payment_password"]
+            ),
+            success="Paid with your store balance. Thank you!",
+        )
+        return redirect("storefront:order", order_no=order_no)
+    try:
+        return redirect(
+            payment_services.start_gateway_payment(order=found, method="alipay", channel="page", request=request)
+        )
+    except OmsError as exc:
+        messages.error(request, exc.message)
+        return redirect("storefront:order", order_no=order_no)
+
+
+@require_POST
+@login_required
+def cancel(request: HttpRequest, order_no: str) -> HttpResponse:
+    found = selectors.my_order(request.user, order_no)
+    if found is None:
+        return _not_found(request, order_no)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    run_service(
+        request,
+        lambda: cancel_order(order=found, actor=request.user, reason=reason, by_staff=False),
+        success="Order cancelled.",
+    )
+    return redirect("storefront:order", order_no=order_no)
+
+
+@require_POST
+@login_required
+def receipt(request: HttpRequest, order_no: str) -> HttpResponse:
+    found = selectors.my_order(request.user, order_no)
+    if found is None:
+        return _not_found(request, order_no)
+    run_service(
+        request,
+        lambda: confirm_receipt(order=found, customer=request.user),
+        success="Thanks for confirming: the order is complete.",
+    )
+    return redirect("storefront:order", order_no=order_no)
