@@ -537,21 +537,20 @@ def machine_cpu() -> float:
     return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
-def wait_for_quiet(max_wait: int, idle_below: float = 0.25, quiet_seconds: int = 3) -> float:
+def wait_for_quiet(max_wait: int, idle_below: float = 0.25, quiet_seconds: int = 3) -> None:
     """Wait until the machine has been nearly idle for a few seconds (other work skews a small box).
 
-    Returns the busy cores of the last second; warns when the wait ran out first.
+    Warns when ``max_wait`` runs out first; 0 does not wait at all.
     """
     deadline = time.monotonic() + max_wait
-    quiet = 0
+    quiet, busy = 0, 0.0
     while quiet < quiet_seconds and time.monotonic() < deadline:
         start = machine_cpu()
         time.sleep(1)
         busy = machine_cpu() - start
         quiet = quiet + 1 if busy < idle_below else 0
-    if quiet < quiet_seconds:
+    if max_wait > 0 and quiet < quiet_seconds:
         say(f"  WARNING: other processes keep {busy:.2f} cores busy; the figures of this run will be low")
-    return busy
 
 
 def children_cpu() -> float:

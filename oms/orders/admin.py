@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.utils.html import format_html_join
 
 from oms.common.errors import OmsError
-from oms.orders import services
 from oms.orders.models import Order, OrderEvent, OrderItem
+from oms.payments import services as payment_services
 
 # Beyond this many failures one summary line replaces the rest, so a big selection cannot flood the page.
 MAX_ERROR_MESSAGES = 10
@@ -100,7 +100,7 @@ class OrderAdmin(admin.ModelAdmin):
         self._apply_to_each(
             request,
             queryset,
-            lambda order: services.cancel_order(
+            lambda order: payment_services.cancel_unpaid_order(
                 order=order, actor=request.user, reason="Cancelled by staff in the admin", by_staff=True
             ),
             done="cancelled",
@@ -111,7 +111,7 @@ class OrderAdmin(admin.ModelAdmin):
         self._apply_to_each(
             request,
             queryset,
-            lambda order: services.record_offline_payment(order=order, actor=request.user, reference="admin"),
+            lambda order: payment_services.record_offline_payment(order=order, actor=request.user, reference="admin"),
             done="marked as paid",
         )
 

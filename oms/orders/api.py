@@ -20,6 +20,7 @@ from oms.orders.serializers import (
     OrderOut,
     PlaceOrderIn,
 )
+from oms.payments import services as payment_services
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -80,7 +81,7 @@ class OrderCancelApi(APIView):
         body = CancelOrderIn(data=request.data)
         body.is_valid(raise_exception=True)
         order = selectors.order_for_action(user=request.user, order_no=order_no)
-        services.cancel_order(
+        payment_services.cancel_unpaid_order(
             order=order,
             actor=request.user,
             reason=body.validated_data["reason"],
@@ -97,7 +98,9 @@ class OrderOfflinePaymentApi(APIView):
         body = OfflinePaymentIn(data=request.data)
         body.is_valid(raise_exception=True)
         order = selectors.order_for_action(user=request.user, order_no=order_no)
-        services.record_offline_payment(order=order, actor=request.user, reference=body.validated_data["reference"])
+        payment_services.record_offline_payment(
+            order=order, actor=request.user, reference=body.validated_data["reference"]
+        )
         return Response(OrderDetailOut(selectors.order_detail(user=request.user, order_no=order_no)).data)
 
 

@@ -71,7 +71,7 @@ def place_order(
     lines = {skus[line.sku].pk: line.quantity for line in items}
     now = now or timezone.now()
     for _ in range(MAX_PLACEMENT_ATTEMPTS):
-        plan, short = plan_allocations(lines, read_stock_snapshot(list(lines)))
+        plan, short = plan_allocations(lines, read_stock_snapshot(list(lines)), region=address.get("province", ""))
         if short:
             codes = {sku.pk: code for code, sku in skus.items()}
             raise InsufficientStock(sorted(codes[sku_id] for sku_id in short))
@@ -211,12 +211,6 @@ def mark_order_paid(
     payment, OrderExpired if ``paid_at`` is past its payment window.
     """
     return transition_order(order_id=order.pk, to=OrderStatus.PAID, actor=actor, reason=reason, paid_at=paid_at)
-
-
-def record_offline_payment(*, order: Order, actor: AbstractBaseUser, reference: str) -> Order:
-    """Staff record a payment taken outside the system (bank transfer, cash)."""
-    note = f"Offline payment recorded by staff; reference: {reference}" if reference else "Offline payment"
-    return mark_order_paid(order=order, actor=actor, reason=note)
 
 
 def overdue_orders(*, now: datetime, limit: int) -> list[Order]:

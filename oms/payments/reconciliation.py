@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from oms.orders.models import Order
@@ -16,7 +15,7 @@ from oms.payments.errors import GatewayError
 from oms.payments.exceptions import record_payment_failure
 from oms.payments.gateways import get_gateway
 from oms.payments.models import Payment, PaymentIssue
-from oms.payments.services import settle_from_gateway
+from oms.payments.services import close_gateway_payment, settle_from_gateway
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +40,10 @@ def expire_unpaid_orders(*, now: datetime | None = None, limit: int = 500) -> in
 
 
 def _close_open_payments(order: Order) -> bool:
+    """Close the order's open gateway trades; True if one turned out to be paid (the order got paid instead)."""
     for payment in order.payments.filter(status=Payment.Status.CREATED):
-        if settle_from_gateway(payment=payment) in {"paid", "already_settled"}:
+        if close_gateway_payment(payment=payment):
             return True
-        get_gateway(payment.method).close(payment=payment)
-        with transaction.atomic():
-            Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
-                status=Payment.Status.CLOSED, updated_at=timezone.now()
-            )
     return False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,13 +14,15 @@ from django.utils import timezone
 
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order
-from oms.orders.services import mark_order_paid
+from oms.orders.services import cancel_order, mark_order_paid
 from oms.orders.states import HOLDS_RESERVATION
 from oms.payments import balance
-from oms.payments.errors import PaymentMethodUnavailable
+from oms.payments.errors import GatewayError, PaymentMethodUnavailable
 from oms.payments.gateways import get_gateway
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue
 from oms.payments.notifications import lock_payment, settle_paid
+
+logger = logging.getLogger(__name__)
 
 
 def ensure_payable(order: Order, *, at: datetime | None = None) -> None:
@@ -165,3 +168,37 @@ def settle_from_gateway(*, payment: Payment) -> str:
         if payment.status != Payment.Status.CREATED:
             return "already_settled"
         return settle_paid(payment=payment, trade_no=trade.trade_no, paid_at=trade.paid_at or timezone.now())
+
+
+MONEY_ARRIVED = {"paid", "already_settled", "refund_scheduled"}
+
+
+def close_gateway_payment(*, payment: Payment) -> bool:
+    """Make an open gateway trade unpayable. Returns True if it was paid after all (then it is settled as paid).
+
+    Asks first (money may have arrived without a notification), closes, and asks again when the gateway refuses
+    to close — a trade paid between our two calls must never be left unrecorded.
+    """
+    if settle_from_gateway(payment=payment) in MONEY_ARRIVED:
+        return True
+    closed = get_gateway(payment.method).close(payment=payment)
+    if not closed and settle_from_gateway(payment=payment) in MONEY_ARRIVED:
+        return True
+    Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
+        status=Payment.Status.CLOSED, updated_at=timezone.now()
+    )
+    return False
+
+
+def cancel_unpaid_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff: bool) -> Order:
+    """Cancel an unpaid order after closing its open gateway trades, so it can no longer be paid.
+
+    A gateway that cannot be reached does not block the cancellation: money arriving later for a cancelled order
+    is refunded automatically and flagged for staff. Raises InvalidTransition (also when a trade turned out paid).
+    """
+    for payment in order.payments.filter(status=Payment.Status.CREATED).exclude(method=Payment.Method.BALANCE):
+        try:
+            close_gateway_payment(payment=payment)
+        except GatewayError as exc:
+            logger.warning("could not close %s before cancelling: %s", payment.out_trade_no, exc.message)
+    return cancel_order(order=order, actor=actor, reason=reason, by_staff=by_staff)

@@ -36,7 +36,7 @@ def run_service(request: HttpRequest, call: Callable[[], T], *, success: str) ->
 def flash_form_errors(request: HttpRequest, form: Form) -> None:
     """Show a form's errors as one message each ("Tracking number: This field is required.")."""
     for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
+        label = form[name].label if name in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else error)
 

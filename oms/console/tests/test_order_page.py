@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -72,7 +73,7 @@ def test_errors_are_shown_on_the_page(staff_browser, make_paid, make_pending):
     html = act(staff_browser, order, "ship", {"shipment": shipment.pk, "carrier": "sim", "tracking_no": ""})
     assert "Tracking number: This field is required." in html and order.status == "awaiting_shipment"
     html = act(staff_browser, order, "ship", {"shipment": shipment.pk, "carrier": "nope", "tracking_no": "X1"})
-    assert "Carrier: Select a valid choice." in html
+    assert "Carrier: Select a valid choice." in html, re.findall(r"message-error[^<]*", html)
     html = act(staff_browser, order, "ship", {"shipment": 987654, "carrier": "sim", "tracking_no": "X1"})
     assert "No shipment 987654" in html
 
@@ -112,7 +113,9 @@ def test_refund_with_restock_puts_units_back(staff_browser, make_paid):
 
 def test_resolve_a_failed_payment_by_retrying(staff_browser, make_pending):
     order = make_pending()
-    payment = Payment.objects.create(order=order, method="alipay", amount=order.total_amount, out_trade_no=order.order_no)
+    payment = Payment.objects.create(
+        order=order, method="alipay", amount=order.total_amount, out_trade_no=order.order_no
+    )
     record_payment_failure(payment=payment, reason="Declined by the bank")
     order.refresh_from_db()
     assert order.status == "payment_failed"

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def listed(html: str) -> list[str]:
-    return re.findall(r'name="order_no" value="(\d+)"', html)
+    return re.findall(r'id="sel-(\d+)"', html)
 
 
 def test_filters_by_status_customer_order_number_and_sku(staff_browser, make_paid, make_pending):

@@ -13,6 +13,7 @@ from oms.inventory.sourcing import PlannedAllocation
 from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
 from oms.orders import services as order_services
 from oms.orders.models import Order
+from oms.payments import services as payment_services
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def test_reserve_release_and_deduct_keep_history_in_step(customer, staff, addres
     assert (stock_of(sku, first).reserved, stock_of(sku, second).reserved) == (3, 9)
 
     order_services.cancel_order(order=cancelled, actor=customer, reason="", by_staff=False)
-    order_services.record_offline_payment(order=paid, actor=staff, reference="")
+    payment_services.record_offline_payment(order=paid, actor=staff, reference="")
 
     one, two = stock_of(sku, first), stock_of(sku, second)
     assert (one.on_hand, one.reserved, two.on_hand, two.reserved) == (0, 0, 6, 0)

@@ -20,6 +20,7 @@ from oms.orders.errors import IdempotencyKeyReused, InvalidTransition, OrderExpi
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.services import OrderLineInput
 from oms.orders.states import CUSTOMER_CANCELLABLE, OrderStatus
+from oms.payments import services as payment_services
 
 pytestmark = pytest.mark.django_db
 
@@ -296,7 +297,7 @@ def test_customer_may_cancel_only_before_payment(customer, sku, warehouse, addre
 
 def test_staff_cannot_cancel_a_paid_order_either(customer, staff, sku, address):
     order = place(customer, address, ("TEA", 1)).order
-    services.record_offline_payment(order=order, actor=staff, reference="")
+    payment_services.record_offline_payment(order=order, actor=staff, reference="")
     with pytest.raises(InvalidTransition):
         services.cancel_order(order=order, actor=staff, reason="", by_staff=True)
 
@@ -304,7 +305,7 @@ def test_staff_cannot_cancel_a_paid_order_either(customer, staff, sku, address):
 def test_mark_paid_deducts_stock(customer, staff, sku, warehouse, address):
     order = place(customer, address, ("TEA", 3)).order
 
-    services.record_offline_payment(order=order, actor=staff, reference="REF-1")
+    payment_services.record_offline_payment(order=order, actor=staff, reference="REF-1")
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
@@ -334,7 +335,7 @@ def test_expire_overdue_orders_cancels_only_expired_pending_orders(customer, sku
     overdue = place(customer, address, ("TEA", 1)).order
     fresh = place(customer, address, ("TEA", 2)).order
     paid = place(customer, address, ("TEA", 3)).order
-    services.record_offline_payment(order=paid, actor=staff, reference="")
+    payment_services.record_offline_payment(order=paid, actor=staff, reference="")
     cancelled = place(customer, address, ("TEA", 1)).order
     services.cancel_order(order=cancelled, actor=customer, reason="", by_staff=False)
     Order.objects.filter(pk__in=[overdue.pk, paid.pk, cancelled.pk]).update(expires_at=past)

@@ -1,0 +1,95 @@
+"""Return requests (a customer sends delivered units back for a refund), their lines and their timeline.
+
+``ReturnRequest.status`` changes only through oms.aftersales.transitions. Each line names the shipment that
+delivered its units: that shipment's delivery time opens the return window, and its warehouse takes the units
+back on receipt.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from oms.aftersales.states import SHIPPED_BACK, ReturnStatus
+
+
+class ReturnRequest(models.Model):
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns")
+    # The order's customer, copied so that "my returns" is one indexed lookup.
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="return_requests")
+    status = models.CharField(max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED)
+    reason = models.CharField(max_length=255)
+    # The parcel going back, entered by the customer or staff (any carrier: it is not tracked by webhooks).
+    carrier = models.CharField(max_length=32, blank=True, default="")
+    tracking_no = models.CharField(max_length=64, blank=True, default="")
+    restocked = models.BooleanField(default=False)
+    refund = models.OneToOneField(
+        "payments.Refund", null=True, blank=True, on_delete=models.PROTECT, related_name="return_request"
+    )
+    # Set while one caller is refunding (oms.aftersales.services.refund_return), so two can never both pay out.
+    refund_claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status__in=SHIPPED_BACK, shipped_at__isnull=False)
+                    & ~models.Q(carrier="")
+                    & ~models.Q(tracking_no="")
+                )
+                | (~models.Q(status__in=SHIPPED_BACK) & models.Q(carrier="", tracking_no="", shipped_at__isnull=True)),
+                name="return_tracked_once_shipped",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ReturnStatus.REFUNDED, refund__isnull=False)
+                | (~models.Q(status=ReturnStatus.REFUNDED) & models.Q(refund__isnull=True)),
+                name="return_refunded_has_refund",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="return_customer_created"),
+            models.Index(fields=["status", "-created_at"], name="return_status_created"),
+        ]
+        permissions = [("manage_returns", "Can approve, reject, receive and refund returns")]
+
+    def __str__(self) -> str:
+        return f"Return {self.pk} of {self.order_id} ({self.status})"
+
+
+class ReturnLine(models.Model):
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
+    shipment = models.ForeignKey("shipping.Shipment", on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    sku_code = models.CharField(max_length=64)
+    # The order line's price, copied: what one unit refunds.
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["return_request", "shipment", "sku"], name="return_line_one_per_parcel_sku"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="return_line_quantity_positive"),
+        ]
+
+
+class ReturnEvent(models.Model):
+    """Append-only timeline of a return: one row per status change (and per failed refund attempt)."""
+
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,0 +1,148 @@
+"""Checkout, payment, and the customer's orders: through the pages, with the same services as the API."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from oms.accounts.tests.factories import StaffFactory, UserFactory
+from oms.orders.models import Order
+from oms.payments.balance import set_payment_password, top_up_balance
+from oms.shipping.services import record_tracking_event
+from oms.shipping.tests.factories import shipped_order
+
+pytestmark = pytest.mark.django_db
+
+
+def checkout_form(client: Client) -> dict[str, str]:
+    html = client.get("/checkout/").content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', html).group(1)
+    return {"idempotency_key": key, "payment_method": "alipay", "saved_address": "new"}
+
+
+def test_checkout_requires_login(tea):
+    response = Client().get("/checkout/")
+    assert response.status_code == 302 and response["Location"] == "/login/?next=/checkout/"
+
+
+def test_checkout_shows_fee_and_total_and_places_the_order_then_goes_to_alipay(shopper, tea, address):
+    shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+    page = shopper.get("/checkout/").content.decode()
+    assert "¥30.00" in page and "¥10.00" in page and "¥40.00" in page
+    assert 'name="idempotency_key"' in page
+    response = shopper.post("/checkout/", {**checkout_form(shopper), **address})
+    assert response.status_code == 302
+    assert "/sandbox/alipay/gateway.do?" in response["Location"]
+    order = Order.objects.get()
+    assert order.total_amount == Decimal("40.00") and order.shipping_address == address
+    assert order.payment_method == "alipay"
+    assert "Your cart is empty" in shopper.get("/cart/").content.decode()
+
+
+def test_a_double_submit_places_one_order(shopper, customer, tea, address):
+    top_up_balance(customer=customer, amount=Decimal("100"), actor=None, reason="test")
+    shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+    form = {**checkout_form(shopper), **address, "payment_method": "balance"}
+    first = shopper.post("/checkout/", form)
+    second = shopper.post("/checkout/", form)  # the cart is empty now: the key finds the first order
+    order = Order.objects.get()
+    assert first["Location"] == second["Location"] == f"/orders/{order.order_no}/"
+
+
+def test_checkout_errors_are_shown(shopper, tea, address):
+    shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+    response = shopper.post("/checkout/", {**checkout_form(shopper), **address, "phone": "call me"})
+    assert response.status_code == 400 and "Enter a phone number of digits." in response.content.decode()
+    shopper.post("/cart/update/", {"sku": tea.code, "quantity": 50})  # only 10 in stock
+    response = shopper.post("/checkout/", {**checkout_form(shopper), **address}, follow=True)
+    html = response.content.decode()
+    assert tea.code in html and 'role="alert"' in html and Order.objects.count() == 0
+    shopper.post("/cart/update/", {"sku": tea.code, "quantity": 1})
+    response = shopper.post("/checkout/", {**checkout_form(shopper), **address, "payment_method": "balance"})
+    assert "does not cover" in response.content.decode()  # no balance: refused before placing
+
+
+def test_address_book_offers_previous_addresses(shopper, tea, address):
+    shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+    shopper.post("/checkout/", {**checkout_form(shopper), **address})
+    shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+    page = shopper.get("/checkout/").content.decode()
+    assert f"{address['name']}, {address['address']}, {address['city']}" in page
+    form = {**checkout_form(shopper), "saved_address": "0"}
+    response = shopper.post("/checkout/", form)
+    assert response.status_code == 302
+    assert Order.objects.order_by("-id").first().shipping_address == address
+
+
+def test_pay_with_balance_wrong_then_right_password(shopper, customer, tea, address):
+    top_up_balance(customer=customer, amount=Decimal("100"), actor=None, reason="test")
+    set_payment_password(customer=customer, raw_password="123456")
+    shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+    response = shopper.post("/checkout/", {**checkout_form(shopper), **address, "payment_method": "balance"})
+    order = Order.objects.get()
+    assert response["Location"] == f"/orders/{order.order_no}/"
+    pay_url = f"/orders/{order.order_no}/pay/"
+    html = shopper.post(pay_url, {"method": "balance", "payment_password": "000000"}, follow=True).content.decode()
+    assert "Wrong payment password." in html
+    html = shopper.post(pay_url, {"method": "balance", "payment_password": ""}, follow=True).content.decode()
+    assert "Enter your 6-digit payment password" in html
+    html = shopper.post(pay_url, {"method": "balance", "payment_password": "123456"}, follow=True).content.decode()
+    assert "Paid with your store balance" in html
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
+def test_customer_sees_only_their_own_orders(shopper, tea, address):
+    bob = UserFactory(username="bob")
+    other = Client()
+    other.force_login(bob)
+    other.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+    other.post("/checkout/", {**checkout_form(other), **address})
+    bobs = Order.objects.get(customer=bob)
+    assert bobs.order_no not in shopper.get("/orders/").content.decode()
+    response = shopper.get(f"/orders/{bobs.order_no}/")
+    assert response.status_code == 404 and "No order" in response.content.decode()
+    assert shopper.post(f"/orders/{bobs.order_no}/cancel/").status_code == 404
+    bobs.refresh_from_db()
+    assert bobs.status == "pending_payment"
+    assert bobs.order_no in other.get("/orders/").content.decode()
+
+
+def test_cancel_before_payment(shopper, tea, address):
+    shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+    shopper.post("/checkout/", {**checkout_form(shopper), **address})
+    order = Order.objects.get()
+    page = shopper.get(f"/orders/{order.order_no}/").content.decode()
+    assert "Pay with Alipay" in page and "Cancel order" in page
+    html = shopper.post(f"/orders/{order.order_no}/cancel/", follow=True).content.decode()
+    assert "Order cancelled." in html
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    html = shopper.post(f"/orders/{order.order_no}/cancel/", follow=True).content.decode()
+    assert "cannot become" in html  # shown, not a 500
+
+
+def test_tracking_and_confirm_receipt(shopper, customer, address):
+    staff = StaffFactory()
+    order, shipment = shipped_order(customer=customer, staff=staff, address=address)
+    html = shopper.get(f"/orders/{order.order_no}/").content.decode()
+    assert shipment.tracking_no in html and "I received it" in html
+    record_tracking_event(
+        carrier="sim",
+        event_id="t-1",
+        tracking_no=shipment.tracking_no,
+        status="in_transit",
+        occurred_at=timezone.now(),
+        location="Hangzhou hub",
+    )
+    assert "Hangzhou hub" in shopper.get(f"/orders/{order.order_no}/").content.decode()
+    html = shopper.post(f"/orders/{order.order_no}/confirm-receipt/", follow=True).content.decode()
+    assert "the order is complete" in html
+    order.refresh_from_db()
+    assert order.status == "completed"
+    html = shopper.post(f"/orders/{order.order_no}/confirm-receipt/", follow=True).content.decode()
+    assert 'role="alert"' in html

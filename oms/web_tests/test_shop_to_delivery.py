@@ -1,0 +1,151 @@
+"""A customer signs up, orders and pays in the Alipay sandbox; staff confirm and ship; the customer sees the
+tracking number and confirms receipt; the reports page draws its charts. All through a real browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from oms.accounts.tests.factories import StaffFactory
+from oms.inventory.tests.factories import WarehouseFactory
+from oms.orders.models import Order
+from oms.payments.models import InboundNotification
+from oms.shipping.tests.factories import stocked_sku
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ADDRESS = {
+    "name": "Carol Chen",
+    "phone": "13900001111",
+    "province": "Zhejiang",
+    "city": "Hangzhou",
+    "district": "Xihu",
+    "address": "18 Longjing Road",
+    "postal_code": "310013",
+}
+CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("canvas[data-chart]")).map((canvas) => {
+  const chart = window.Chart && window.Chart.getChart(canvas);
+  if (!chart || !canvas.width || !canvas.height) return false;
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
+  return false;
+})"""
+
+
+@pytest.fixture
+def catalog(db):
+    warehouse = WarehouseFactory(code="HZ-01", name="Hangzhou")
+    tea = stocked_sku(warehouse, on_hand=20, price="45.00")
+    tea.product.name = "West Lake Longjing"
+    tea.product.save()
+    stocked_sku(warehouse, on_hand=3, price="12.50")
+    return tea
+
+
+def sign_up_and_buy(page, base: str, tea, shoot) -> str:
+    page.goto(f"{base}/signup/")
+    page.fill("#id_username", "carol")
+    page.fill("#id_password1", "tea-lover-2024")
+    page.fill("#id_password2", "tea-lover-2024")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    assert page.get_by_text("Log out carol").is_visible()
+    shoot(page, "shop-home")
+
+    page.fill("#q", "Longjing")
+    page.click("form[role=search] button[type=submit]")
+    page.click("text=West Lake Longjing")
+    page.fill(f"#qty-{tea.code}", "2")
+    page.click(f"button[data-sku='{tea.code}']")
+    page.wait_for_selector("#cart-count:text('2')")  # htmx swapped the badge in place
+    shoot(page, "shop-product")
+
+    page.goto(f"{base}/cart/")
+    assert page.locator("dd.grand").inner_text() == "¥100.00"  # 90.00 + 10.00 shipping (free from 99.00)
+    page.click("text=Check out")
+    for field, value in ADDRESS.items():
+        page.fill(f"#id_{field}", value)
+    page.check("input[name=payment_method][value=alipay]")
+    assert page.locator("#shipping-fee").inner_text() == "¥10.00"
+    assert page.locator("#order-total").inner_text() == "¥100.00"
+    shoot(page, "shop-checkout")
+    page.click("#place-order")
+
+    page.wait_for_selector("form#pay")  # the sandbox cashier
+    shoot(page, "alipay-sandbox-cashier")
+    page.click("form#pay button[type=submit]")
+    page.wait_for_load_state()
+    assert "paid" in page.content()
+    return Order.objects.get(customer__username="carol").order_no
+
+
+def staff_confirm_and_ship(page, base: str, order_no: str, shoot) -> str:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "ops")
+    page.fill("#id_password", "secret-pass")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/console/")
+    shoot(page, "console-dashboard")
+
+    page.goto(f"{base}/console/orders/")
+    page.select_option("#id_status", "paid")
+    page.click("form[role=search] button[type=submit]")  # htmx: only the results are swapped
+    page.wait_for_url(re.compile(r".*status=paid.*"))
+    page.click(f"text={order_no}")
+    page.click("text=Confirm for shipping")  # hx-confirm dialog, accepted
+    page.wait_for_selector("text=Order confirmed: its shipments are ready to pick.")
+    tracking_no = f"SIM{order_no[-8:]}"
+    page.fill("input[name=tracking_no]", tracking_no)
+    page.select_option("select[name=carrier]", "sim")
+    page.click("text=Ship shipment")
+    page.wait_for_selector("text=Shipment handed to the carrier.")
+    assert page.locator("h1 .status").inner_text() == "Shipped"
+    shoot(page, "console-order")
+    page.goto(f"{base}/console/orders/")
+    shoot(page, "console-orders")
+    return tracking_no
+
+
+def test_customer_orders_pays_staff_ship_customer_confirms(server, new_page, catalog, shoot):
+    StaffFactory(username="ops")
+    base = server.url
+    customer = new_page()
+    order_no = sign_up_and_buy(customer, base, catalog, shoot)
+
+    customer.goto(f"{base}/orders/{order_no}/")
+    customer.wait_for_selector("h1 .status:text('Paid')")
+    assert Order.objects.get(order_no=order_no).status == "paid"
+    # The sandbox's notification reached our notify URL over HTTP, and was accepted.
+    assert InboundNotification.objects.filter(provider="alipay", signature_valid=True).exists()
+    shoot(customer, "shop-order-paid")
+
+    staff = new_page()
+    tracking_no = staff_confirm_and_ship(staff, base, order_no, shoot)
+
+    customer.goto(f"{base}/orders/{order_no}/")
+    assert customer.locator(".tracking-no").inner_text() == tracking_no
+    shoot(customer, "shop-order-shipped")
+    customer.click("#confirm-receipt")
+    customer.wait_for_selector("h1 .status:text('Completed')")
+    assert Order.objects.get(order_no=order_no).status == "completed"
+
+    staff.goto(f"{base}/console/reports/")
+    staff.wait_for_function("document.querySelectorAll('canvas[data-chart]').length === 4 && !!window.Chart")
+    assert staff.evaluate(CHARTS_DRAWN) == [True, True, True, True]
+    shoot(staff, "console-reports")
+    staff.goto(f"{base}/console/inventory/")
+    shoot(staff, "console-inventory")
+
+
+def test_storefront_fits_a_phone(server, new_page, catalog, shoot):
+    page = new_page(width=390, height=844)
+    page.goto(f"{server.url}/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(page, "phone-shop-home")
+    page.click("text=West Lake Longjing")
+    page.click(f"button[data-sku='{catalog.code}']")
+    page.wait_for_selector("#cart-count:text('1')")
+    page.goto(f"{server.url}/cart/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(page, "phone-shop-cart")
