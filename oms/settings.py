@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "oms.orders",
     "oms.payments",
     "oms.shipping",
+    "oms.aftersales",
     "oms.web_vendor",
     "oms.console",
     "oms.storefront",
@@ -225,6 +226,11 @@ OMS_CARRIER_WEBHOOK_TOLERANCE_SECONDS = 300
 OMS_CARRIER_SIM_STEP_SECONDS = int(os.environ.get("OMS_CARRIER_SIM_STEP_SECONDS", "60"))
 # Shipped orders the customer never confirmed are completed this many days after their last parcel left.
 OMS_AUTO_COMPLETE_DAYS = int(os.environ.get("OMS_AUTO_COMPLETE_DAYS", "10"))
+
+# --- After-sales ----------------------------------------------------------------------------------------------
+# A delivered unit may be sent back for a refund until this many days after its parcel was delivered
+# (or, if the carrier never reported delivery, after the order was completed): oms.aftersales.selectors.
+OMS_RETURN_WINDOW_DAYS = int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "7"))
 
 # --- Inventory replenishment (oms.inventory.replenishment: EOQ and reorder point from 90 days of sales) --------
 OMS_REPLENISH_ORDER_COST = Decimal(os.environ.get("OMS_REPLENISH_ORDER_COST", "50.00"))  # S: cost per purchase order

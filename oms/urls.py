@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from oms.accounts.api import urlpatterns as accounts_api
+from oms.aftersales.api import urlpatterns as aftersales_api
 from oms.catalog.api import urlpatterns as catalog_api
 from oms.inventory.api import urlpatterns as inventory_api
 from oms.orders.api import urlpatterns as orders_api
@@ -12,7 +13,7 @@ from oms.payments.api import urlpatterns as payments_api
 from oms.shipping import views as shipping_views
 from oms.shipping.api import urlpatterns as shipping_api
 
-api_v1 = accounts_api + catalog_api + inventory_api + payments_api + orders_api + shipping_api
+api_v1 = accounts_api + catalog_api + inventory_api + payments_api + orders_api + shipping_api + aftersales_api
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -36,6 +36,10 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "shipping.view_shipment",
         "shipping.view_shipmentline",
         "shipping.view_trackingevent",
+        "aftersales.view_returnrequest",
+        "aftersales.view_returnline",
+        "aftersales.view_returnevent",
+        "aftersales.manage_returns",
     ],
     "Inventory managers": [
         "catalog.view_sku",

@@ -39,11 +39,14 @@ class ReturnRequest(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(status__in=SHIPPED_BACK, shipped_at__isnull=False)
+                    models.Q(status__in=sorted(SHIPPED_BACK), shipped_at__isnull=False)
                     & ~models.Q(carrier="")
                     & ~models.Q(tracking_no="")
                 )
-                | (~models.Q(status__in=SHIPPED_BACK) & models.Q(carrier="", tracking_no="", shipped_at__isnull=True)),
+                | (
+                    ~models.Q(status__in=sorted(SHIPPED_BACK))
+                    & models.Q(carrier="", tracking_no="", shipped_at__isnull=True)
+                ),
                 name="return_tracked_once_shipped",
             ),
             models.CheckConstraint(
@@ -74,7 +77,9 @@ class ReturnLine(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["return_request", "shipment", "sku"], name="return_line_one_per_parcel_sku"),
+            models.UniqueConstraint(
+                fields=["return_request", "shipment", "sku"], name="return_line_one_per_parcel_sku"
+            ),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="return_line_quantity_positive"),
         ]
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from oms.orders import services as order_services
 from oms.orders.models import Order
 from oms.orders.states import HOLDS_RESERVATION, OrderStatus, can_transition
 from oms.payments import exceptions as payment_exceptions
@@ -79,7 +78,7 @@ ACTIONS: dict[str, OrderAction] = {
             "Cancel order",
             MANAGE,
             forms.CancelForm,
-            lambda user, order, data: order_services.cancel_order(
+            lambda user, order, data: payment_services.cancel_unpaid_order(
                 order=order, actor=user, reason=data["reason"], by_staff=True
             ),
             "Order cancelled; its stock was released.",

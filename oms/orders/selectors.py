@@ -76,6 +76,8 @@ def order_detail(*, user: AbstractBaseUser, order_no: str) -> Order:
             "shipments__warehouse",
             "shipments__lines",
             "shipments__tracking_events",
+            # The returns of oms.aftersales, likewise by relation name only.
+            "returns__lines",
         )
     )
     order = _find(orders, order_no)

@@ -137,8 +137,26 @@ class ShipmentOut(serializers.Serializer):
     events = TrackingEventOut(many=True, source="tracking_events")
 
 
+class ReturnLineOut(serializers.Serializer):
+    sku = serializers.CharField(source="sku_code")
+    quantity = serializers.IntegerField()
+
+
+class ReturnOut(serializers.Serializer):
+    """A return of oms.aftersales, read through the order's ``returns`` relation (orders never import it)."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    carrier = serializers.CharField()
+    tracking_no = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    lines = ReturnLineOut(many=True)
+
+
 class OrderDetailOut(OrderOut):
     events = OrderEventOut(many=True)
     payments = PaymentOut(many=True)
     refunds = RefundOut(many=True)
     shipments = ShipmentOut(many=True)
+    returns = ReturnOut(many=True)

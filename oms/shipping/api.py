@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oms.inventory.reallocation import reallocate_order
 from oms.orders import selectors as order_selectors
 from oms.orders.serializers import OrderDetailOut
 from oms.shipping import selectors, services
@@ -50,6 +51,15 @@ class OrderReshipApi(APIView):
         return _order_detail(request, order_no)
 
 
+class OrderReallocateApi(APIView):
+    @extend_schema(request=None, responses=OrderDetailOut)
+    def post(self, request: Request, order_no: str) -> Response:
+        _require_order_manager(request, "re-allocate orders")
+        order = order_selectors.order_for_action(user=request.user, order_no=order_no)
+        reallocate_order(order=order, actor=request.user)
+        return _order_detail(request, order_no)
+
+
 class ShipmentDetailApi(APIView):
     @extend_schema(responses=ShipmentDetailOut)
     def get(self, request: Request, shipment_id: int) -> Response:
@@ -73,6 +83,7 @@ urlpatterns = [
     path("orders/<str:order_no>/confirm/", OrderConfirmApi.as_view(), name="order-confirm"),
     path("orders/<str:order_no>/confirm-receipt/", OrderConfirmReceiptApi.as_view(), name="order-confirm-receipt"),
     path("orders/<str:order_no>/reship/", OrderReshipApi.as_view(), name="order-reship"),
+    path("orders/<str:order_no>/reallocate/", OrderReallocateApi.as_view(), name="order-reallocate"),
     path("shipments/<int:shipment_id>/", ShipmentDetailApi.as_view(), name="shipment-detail"),
     path("shipments/<int:shipment_id>/ship/", ShipmentShipApi.as_view(), name="shipment-ship"),
 ]

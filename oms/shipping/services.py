@@ -84,8 +84,11 @@ def confirm_order(*, order: Order, actor: AbstractBaseUser) -> Order:
         )
 
 
-def _create_shipments(*, order: Order) -> list[Shipment]:
-    """Lines grouped by the warehouse each allocation took its units from (a split SKU ships from each)."""
+def _create_shipments(*, order: Order, keep: dict[int, Shipment] | None = None) -> list[Shipment]:
+    """Lines grouped by the warehouse each allocation took its units from (a split SKU ships from each).
+
+    ``keep`` (by warehouse id) are existing line-less shipments to reuse for their warehouse instead of new ones.
+    """
     allocations = (
         Allocation.objects.filter(order=order)
         .exclude(status=Allocation.Status.RELEASED)
@@ -101,7 +104,9 @@ def _create_shipments(*, order: Order) -> list[Shipment]:
     now = timezone.now()
     shipments, lines = [], []
     for warehouse_id, quantities in by_warehouse.items():
-        shipment = Shipment.objects.create(order=order, warehouse=warehouses[warehouse_id], created_at=now)
+        shipment = (keep or {}).get(warehouse_id) or Shipment.objects.create(
+            order=order, warehouse=warehouses[warehouse_id], created_at=now
+        )
         shipments.append(shipment)
         lines += [
             ShipmentLine(shipment=shipment, sku=skus[sku_id], sku_code=skus[sku_id].code, quantity=quantity)
@@ -109,6 +114,28 @@ def _create_shipments(*, order: Order) -> list[Shipment]:
         ]
     ShipmentLine.objects.bulk_create(lines)
     return shipments
+
+
+def regenerate_pending_shipments(*, order: Order) -> list[Shipment]:
+    """Re-derive a confirmed order's parcels from its allocations, after its units moved (a re-allocation).
+
+    A pending shipment whose warehouse still ships keeps its id, with its lines rewritten; one whose warehouse no
+    longer ships is deleted; a newly used warehouse gets a new pending shipment. The caller holds the order row
+    lock in a transaction; this locks the order's shipment rows. Raises ShipmentNotPending (nothing changed) if
+    any shipment of the order has left.
+    """
+    shipments = list(Shipment.objects.select_for_update().filter(order=order).order_by("pk"))
+    left = [s for s in shipments if s.status != S.PENDING]
+    if left:
+        raise ShipmentNotPending(
+            f"Shipment {left[0].pk} of order {order.order_no} already left; its parcels can no longer change.",
+            details={"shipments": [s.pk for s in left]},
+        )
+    ShipmentLine.objects.filter(shipment__in=shipments).delete()
+    regenerated = _create_shipments(order=order, keep={s.warehouse_id: s for s in shipments})
+    kept = {s.pk for s in regenerated}
+    Shipment.objects.filter(pk__in=[s.pk for s in shipments if s.pk not in kept]).delete()
+    return regenerated
 
 
 # --- Ship -----------------------------------------------------------------------------------------------------

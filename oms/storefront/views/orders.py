@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from oms.common.errors import OmsError
-from oms.orders.services import cancel_order
 from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, OrderStatus
 from oms.payments import services as payment_services
 from oms.shipping.services import confirm_receipt
@@ -86,7 +85,7 @@ def cancel(request: HttpRequest, order_no: str) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     run_service(
         request,
-        lambda: cancel_order(order=found, actor=request.user, reason=reason, by_staff=False),
+        lambda: payment_services.cancel_unpaid_order(order=found, actor=request.user, reason=reason, by_staff=False),
         success="Order cancelled.",
     )
     return redirect("storefront:order", order_no=order_no)

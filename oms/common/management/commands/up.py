@@ -20,8 +20,8 @@ class Command(BaseCommand):
         base = f"http://127.0.0.1:{port}"
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nOpen {base}/admin/ (staff: admin / admin) and {base}/api/docs/ (API; customers: alice / alice, "
-                f"bob / bob).\n"
+                f"\nOpen {base}/ (the shop; customers: alice / alice, bob / bob), {base}/console/ (staff console: "
+                f"ops / ops), {base}/admin/ (admin / admin) and {base}/api/docs/ (API).\n"
             )
         )
         call_command("serve", port=port, workers=workers)

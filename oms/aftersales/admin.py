@@ -1,0 +1,71 @@
+"""Returns in the Django admin: read-only records with their lines and timeline inline.
+
+Returns change only through the after-sales services (the API's request, approve, reject, ship, cancel, receive
+and refund).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from oms.aftersales.models import ReturnEvent, ReturnLine, ReturnRequest
+
+
+class ReadOnlyReturnInline(admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    # Lines and events have no admin rights of their own: whoever may see the return sees them.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("aftersales.view_returnrequest")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReturnLineInline(ReadOnlyReturnInline):
+    model = ReturnLine
+    fields = ("sku_code", "quantity", "unit_price", "shipment")
+    readonly_fields = fields
+
+
+class ReturnEventInline(ReadOnlyReturnInline):
+    model = ReturnEvent
+    fields = ("created_at", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(admin.ModelAdmin):
+    list_display = ("id", "order", "customer", "status", "carrier", "tracking_no", "created_at")
+    list_filter = ("status", "created_at")
+    list_select_related = ("order", "customer")
+    search_fields = ("^order__order_no", "=customer__username", "=tracking_no")
+    search_help_text = "Start of an order number, an exact username or an exact tracking number"
+    show_full_result_count = False
+    list_per_page = 50
+    inlines = [ReturnLineInline, ReturnEventInline]
+    fields = (
+        *("order", "customer", "status", "reason", "carrier", "tracking_no", "restocked", "refund"),
+        *("created_at", "shipped_at", "received_at", "refunded_at", "updated_at"),
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,204 @@
+"""Re-allocation: staff re-plan which warehouses fulfil an open order, with current stock, before anything ships.
+
+The order keeps its lines; only where its units are held moves. The plan is ``plan_allocations`` (oms.inventory
+.sourcing) over a fresh snapshot in which the order's own held units count as available to it, so an order can
+always keep what it has. Then, in one transaction, by guarded updates of the stock rows (locked in id order):
+
+* unpaid order (reserved units): a RELEASE movement where units leave a stock row, a RESERVE where they arrive;
+* paid order (units already deducted — ``paid``, or ``awaiting_shipment`` with every shipment still pending): a
+  DEDUCT movement with a positive ``on_hand_delta`` where units go back on hand (the reversal of the deduction made
+  at payment), and a DEDUCT where they are now taken. Both are deductions, so the units deducted per SKU — what
+  replenishment counts as sold — do not change by a move.
+
+Movements are net per stock row (a row whose share does not change gets none) and their note names the
+re-allocation. Allocation rows are updated to the plan (rows no longer used become ``released``), pending
+shipments are regenerated (oms.shipping.services), and a status-neutral event records the move on the timeline.
+
+Lives with inventory because it is a move of stock; it writes the order's note and asks shipping to redo the
+parcels, as the code that makes a change writes its events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from oms.inventory.errors import InsufficientStock, ReallocationRefused, StockChangedConcurrently
+from oms.inventory.models import Allocation, StockMovement, Warehouse
+from oms.inventory.sourcing import PlannedAllocation, plan_allocations, read_stock_snapshot
+from oms.inventory.stock_sql import applying_stock_deltas
+from oms.orders.models import Order, OrderEvent
+from oms.orders.states import HOLDS_RESERVATION, OrderStatus
+from oms.shipping.models import Shipment, ShipmentStatus
+from oms.shipping.services import regenerate_pending_shipments
+
+# Re-plans after a concurrent buyer took units the plan counted on, before giving up with insufficient_stock.
+MAX_REALLOCATION_ATTEMPTS = 5
+# States in which the order's units are deducted from stock but still in the warehouse.
+DEDUCTED_UNSHIPPED = frozenset({OrderStatus.PAID, OrderStatus.AWAITING_SHIPMENT})
+
+Kind = StockMovement.Kind
+Status = Allocation.Status
+
+
+@dataclass(frozen=True)
+class _Line:
+    sku_id: int
+    sku_code: str
+    quantity: int
+
+
+def reallocate_order(*, order: Order, actor: AbstractBaseUser | None) -> Order:
+    """Move an open order's units to the warehouses that fulfil it best now; returns the order.
+
+    Allowed while the order is unpaid (``pending_payment``, ``payment_failed``), ``paid``, or ``awaiting_shipment``
+    with all its shipments pending. Locks the order row, then (through the guarded update) the stock rows in id
+    order, then its shipment rows. Raises ReallocationRefused (409: a parcel has left, the order is past that
+    point, or a refund put some of its units back on hand), InsufficientStock (its lines cannot be covered any
+    more, e.g. a warehouse was closed; or the stock kept changing under it). Nothing changes when it raises.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        _check_movable(order)
+        lines = [_Line(*row) for row in order.items.order_by("pk").values_list("sku_id", "sku_code", "quantity")]
+        for _ in range(MAX_REALLOCATION_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    summary, changed = _move_units(order=order, lines=lines, actor=actor)
+                break
+            except StockChangedConcurrently:
+                continue  # another order took units the plan counted on: re-read and re-plan
+        else:
+            raise InsufficientStock(sorted(line.sku_code for line in lines))
+        if changed and order.status == OrderStatus.AWAITING_SHIPMENT:
+            regenerate_pending_shipments(order=order)
+        OrderEvent.objects.create(
+            order=order,
+            from_status=order.status,
+            to_status=order.status,
+            actor=actor,
+            reason=summary[:255],
+            created_at=timezone.now(),
+        )
+    return order
+
+
+def _check_movable(order: Order) -> None:
+    status = OrderStatus(order.status)
+    if status not in HOLDS_RESERVATION and status not in DEDUCTED_UNSHIPPED:
+        raise ReallocationRefused(
+            f"Order {order.order_no} is {status}: only orders not yet shipped can be re-allocated.",
+            details={"current_status": status},
+        )
+    left = list(
+        Shipment.objects.filter(order=order).exclude(status=ShipmentStatus.PENDING).values_list("pk", flat=True)
+    )
+    if left:
+        raise ReallocationRefused(
+            f"Shipment {left[0]} of order {order.order_no} already left the warehouse: its units can no longer move.",
+            details={"current_status": status, "shipments_left": left},
+        )
+    if StockMovement.objects.filter(order=order, kind=Kind.RETURN).exists():
+        raise ReallocationRefused(
+            f"A refund of order {order.order_no} put units back on hand; re-allocate it by hand.",
+            details={"current_status": status},
+        )
+
+
+def _move_units(*, order: Order, lines: list[_Line], actor) -> tuple[str, bool]:
+    """Plan and apply one attempt; returns the timeline note and whether anything moved.
+
+    Raises StockChangedConcurrently (the caller's savepoint rolls back) when a guarded update finds fewer units.
+    """
+    allocations = {a.stock_id: a for a in Allocation.objects.filter(order=order).select_related("stock")}
+    held = {stock_id: a.quantity for stock_id, a in allocations.items() if a.status != Status.RELEASED}
+    wanted = {line.sku_id: line.quantity for line in lines}
+    snapshot = [
+        replace(row, available=row.available + held.get(row.stock_id, 0)) for row in read_stock_snapshot(list(wanted))
+    ]
+    address = order.shipping_address if isinstance(order.shipping_address, dict) else {}
+    plan, short = plan_allocations(wanted, snapshot, region=str(address.get("province", "")))
+    if short:
+        codes = {line.sku_id: line.sku_code for line in lines}
+        raise InsufficientStock(sorted(codes[sku_id] for sku_id in short))
+    target = Status.RESERVED if order.status in HOLDS_RESERVATION else Status.DEDUCTED
+    current = {stock_id: (a.quantity, a.status) for stock_id, a in allocations.items() if a.status != Status.RELEASED}
+    unchanged = current == {part.stock_id: (part.quantity, target) for part in plan}
+    note = _summary(allocations=allocations, plan=plan, unchanged=unchanged)
+    if unchanged:
+        return note, False
+    deltas = _stock_deltas(allocations=allocations, plan=plan, target=target)
+    with applying_stock_deltas(deltas):
+        StockMovement.objects.bulk_create(
+            [
+                StockMovement(
+                    stock_id=stock_id,
+                    kind=Kind.DEDUCT if on_hand else (Kind.RESERVE if reserved > 0 else Kind.RELEASE),
+                    on_hand_delta=on_hand,
+                    reserved_delta=reserved,
+                    order=order,
+                    actor=actor,
+                    note=note[:200],
+                )
+                for stock_id, (on_hand, reserved) in sorted(deltas.items())
+            ]
+        )
+        _rewrite_allocations(order=order, allocations=allocations, plan=plan, target=target)
+    return note, True
+
+
+def _stock_deltas(
+    *, allocations: dict[int, Allocation], plan: list[PlannedAllocation], target: str
+) -> dict[int, tuple[int, int]]:
+    """Per stock row, (on_hand, reserved) change: give back what the order holds, take what the plan says."""
+    deltas: dict[int, tuple[int, int]] = {}
+
+    def add(stock_id: int, on_hand: int, reserved: int) -> None:
+        old_on_hand, old_reserved = deltas.get(stock_id, (0, 0))
+        deltas[stock_id] = (old_on_hand + on_hand, old_reserved + reserved)
+
+    for stock_id, allocation in allocations.items():
+        if allocation.status == Status.RESERVED:
+            add(stock_id, 0, -allocation.quantity)
+        elif allocation.status == Status.DEDUCTED:
+            add(stock_id, allocation.quantity, 0)
+    for part in plan:
+        if target == Status.RESERVED:
+            add(part.stock_id, 0, part.quantity)
+        else:
+            add(part.stock_id, -part.quantity, 0)
+    return {stock_id: delta for stock_id, delta in deltas.items() if delta != (0, 0)}
+
+
+def _rewrite_allocations(
+    *, order: Order, allocations: dict[int, Allocation], plan: list[PlannedAllocation], target: str
+) -> None:
+    planned = {part.stock_id: part.quantity for part in plan}
+    changed, created = [], []
+    for stock_id, quantity in planned.items():
+        allocation = allocations.get(stock_id)
+        if allocation is None:
+            created.append(Allocation(order=order, stock_id=stock_id, quantity=quantity, status=target))
+        elif (allocation.quantity, allocation.status) != (quantity, target):
+            changed.append(Allocation(pk=allocation.pk, quantity=quantity, status=target))
+    for stock_id, allocation in allocations.items():
+        if stock_id not in planned and allocation.status != Status.RELEASED:
+            changed.append(Allocation(pk=allocation.pk, quantity=allocation.quantity, status=Status.RELEASED))
+    Allocation.objects.bulk_update(changed, ["quantity", "status"])
+    Allocation.objects.bulk_create(created)
+
+
+def _summary(*, allocations: dict[int, Allocation], plan: list[PlannedAllocation], unchanged: bool) -> str:
+    before = {a.stock.warehouse_id for a in allocations.values() if a.status != Status.RELEASED}
+    after = {part.warehouse_id for part in plan}
+    codes = dict(Warehouse.objects.filter(pk__in=before | after).values_list("pk", "code"))
+
+    def names(warehouse_ids: set[int]) -> str:
+        return " + ".join(sorted(codes[w] for w in warehouse_ids)) or "nothing"
+
+    if unchanged:
+        return f"Re-allocated: unchanged, from {names(after)}"
+    return f"Re-allocated: from {names(before)} to {names(after)} ({len(before)} -> {len(after)} warehouse(s))"
