@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -29,6 +30,9 @@ from oms.shipping.models import Shipment, ShipmentStatus
 MAX_ID = 2**63 - 1
 # Parcels that may still arrive: if the order was completed, the customer has them.
 ON_ITS_WAY = (ShipmentStatus.PICKED_UP, ShipmentStatus.IN_TRANSIT, ShipmentStatus.OUT_FOR_DELIVERY)
+# The reason of every refund a return makes starts with this (and the return's id): the mark that tells a return's
+# refund from staff's, even before the refund is linked to its return.
+RETURN_REFUND_PREFIX = "Return #"
 
 
 # --- Visibility -----------------------------------------------------------------------------------------------
@@ -90,7 +94,7 @@ class ReturnableSku:
     sku_id: int
     sku_code: str
     name: str
-    unit_price: object
+    unit_price: Decimal
     bought: int
     # Units in returns that claim them (open or refunded), and units refunded by staff outside any return.
     in_returns: int = 0
@@ -183,11 +187,6 @@ def refunded_outside_returns(order: Order) -> dict[int, int]:
         for line in refund.items or []:
             units[line["sku_id"]] += line["quantity"]
     return dict(units)
-
-
-# The reason of every refund a return makes starts with this (and the return's id): the mark that tells a return's
-# refund from staff's, even before the refund is linked to its return.
-RETURN_REFUND_PREFIX = "Return #"
 
 
 def return_refund_reason(request: ReturnRequest, reason: str) -> str:

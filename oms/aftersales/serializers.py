@@ -91,14 +91,14 @@ class ReturnOut(serializers.Serializer):
     events = ReturnEventOut(many=True)
 
 
-class ErrorOut(serializers.Serializer):
+class RefundErrorOut(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
 
 
 class ReceivedOut(ReturnOut):
     # Set when the parcel was received but its refund failed: retry with POST /returns/{id}/refund/.
-    refund_error = ErrorOut(allow_null=True)
+    refund_error = RefundErrorOut(allow_null=True)
 
 
 class ReturnableOut(serializers.Serializer):

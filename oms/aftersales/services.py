@@ -123,7 +123,9 @@ def _check_lines(items: list[ReturnLineInput]) -> None:
         raise ValidationFailed("Quantities are whole units, at least 1.", details={"items": ["quantity >= 1"]})
 
 
-def _plan_lines(order: Order, units: dict[str, selectors.ReturnableSku], items, now: datetime) -> list[ReturnLine]:
+def _plan_lines(
+    order: Order, units: dict[str, selectors.ReturnableSku], items: list[ReturnLineInput], now: datetime
+) -> list[ReturnLine]:
     """One line per parcel the units came from (inside their window), or the error for the first SKU that fails."""
     lines = []
     for item in items:

@@ -103,7 +103,7 @@ def _check_movable(order: Order) -> None:
         )
     if StockMovement.objects.filter(order=order, kind=Kind.RETURN).exists():
         raise ReallocationRefused(
-            f"A refund of order {order.order_no} put units back on hand; re-allocate it by hand.",
+            f"A refund or return of order {order.order_no} put units back on hand; re-allocate it by hand.",
             details={"current_status": status},
         )
 

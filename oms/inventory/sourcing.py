@@ -135,7 +135,7 @@ def _subset_key(warehouses: Sequence[_Warehouse]) -> tuple:
     return (
         -sum(w.in_region for w in warehouses),
         sorted(w.priority for w in warehouses),
-        0,
+        sorted(w.id for w in warehouses),
     )
 
 

@@ -137,12 +137,12 @@ class ShipmentOut(serializers.Serializer):
     events = TrackingEventOut(many=True, source="tracking_events")
 
 
-class ReturnLineOut(serializers.Serializer):
+class OrderReturnLineOut(serializers.Serializer):
     sku = serializers.CharField(source="sku_code")
     quantity = serializers.IntegerField()
 
 
-class ReturnOut(serializers.Serializer):
+class OrderReturnOut(serializers.Serializer):
     """A return of oms.aftersales, read through the order's ``returns`` relation (orders never import it)."""
 
     id = serializers.IntegerField()
@@ -151,7 +151,7 @@ class ReturnOut(serializers.Serializer):
     carrier = serializers.CharField()
     tracking_no = serializers.CharField()
     created_at = serializers.DateTimeField()
-    lines = ReturnLineOut(many=True)
+    lines = OrderReturnLineOut(many=True)
 
 
 class OrderDetailOut(OrderOut):
@@ -159,4 +159,4 @@ class OrderDetailOut(OrderOut):
     payments = PaymentOut(many=True)
     refunds = RefundOut(many=True)
     shipments = ShipmentOut(many=True)
-    returns = ReturnOut(many=True)
+    returns = OrderReturnOut(many=True)

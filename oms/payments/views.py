@@ -31,6 +31,6 @@ def alipay_return(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         f"<!doctype html><title>Payment {status.title}</title><meta name=viewport content='width=device-width'>"
         f"<main style='font-family:sans-serif;max-width:32rem;margin:3rem auto'><h1>{status.title}</h1>"
-        f"<p>{status.message}</p><p><a href='/api/v1/orders/{status.order_no}/'>Your order</a></p></main>",
+        f"<p>{status.message}</p><p><a href='/orders/{status.order_no}/'>Your order</a></p></main>",
         status=200 if status.valid else 400,
     )

@@ -23,7 +23,9 @@ def tea():
 
 
 def test_customers_see_their_own_returns_and_staff_see_all(customer, other_customer, staff, address, tea):
-    mine = requested_return(delivered_order(customer=customer, staff=staff, address=address, lines=[(tea, 1)]), (tea.code, 1))
+    mine = requested_return(
+        delivered_order(customer=customer, staff=staff, address=address, lines=[(tea, 1)]), (tea.code, 1)
+    )
     theirs = requested_return(
         delivered_order(customer=other_customer, staff=staff, address=address, lines=[(tea, 1)]), (tea.code, 1)
     )
@@ -53,7 +55,9 @@ def test_the_list_filters_by_status_and_order(customer, staff, address, tea):
 
 def test_returnable_now_counts_claims_and_the_window(customer, staff, address, tea):
     delivered_at = timezone.now() - timedelta(days=2)
-    order = delivered_order(customer=customer, staff=staff, address=address, lines=[(tea, 3)], delivered_at=delivered_at)
+    order = delivered_order(
+        customer=customer, staff=staff, address=address, lines=[(tea, 3)], delivered_at=delivered_at
+    )
     requested_return(order, (tea.code, 1))
 
     [line] = selectors.returnable_now(order=order)

@@ -93,7 +93,12 @@ def test_request_approve_ship_receive_refunds_and_restocks(order, customer, staf
 
     assert received.refund_error is None
     request = received.return_request
-    assert (request.status, request.restocked, request.carrier, request.tracking_no) == ("refunded", True, "SF", "SF123")
+    assert (request.status, request.restocked, request.carrier, request.tracking_no) == (
+        "refunded",
+        True,
+        "SF",
+        "SF123",
+    )
     assert statuses(request) == [
         ("", "requested"),
         ("requested", "approved"),
@@ -294,7 +299,9 @@ def test_units_staff_refunded_without_a_return_cannot_come_back(order, staff, te
 def test_only_delivered_parcels_can_be_returned(customer, staff, address):
     east, west = WarehouseFactory(), WarehouseFactory()
     tea, cup = stocked_sku(east), stocked_sku(west)
-    order = ship_all(paid_order(customer=customer, staff=staff, address=address, lines=[(tea, 1), (cup, 1)]), staff=staff)
+    order = ship_all(
+        paid_order(customer=customer, staff=staff, address=address, lines=[(tea, 1), (cup, 1)]), staff=staff
+    )
     tea_parcel = order.shipments.get(warehouse=east)
     deliver(tea_parcel)
     cup_parcel = order.shipments.get(warehouse=west)

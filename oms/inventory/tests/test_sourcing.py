@@ -213,11 +213,12 @@ def test_more_than_eight_warehouses_are_chosen_greedily():
 
 
 def test_greedy_drops_a_warehouse_the_others_make_redundant():
-    # W1 covers most at first (3 units), then W2 and W3 are needed for SKUs 3 and 4, and they cover 1 and 2 too.
-    holds = {1: [1, 2, 5], 2: [1, 3], 3: [2, 4, 5]}
-    snapshot = [row(w * 10 + s, w, 1, sku_id=s, priority=10 - w) for w, skus in holds.items() for s in skus]
-    extra = [row(w * 10 + 1, w, 1, sku_id=1, priority=50 + w) for w in range(4, 11)]
-    plan, _ = plan_allocations(dict.fromkeys(range(1, 6), 1), snapshot + extra)
+    # W1 (SKUs 1, 2, 4, 5) covers most and is taken first; SKUs 3 and 6 then need W2 (1-3) and W3 (4-6), which
+    # together cover everything: W1 is dropped again.
+    holds = {1: [1, 2, 4, 5], 2: [1, 2, 3], 3: [4, 5, 6]}
+    snapshot = [row(w * 10 + s, w, 1, sku_id=s) for w, skus in holds.items() for s in skus]
+    extra = [row(w * 10 + 1, w, 1, sku_id=1) for w in range(4, EXACT_SEARCH_MAX_WAREHOUSES + 2)]
+    plan, _ = plan_allocations(dict.fromkeys(range(1, 7), 1), snapshot + extra)
     assert {p.warehouse_id for p in plan} == {2, 3}
 
 
@@ -235,16 +236,26 @@ REGIONS = ["Shanghai", "Beijing", "Zhejiang"]
 
 @st.composite
 def problems(draw, min_warehouses: int = 1, max_warehouses: int = 10):
-    """Random warehouses (priority ties included), stock rows (some empty, some missing), lines and region."""
-    sku_ids = draw(st.lists(st.integers(1, 5), min_size=0, max_size=4, unique=True))
+    """Random warehouses (priority ties included), stock rows (some empty, some missing), lines and region.
+
+    Line quantities are drawn up to what all warehouses hold, so most orders can be served and many need several
+    warehouses; about one line in ten asks for one unit more than there is (short).
+    """
+    sku_ids = draw(st.lists(st.integers(1, 5), min_size=1, max_size=4, unique=True))
     count = draw(st.integers(min_warehouses, max_warehouses))
     snapshot, stock_id = [], 0
     for warehouse_id in range(1, count + 1):
         priority, region = draw(st.integers(1, 4)), draw(st.sampled_from(REGIONS))
-        for sku_id in draw(st.lists(st.sampled_from(sku_ids), unique=True)) if sku_ids else []:
-            stock_id += 1
-            snapshot.append(row(stock_id, warehouse_id, draw(st.integers(0, 8)), sku_id, priority, region))
-    lines = {sku_id: draw(st.integers(1, 16)) for sku_id in sku_ids}
+        for sku_id in sku_ids:
+            available = draw(st.integers(-3, 6))  # below 0: the warehouse has no row for this SKU
+            if available >= 0:
+                stock_id += 1
+                snapshot.append(row(stock_id, warehouse_id, available, sku_id, priority, region))
+    total = {sku_id: sum(r.available for r in snapshot if r.sku_id == sku_id) for sku_id in sku_ids}
+    lines = {
+        sku_id: total[sku_id] + 1 if draw(st.integers(0, 9)) == 0 else draw(st.integers(1, max(1, total[sku_id])))
+        for sku_id in sku_ids
+    }
     customer_region = draw(st.sampled_from([*REGIONS, "", "Xizang"]))
     return lines, draw(st.permutations(snapshot)), customer_region
 
@@ -361,8 +372,11 @@ def test_beyond_8_warehouses_the_greedy_plan_is_valid(problem):
     lines, snapshot, region = problem
     plan, short = plan_allocations(lines, snapshot, region=region)
     assert_valid(lines, snapshot, plan, short)
-    # and every warehouse it kept is used (redundant ones were dropped)
-    assert {p.warehouse_id for p in plan} <= {r.warehouse_id for r in snapshot}
+    # no warehouse it uses is redundant: without any one of them some line could not be covered
+    used = {p.warehouse_id for p in plan}
+    for warehouse_id in used:
+        others = [r for r in snapshot if r.warehouse_id in used - {warehouse_id}]
+        assert any(sum(r.available for r in others if r.sku_id == s) < q for s, q in lines.items() if s not in short)
 
 
 # --- read_stock_snapshot ------------------------------------------------------------------------------------

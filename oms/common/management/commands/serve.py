@@ -42,6 +42,8 @@ class Command(BaseCommand):
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database has unapplied migrations: run 'oms migrate' first.")
         connection.close()
+        # The background jobs (payment sandbox, carrier simulator) call back into this server.
+        os.environ.setdefault("OMS_PUBLIC_BASE_URL", f"http://{host}:{port}")
         call_command("collectstatic", interactive=False, verbosity=0)
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         self.stdout.write(f"oms listening on http://{host}:{port}/ ({workers} web workers, {engine})")
