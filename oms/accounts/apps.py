@@ -13,5 +13,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        # Permissions exist only after migrate has run, so the groups are set up right after it.
-        post_migrate.connect(_ensure_groups, sender=self)
+        # Permissions are created app by app after migrate (and this app has no models, so it gets no signal of
+        # its own): set the groups up after every app, which is idempotent and cheap, so the last run sees all.
+        post_migrate.connect(_ensure_groups, dispatch_uid="oms.accounts.ensure_staff_groups")
