@@ -12,7 +12,8 @@ from django.utils import timezone
 from oms.aftersales.errors import InvalidReturnTransition, ReturnNotFound
 from oms.aftersales.models import ReturnEvent, ReturnRequest
 from oms.aftersales.states import ReturnStatus, can_transition
-from oms.orders.models import Order, OrderEvent
+from oms.orders.models import Order
+from oms.orders.transitions import note_order
 
 
 def lock_return(return_id: int) -> tuple[Order, ReturnRequest]:
@@ -66,11 +67,4 @@ def record_return_event(
     )
     note = f"Return #{request.pk} {request.status}" + (f": {reason}" if reason else "")
     # Status-neutral: the order's own status changes only through oms.orders.transitions.
-    OrderEvent.objects.create(
-        order=order,
-        from_status=order.status,
-        to_status=order.status,
-        actor=actor,
-        reason=note[:255],
-        created_at=now,
-    )
+    note_order(order=order, actor=actor, reason=note, at=now)

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from oms.orders.models import Order
+from oms.inventory.reallocation import DEDUCTED_UNSHIPPED, reallocate_order
+from oms.orders.models import Order, OrderEvent
 from oms.orders.states import HOLDS_RESERVATION, OrderStatus, can_transition
 from oms.payments import exceptions as payment_exceptions
 from oms.payments import refunds
@@ -39,6 +40,8 @@ class OrderAction:
     run: Callable[[AbstractBaseUser, Order, dict[str, Any]], Any]
     done: str  # message after success
     danger: bool = False
+    # A note to show after success, read from the service's result (None: nothing more to say).
+    note: Callable[[Any], str | None] | None = None
 
 
 def _ship(user: AbstractBaseUser, order: Order, data: dict[str, Any]):
@@ -61,6 +64,13 @@ def _refund(user: AbstractBaseUser, order: Order, data: dict[str, Any]):
     )
 
 
+def _reallocate(user: AbstractBaseUser, order: Order, data: dict[str, Any]) -> str:
+    """Re-allocate, and return the note the service wrote on the timeline (where the units went)."""
+    reallocate_order(order=order, actor=user)
+    event = OrderEvent.objects.filter(order=order).order_by("-created_at", "-id").first()
+    return event.reason if event else ""
+
+
 ACTIONS: dict[str, OrderAction] = {
     action.name: action
     for action in [
@@ -73,6 +83,15 @@ ACTIONS: dict[str, OrderAction] = {
             "Order confirmed: its shipments are ready to pick.",
         ),
         OrderAction("ship", "Ship", MANAGE, forms.ShipForm, _ship, "Shipment handed to the carrier."),
+        OrderAction(
+            "reallocate",
+            "Re-allocate stock",
+            MANAGE,
+            forms.NoInputForm,
+            _reallocate,
+            "Stock re-allocated.",
+            note=lambda note: note or None,
+        ),
         OrderAction(
             "cancel",
             "Cancel order",
@@ -126,7 +145,11 @@ def available_actions(order: Order, *, user: AbstractBaseUser, open_issues: bool
     if status == S.AWAITING_SHIPMENT and any(s.status == ShipmentStatus.PENDING for s in order.shipments.all()):
         names.append("ship")
     if status in HOLDS_RESERVATION:
-        names += ["offline-payment", "cancel"]
+        names.append("offline-payment")
+    if status in HOLDS_RESERVATION or (status in DEDUCTED_UNSHIPPED and not _shipment_left(order)):
+        names.append("reallocate")
+    if status in HOLDS_RESERVATION:
+        names.append("cancel")
     if status == S.PAYMENT_FAILED or open_issues:
         names.append("resolve")
     if status == S.SHIPMENT_FAILED:
@@ -135,6 +158,11 @@ def available_actions(order: Order, *, user: AbstractBaseUser, open_issues: bool
     if paid and can_transition(status, S.REFUNDING):
         names.append("refund")
     return [name for name in names if user.has_perm(ACTIONS[name].perm)]
+
+
+def _shipment_left(order: Order) -> bool:
+    """Has a parcel of the order left the warehouse? Its units can no longer be re-allocated then."""
+    return any(s.status != ShipmentStatus.PENDING for s in order.shipments.all())
 
 
 def resolutions_for(order: Order) -> list[str]:

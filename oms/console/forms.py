@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
+from oms.aftersales.states import ReturnStatus
 from oms.orders.models import Order
 from oms.orders.selectors import OrderFilters
 from oms.orders.states import OrderStatus
@@ -107,6 +108,27 @@ class RefundForm(NoInputForm):
         if data.get("restock") and not self.items():
             raise forms.ValidationError("Say how many units of which SKU come back to restock them.")
         return data
+
+
+class ReturnFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *ReturnStatus.choices], required=False)
+    order_no = forms.CharField(max_length=20, required=False, label="Order number")
+
+
+class ReturnNoInputForm(forms.Form):
+    """Return actions without inputs (retry the refund)."""
+
+
+class ApproveReturnForm(forms.Form):
+    note = forms.CharField(max_length=200, required=False, help_text="Shown on the return's timeline")
+
+
+class RejectReturnForm(forms.Form):
+    reason = forms.CharField(max_length=200, label="Reason to reject", help_text="The customer sees it")
+
+
+class ReceiveReturnForm(forms.Form):
+    restock = forms.BooleanField(required=False, initial=True, label="Put the returned units back in stock")
 
 
 class ReportPeriodForm(forms.Form):

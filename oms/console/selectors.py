@@ -1,4 +1,5 @@
-"""Reads behind the dashboard and the reports: counts, sales by day, status mix, top SKUs, lead times.
+"""Reads behind the dashboard and the reports (counts, sales by day, status mix, top SKUs, lead times), the return
+queue, and where an order's units are held.
 
 Day buckets are made in Python from (timestamp, amount) rows of a bounded window, in the shop's time zone, because
 grouping by local day in SQL needs time zone tables MariaDB servers often lack. Every query filters on the indexed
@@ -12,9 +13,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from statistics import median
 
-from django.db.models import Count, Min, Q, Sum
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from oms.aftersales.models import ReturnRequest
+from oms.aftersales.selectors import return_list
+from oms.aftersales.states import ReturnStatus
+from oms.inventory.models import Allocation
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.states import OrderStatus
 
@@ -148,4 +154,23 @@ def lead_times(*, since: datetime, limit: int = 50_000) -> LeadTimes:
         orders=len(hours),
         median_hours=median(hours) if hours else None,
         mean_hours=sum(hours) / len(hours) if hours else None,
+    )
+
+
+def return_queue(
+    *, user: AbstractBaseUser, status: str | None = None, order_no: str | None = None
+) -> QuerySet[ReturnRequest]:
+    """The returns ``user`` may see: those waiting for a decision (requested) first, then the rest, newest first."""
+    waiting = Case(When(status=ReturnStatus.REQUESTED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    returns = return_list(user=user, status=status, order_no=order_no)
+    return returns.annotate(waiting=waiting).order_by("waiting", "-created_at", "-id")
+
+
+def units_held(order: Order) -> list[Allocation]:
+    """Where the order's units are reserved or deducted now, per warehouse and SKU."""
+    return list(
+        Allocation.objects.filter(order=order)
+        .exclude(status=Allocation.Status.RELEASED)
+        .select_related("stock__warehouse", "stock__sku")
+        .order_by("stock__warehouse__code", "stock__sku__code")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oms.console.views import actions, dashboard, exceptions, inventory, orders, reports
+from oms.console.views import actions, dashboard, exceptions, inventory, orders, reports, returns
 
 app_name = "console"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("orders/pick-list/", orders.pick_list, name="pick-list"),
     path("orders/<str:order_no>/", orders.order_detail, name="order"),
     path("orders/<str:order_no>/<slug:action>/", actions.order_action, name="order-action"),
+    path("returns/", returns.return_list, name="returns"),
+    path("returns/<int:return_id>/<slug:action>/", returns.return_action, name="return-action"),
     path("exceptions/", exceptions.exceptions, name="exceptions"),
     path("inventory/", inventory.inventory, name="inventory"),
     path("reports/", reports.reports, name="reports"),

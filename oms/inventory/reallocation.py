@@ -24,14 +24,14 @@ from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
 from oms.inventory.errors import InsufficientStock, ReallocationRefused, StockChangedConcurrently
 from oms.inventory.models import Allocation, StockMovement, Warehouse
 from oms.inventory.sourcing import PlannedAllocation, plan_allocations, read_stock_snapshot
 from oms.inventory.stock_sql import applying_stock_deltas
-from oms.orders.models import Order, OrderEvent
+from oms.orders.models import Order
 from oms.orders.states import HOLDS_RESERVATION, OrderStatus
+from oms.orders.transitions import note_order
 from oms.shipping.models import Shipment, ShipmentStatus
 from oms.shipping.services import regenerate_pending_shipments
 
@@ -75,14 +75,7 @@ def reallocate_order(*, order: Order, actor: AbstractBaseUser | None) -> Order:
             raise InsufficientStock(sorted(line.sku_code for line in lines))
         if changed and order.status == OrderStatus.AWAITING_SHIPMENT:
             regenerate_pending_shipments(order=order)
-        OrderEvent.objects.create(
-            order=order,
-            from_status=order.status,
-            to_status=order.status,
-            actor=actor,
-            reason=summary[:255],
-            created_at=timezone.now(),
-        )
+        note_order(order=order, actor=actor, reason=summary)
     return order
 
 

@@ -55,3 +55,17 @@ def _apply_side_effects(*, order: Order, current: OrderStatus, to: OrderStatus, 
         inventory.deduct_order_stock(order=order, actor=actor, note=reason)
     elif to == OrderStatus.CANCELLED and current in HOLDS_RESERVATION:
         inventory.release_order_stock(order=order, actor=actor, note=reason)
+
+
+def note_order(*, order: Order, actor: AbstractBaseUser | None, reason: str, at: datetime | None = None) -> OrderEvent:
+    """A timeline entry that changes no status (from == to == the current status): partial shipments, returns,
+    re-allocations, late refunds. The caller holds the order row lock inside its transaction.
+    """
+    return OrderEvent.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=order.status,
+        actor=actor,
+        reason=reason[:255],
+        created_at=at or timezone.now(),
+    )

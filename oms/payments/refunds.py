@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from oms.common.errors import ValidationFailed
 from oms.inventory.services import return_order_stock
-from oms.orders.models import Order, OrderEvent
+from oms.orders.models import Order
 from oms.orders.pricing import money
 from oms.orders.states import OrderStatus
-from oms.orders.transitions import transition_order
+from oms.orders.transitions import note_order, transition_order
 from oms.payments import balance
 from oms.payments.errors import GatewayError, RefundExceedsPaid
 from oms.payments.gateways import get_gateway
@@ -184,10 +184,8 @@ def refund_unwanted_payment(*, payment_id: int) -> None:
             },
         )
         Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED, refunded_amount=payment.amount)
-        OrderEvent.objects.create(
+        note_order(
             order=payment.order,
-            from_status=payment.order.status,
-            to_status=payment.order.status,
+            actor=None,
             reason=f"Late payment of {payment.amount} refunded automatically ({out_request_no})",
-            created_at=timezone.now(),
         )

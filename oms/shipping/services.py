@@ -24,9 +24,9 @@ from django.utils import timezone
 from oms.common.errors import ValidationFailed
 from oms.inventory.models import Allocation
 from oms.orders.errors import InvalidTransition
-from oms.orders.models import Order, OrderEvent
+from oms.orders.models import Order
 from oms.orders.states import OrderStatus
-from oms.orders.transitions import transition_order
+from oms.orders.transitions import note_order, transition_order
 from oms.shipping.carriers import carrier_codes
 from oms.shipping.errors import NotOrderCustomer, ShipmentNotPending, TrackingNoTaken, UnknownShipment
 from oms.shipping.models import Shipment, ShipmentLine, ShipmentStatus, TrackingEvent
@@ -42,18 +42,6 @@ RANK = {S.PENDING: 0, S.PICKED_UP: 1, S.IN_TRANSIT: 2, S.OUT_FOR_DELIVERY: 3, S.
 
 def _lock_order(order_id: int) -> Order:
     return Order.objects.select_for_update().get(pk=order_id)
-
-
-def _note(*, order: Order, actor: AbstractBaseUser | None, reason: str) -> None:
-    """A timeline entry that changes no status (the order row is locked by the caller)."""
-    OrderEvent.objects.create(
-        order=order,
-        from_status=order.status,
-        to_status=order.status,
-        actor=actor,
-        reason=reason[:255],
-        created_at=timezone.now(),
-    )
 
 
 # --- Confirm --------------------------------------------------------------------------------------------------
@@ -215,7 +203,7 @@ def _after_shipment_left(*, order: Order, shipment: Shipment, actor: AbstractBas
     label = f"shipment {shipment.pk} from {shipment.warehouse.code} ({shipment.carrier} {shipment.tracking_no})"
     pending = order.shipments.filter(status=S.PENDING).count()
     if pending:
-        _note(order=order, actor=actor, reason=f"Partly shipped: {label}; {pending} shipment(s) still to ship")
+        note_order(order=order, actor=actor, reason=f"Partly shipped: {label}; {pending} shipment(s) still to ship")
         return
     transition_order(order_id=order.pk, to=OrderStatus.SHIPPED, actor=actor, reason=f"Shipped: {label}")
     failed = unresolved_failures(order).first()
@@ -312,7 +300,7 @@ def _shipment_failed(*, order: Order, shipment: Shipment, event: TrackingEvent) 
     else:
         # Awaiting shipment: the order fails once its last parcel leaves (_after_shipment_left). Already
         # failed, refunding or completed: staff see the note.
-        _note(order=order, actor=None, reason=reason)
+        note_order(order=order, actor=None, reason=reason)
 
 
 # --- Receipt and completion -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import RegexValidator
 
+from oms.aftersales.services import ReturnLineInput
 from oms.orders.serializers import PHONE_PATTERN, POSTAL_CODE_PATTERN
 from oms.storefront.selectors import ADDRESS_FIELDS
 
@@ -104,3 +105,39 @@ class PayForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False)
+
+
+class ReturnRequestForm(forms.Form):
+    """How many units of each returnable SKU go back, and why. The service checks the numbers again."""
+
+    reason = forms.CharField(max_length=255, label="Why are they going back?")
+
+    def __init__(self, *args, returnable: list[dict], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = [row for row in returnable if row["returnable"] > 0]
+        for row in self.rows:
+            self.fields[f"qty_{row['sku']}"] = forms.IntegerField(
+                min_value=0, max_value=row["returnable"], required=False, initial=0, label=row["name"]
+            )
+        self.order_fields([f"qty_{row['sku']}" for row in self.rows])
+
+    def line_fields(self) -> list[tuple[dict, forms.BoundField]]:
+        return [(row, self[f"qty_{row['sku']}"]) for row in self.rows]
+
+    def items(self) -> list[ReturnLineInput]:
+        return [
+            ReturnLineInput(sku=row["sku"], quantity=self.cleaned_data[f"qty_{row['sku']}"])
+            for row in self.rows
+            if self.cleaned_data.get(f"qty_{row['sku']}")
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors and not self.items():
+            raise forms.ValidationError("Choose how many units of which item to send back.")
+        return data
+
+
+class ReturnShipForm(forms.Form):
+    carrier = forms.CharField(max_length=32, help_text="The courier you sent the parcel with")
+    tracking_no = forms.CharField(max_length=64, label="Tracking number")

@@ -1,4 +1,4 @@
-"""Storefront reads: products for shoppers, a customer's address book, balance and orders."""
+"""Storefront reads: products for shoppers, a customer's address book, balance, orders and returns."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Max, Min, Q, QuerySet
 
+from oms.aftersales.errors import ReturnNotFound
+from oms.aftersales.models import ReturnRequest
+from oms.aftersales.selectors import return_detail, return_list, returnable_now
+from oms.aftersales.services import NOT_RETURNABLE
 from oms.catalog.models import Product, Sku
 from oms.catalog.selectors import skus_with_availability
 from oms.orders.errors import OrderNotFound
@@ -72,3 +76,25 @@ def my_order(customer: AbstractBaseUser, order_no: str) -> Order | None:
     except OrderNotFound:
         return None
     return order if order.customer_id == customer.pk else None
+
+
+def my_returns(customer: AbstractBaseUser, *, order: Order | None = None) -> QuerySet[ReturnRequest]:
+    """The customer's own returns (of ``order``, if given), newest first; staff, too, see only their own here."""
+    returns = return_list(user=customer).filter(customer=customer)
+    return returns.filter(order=order) if order is not None else returns
+
+
+def my_return(customer: AbstractBaseUser, order_no: str, return_id: int) -> ReturnRequest | None:
+    """One of the customer's own returns of order ``order_no``, or None (someone else's is simply not found)."""
+    try:
+        found = return_detail(user=customer, return_id=return_id)
+    except ReturnNotFound:
+        return None
+    return found if found.customer_id == customer.pk and found.order.order_no == order_no else None
+
+
+def returnable(order: Order) -> list[dict]:
+    """Per SKU, how many units may still be sent back and until when; nothing for orders that cannot be returned."""
+    if order.status in NOT_RETURNABLE:
+        return []
+    return [row for row in returnable_now(order=order) if row["returnable"] > 0]

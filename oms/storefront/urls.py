@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oms.storefront.views import account, catalog, checkout, orders
+from oms.storefront.views import account, catalog, checkout, orders, returns
 
 app_name = "storefront"
 
@@ -19,4 +19,8 @@ urlpatterns = [
     path("orders/<str:order_no>/pay/", orders.pay, name="pay"),
     path("orders/<str:order_no>/cancel/", orders.cancel, name="cancel"),
     path("orders/<str:order_no>/confirm-receipt/", orders.receipt, name="confirm-receipt"),
+    path("orders/<str:order_no>/returns/", returns.request_return, name="request-return"),
+    path("orders/<str:order_no>/returns/<int:return_id>/ship/", returns.ship_return, name="return-ship"),
+    path("orders/<str:order_no>/returns/<int:return_id>/cancel/", returns.cancel_return, name="return-cancel"),
+    path("returns/", returns.my_returns, name="returns"),
 ]

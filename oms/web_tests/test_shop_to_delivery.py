@@ -1,5 +1,6 @@
 """A customer signs up, orders and pays in the Alipay sandbox; staff confirm and ship; the customer sees the
-tracking number and confirms receipt; the reports page draws its charts. All through a real browser."""
+tracking number, confirms receipt and returns one unit, which staff approve, receive and refund through the
+sandbox; the reports page draws its charts. All through a real browser."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import pytest
 
 from oms.accounts.tests.factories import StaffFactory
+from oms.aftersales.models import ReturnRequest
 from oms.inventory.tests.factories import WarehouseFactory
 from oms.orders.models import Order
 from oms.payments.models import InboundNotification
@@ -107,6 +109,38 @@ def staff_confirm_and_ship(page, base: str, order_no: str, shoot) -> str:
     return tracking_no
 
 
+def return_one_unit(customer, staff, base: str, order_no: str, tea, shoot) -> None:
+    """The customer asks to return a unit; staff approve; the customer sends it; staff receive it and refund."""
+    order_url, console_url = f"{base}/orders/{order_no}/", f"{base}/console/orders/{order_no}/"
+    customer.fill(f"#id_qty_{tea.code}", "1")
+    customer.fill("#id_reason", "A gift we already had")
+    customer.click("#request-return")  # hx-confirm dialog, accepted
+    customer.wait_for_selector("text=Return requested")
+    return_id = ReturnRequest.objects.get(order__order_no=order_no).pk
+
+    staff.goto(console_url)
+    shoot(staff, "console-order-return-requested")
+    staff.click(f"text=Approve return #{return_id}")
+    staff.wait_for_selector("text=Return approved")
+
+    customer.goto(order_url)
+    customer.fill(f"#return-carrier-{return_id}", "SF Express")
+    customer.fill(f"#return-tracking-{return_id}", "SF0000001")
+    customer.click("text=I sent it")
+    customer.wait_for_selector("text=we will refund the items once the parcel arrives")
+
+    staff.goto(console_url)
+    staff.click("text=Receive and refund")
+    staff.wait_for_selector("text=Refunded ¥45.00")
+    assert staff.locator(f"#return-{return_id} h3 .status").inner_text() == "Refunded"
+    shoot(staff, "console-order-return")
+    staff.goto(f"{base}/console/returns/")
+    shoot(staff, "console-returns")
+    customer.goto(order_url)
+    assert "Refunded ¥45.00." in customer.locator(f"#return-{return_id}").inner_text()
+    shoot(customer, "shop-order-return")
+
+
 def test_customer_orders_pays_staff_ship_customer_confirms(server, new_page, catalog, shoot):
     StaffFactory(username="ops")
     base = server.url
@@ -129,6 +163,7 @@ def test_customer_orders_pays_staff_ship_customer_confirms(server, new_page, cat
     customer.click("#confirm-receipt")
     customer.wait_for_selector("h1 .status:text('Completed')")
     assert Order.objects.get(order_no=order_no).status == "completed"
+    return_one_unit(customer, staff, base, order_no, catalog, shoot)
 
     staff.goto(f"{base}/console/reports/")
     staff.wait_for_function("document.querySelectorAll('canvas[data-chart]').length === 4 && !!window.Chart")

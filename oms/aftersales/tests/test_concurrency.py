@@ -6,63 +6,22 @@ out; a deadlock, a lock timeout or any other database error fails the test (it i
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from oms.aftersales import services
 from oms.aftersales.errors import InvalidReturnTransition, ReturnQuantityExceeded, ReturnRefundInProgress
 from oms.aftersales.models import ReturnRequest
 from oms.aftersales.tests.factories import delivered_order, requested_return, shipped_return
+from oms.common.testing import assert_only, run_together
 from oms.inventory.models import StockMovement
 from oms.inventory.tests.factories import WarehouseFactory, stock_of
 from oms.payments.models import Payment, Refund
 from oms.shipping.tests.factories import stocked_sku
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
-TIMEOUT = 120
-
-
-@dataclass
-class Outcome:
-    value: Any = None
-    error: BaseException | None = None
-
-
-def run_together(workers: list[Callable[[], Any]]) -> list[Outcome]:
-    """Run the workers in threads released at once; return what each returned or raised."""
-    barrier = threading.Barrier(len(workers))
-    outcomes = [Outcome() for _ in workers]
-
-    def run(outcome: Outcome, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=TIMEOUT)
-            outcome.value = work()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test, never swallowed
-            outcome.error = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(o, w), daemon=True) for o, w in zip(outcomes, workers, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung (deadlock or lock wait?)"
-    return outcomes
-
-
-def assert_only(outcomes: list[Outcome], *allowed: type[BaseException]) -> None:
-    errors = [o.error for o in outcomes if o.error is not None and not isinstance(o.error, allowed)]
-    if errors:
-        errors[0].add_note(f"{len(errors)} of {len(outcomes)} workers raised unexpectedly")
-        raise errors[0]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 PAGES = [
     "/console/",
     "/console/orders/",
+    "/console/returns/",
     "/console/exceptions/",
     "/console/inventory/",
     "/console/reports/",

@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from oms.inventory.models import Stock
+from oms.inventory.models import Allocation, Stock
+from oms.inventory.tests.factories import WarehouseFactory, stock_sku
+from oms.orders.services import OrderLineInput, place_order
 from oms.payments.exceptions import record_payment_failure
 from oms.payments.models import Payment, PaymentIssue
 from oms.shipping.services import record_tracking_event
@@ -159,3 +161,42 @@ def test_next_outside_the_site_is_ignored(staff_browser, make_paid):
         f"/console/orders/{order.order_no}/confirm/", {"confirmed": "yes", "next": "https://evil.example.com/"}
     )
     assert response["Location"] == f"/console/orders/{order.order_no}/"
+
+
+def held(order) -> set[tuple[str, str]]:
+    rows = Allocation.objects.filter(order=order).exclude(status="released").select_related("stock__warehouse")
+    return {(a.stock.warehouse.code, a.status) for a in rows}
+
+
+def test_reallocate_moves_an_unpaid_order_to_the_region_warehouse(staff_browser, customer, address):
+    beijing = WarehouseFactory(code="BJ-01", priority=1, region="Beijing")
+    tea = stock_sku(warehouse=beijing, on_hand=10)
+    order = place_order(customer=customer, items=[OrderLineInput(tea.code, 2)], address=address).order
+    stock_sku(sku=tea, warehouse=WarehouseFactory(code="SH-02", priority=5, region="Shanghai"), on_hand=10)
+    page = staff_browser.get(f"/console/orders/{order.order_no}/").content.decode()
+    assert "Re-allocate stock" in page and f"BJ-01 {tea.code} × 2 (reserved)" in page
+    assert f'hx-confirm="Re-plan which warehouses fulfil order {order.order_no}' in page
+
+    html = act(staff_browser, order, "reallocate")
+    assert "Stock re-allocated." in html and "Re-allocated: from BJ-01 to SH-02 (1 -&gt; 1 warehouse(s))" in html
+    assert held(order) == {("SH-02", "reserved")} and order.status == "pending_payment"
+    html = act(staff_browser, order, "reallocate")  # nothing better now
+    assert "Re-allocated: unchanged, from SH-02" in html
+
+
+def test_reallocate_is_offered_until_a_parcel_leaves_and_refused_after(staff_browser, customer_browser, make_paid):
+    order = make_paid()
+    assert "Re-allocate stock" in staff_browser.get(f"/console/orders/{order.order_no}/").content.decode()
+    html = act(staff_browser, order, "confirm")
+    assert "Re-allocate stock" in html  # awaiting shipment, its parcel still in the warehouse
+    assert "Stock re-allocated." in act(staff_browser, order, "reallocate")
+    shipment = order.shipments.get()
+    html = act(staff_browser, order, "ship", {"shipment": shipment.pk, "carrier": "sim", "tracking_no": "SIM1"})
+    assert "Re-allocate stock" not in html
+    html = act(staff_browser, order, "reallocate")  # a stale button
+    assert "only orders not yet shipped can be re-allocated" in html and 'role="alert"' in html
+
+    other = make_paid()
+    response = customer_browser.post(f"/console/orders/{other.order_no}/reallocate/", {"confirmed": "yes"})
+    assert response.status_code == 403
+    assert not other.events.filter(reason__startswith="Re-allocated").exists()

@@ -3,13 +3,14 @@ JavaScript), then calls its service; a business error becomes a message on the o
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from oms.console.access import forbidden, staff_required
-from oms.console.actions import ACTIONS, OrderAction
+from oms.console.actions import ACTIONS
 from oms.orders import selectors
 from oms.orders.errors import OrderNotFound
 from oms.web_vendor.helpers import flash_form_errors, run_service, safe_next
@@ -35,15 +36,19 @@ def order_action(request: HttpRequest, order_no: str, action: str) -> HttpRespon
         flash_form_errors(request, form)
         return redirect(back)
     if request.POST.get("confirmed") != "yes":
-        return _confirm_page(request, spec, order_no=order.order_no, back=back)
+        return confirm_page(request, title=f"{spec.label}: order {order.order_no}?", danger=spec.danger, back=back)
     data = dict(form.cleaned_data)
     if hasattr(form, "items"):
         data["items"] = form.items()
-    run_service(request, lambda: spec.run(request.user, order, data), success=spec.done)
+    result = run_service(request, lambda: spec.run(request.user, order, data), success=spec.done)
+    note = spec.note(result) if spec.note and result is not None else None
+    if note:
+        messages.info(request, note)
     return redirect(back)
 
 
-def _confirm_page(request: HttpRequest, spec: OrderAction, *, order_no: str, back: str) -> HttpResponse:
+def confirm_page(request: HttpRequest, *, title: str, danger: bool, back: str) -> HttpResponse:
+    """The confirm step without JavaScript: the posted fields again, with ``confirmed=yes``."""
     fields = [
         (name, value)
         for name in request.POST
@@ -55,11 +60,11 @@ def _confirm_page(request: HttpRequest, spec: OrderAction, *, order_no: str, bac
         request,
         "console/confirm.html",
         {
-            "title": f"{spec.label}: order {order_no}?",
+            "title": title,
             "action_url": request.path,
             "fields": fields,
             "summary": summary,
-            "danger": spec.danger,
+            "danger": danger,
             "back": back,
         },
     )

@@ -8,11 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from oms.aftersales import selectors as return_selectors
 from oms.common.errors import OmsError
+from oms.console import selectors as console_selectors
 from oms.console.access import staff_required
 from oms.console.actions import ACTIONS, available_actions, resolutions_for
 from oms.console.forms import MAX_BULK, OrderFilterForm
 from oms.console.pagination import keyset_page
+from oms.console.return_actions import available_return_actions
 from oms.orders import selectors
 from oms.orders.errors import OrderNotFound
 from oms.shipping import services as shipping_services
@@ -51,6 +54,7 @@ def order_detail(request: HttpRequest, order_no: str) -> HttpResponse:
     open_issues = [issue for issue in order.payment_issues.all() if issue.resolved_at is None]
     names = available_actions(order, user=request.user, open_issues=bool(open_issues))
     forms = {name: ACTIONS[name].form(order=order) for name in names}
+    returns = return_selectors.return_list(user=request.user, order_no=order.order_no)
     context = {
         "order": order,
         "actions": names,
@@ -58,6 +62,8 @@ def order_detail(request: HttpRequest, order_no: str) -> HttpResponse:
         "open_issues": open_issues,
         "resolutions": resolutions_for(order),
         "pending_shipments": [s for s in order.shipments.all() if s.status == "pending"],
+        "units_held": console_selectors.units_held(order) if "reallocate" in names else [],
+        "returns": [(ret, available_return_actions(ret, user=request.user)) for ret in returns],
         "nav": "orders",
     }
     return render(request, "console/order.html", context)

@@ -8,17 +8,13 @@ out; a deadlock, lock timeout or any other database error fails the test (it is 
 from __future__ import annotations
 
 import random
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django.db.models import Sum
 from rest_framework.test import APIClient
 
+from oms.common.testing import assert_only, run_together
 from oms.inventory.errors import InsufficientStock
 from oms.inventory.models import Allocation, Stock, StockMovement
 from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
@@ -28,45 +24,6 @@ from oms.orders.services import OrderLineInput, cancel_order, mark_order_paid, p
 from oms.orders.states import OrderStatus
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
-THREAD_TIMEOUT_SECONDS = 120
-
-
-@dataclass
-class Outcome:
-    value: Any = None
-    error: BaseException | None = None
-
-
-def run_together(workers: list[Callable[[], Any]]) -> list[Outcome]:
-    """Run each worker in its own thread, all released at once by a barrier; return what each returned/raised."""
-    barrier = threading.Barrier(len(workers))
-    outcomes = [Outcome() for _ in workers]
-
-    def run(outcome: Outcome, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=THREAD_TIMEOUT_SECONDS)
-            outcome.value = work()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test, never swallowed
-            outcome.error = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(o, w), daemon=True) for o, w in zip(outcomes, workers, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(THREAD_TIMEOUT_SECONDS)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung (deadlock or lock wait?)"
-    return outcomes
-
-
-def assert_only(outcomes: list[Outcome], *allowed: type[BaseException]) -> None:
-    """Re-raise the first error a worker was not allowed to raise (so the test shows its real traceback)."""
-    errors = [o.error for o in outcomes if o.error is not None and not isinstance(o.error, allowed)]
-    if errors:
-        kinds = sorted({f"{type(e).__name__}: {e}" for e in errors})
-        errors[0].add_note(f"{len(errors)} of {len(outcomes)} workers raised unexpectedly: {kinds}")
-        raise errors[0]
 
 
 def make_buyers(count: int, prefix: str) -> list[User]:

@@ -6,13 +6,13 @@ lock timeout fails the test.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
+from oms.common.testing import results_of
+from oms.common.testing import run_together as run_all
 from oms.orders.models import OrderEvent
 from oms.orders.states import OrderStatus
 from oms.shipping import services
@@ -21,33 +21,10 @@ from oms.shipping.tests.factories import confirmed_order, shipped_order, split_o
 from oms.shipping.tests.helpers import event_body, post_webhook
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
-TIMEOUT = 120
 
 
 def run_together(workers: list[Callable[[], Any]]) -> list[Any]:
-    """Run the workers in threads released at once; return their results, re-raising the first error."""
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-    errors: list[BaseException] = []
-
-    def run(index: int, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=TIMEOUT)
-            results[index] = work()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w), daemon=True) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung (deadlock or lock wait?)"
-    if errors:
-        raise errors[0]
-    return results
+    return results_of(run_all(workers))
 
 
 def test_the_same_event_posted_at_once_is_stored_once(customer, staff, address):

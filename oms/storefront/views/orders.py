@@ -2,17 +2,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from oms.aftersales.states import ReturnStatus, can_transition
 from oms.common.errors import OmsError
+from oms.orders.models import Order
 from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, OrderStatus
 from oms.payments import services as payment_services
 from oms.shipping.services import confirm_receipt
 from oms.storefront import selectors
-from oms.storefront.forms import CancelForm, PayForm
+from oms.storefront.forms import CancelForm, PayForm, ReturnRequestForm
 from oms.web_vendor.helpers import flash_form_errors, run_service
 
 PAGE_SIZE = 20
@@ -43,8 +46,23 @@ def order(request: HttpRequest, order_no: str) -> HttpResponse:
         "pay_form": PayForm(initial={"method": found.payment_method or "alipay"}),
         "has_payment_password": selectors.has_payment_password(request.user),
         "balance": selectors.balance_of(request.user),
+        **_returns_context(request.user, found),
     }
     return render(request, "storefront/order.html", context)
+
+
+def _returns_context(customer: AbstractBaseUser, order: Order) -> dict:
+    """What the order page shows of returns: the request form if anything may go back, and the order's returns."""
+    returnable = selectors.returnable(order)
+    returns = [
+        (ret, can_transition(ret.status, ReturnStatus.SHIPPED), can_transition(ret.status, ReturnStatus.CANCELLED))
+        for ret in selectors.my_returns(customer, order=order)
+    ]
+    return {
+        "returnable": returnable,
+        "return_form": ReturnRequestForm(returnable=returnable) if returnable else None,
+        "returns": returns,
+    }
 
 
 @require_POST
