@@ -62,11 +62,12 @@ class OrderListCreateApi(APIView):
             idempotency_key=_idempotency_key(request),
             payment_method=data["payment_method"],
         )
+        if placed.created:
+            return Response(
+                OrderDetailOut(selectors.new_order_detail(placed.order)).data, status=status.HTTP_201_CREATED
+            )
         order = selectors.order_detail(user=request.user, order_no=placed.order.order_no)
-        return Response(
-            OrderDetailOut(order).data,
-            status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK,
-        )
+        return Response(OrderDetailOut(order).data, status=status.HTTP_200_OK)
 
 
 class OrderDetailApi(APIView):

@@ -61,10 +61,27 @@ def place_order(
     (nothing written).
     """
     fingerprint = _fingerprint(items, address, payment_method)
-    if idempotency_key:
-        replay = _find_replay(customer, idempotency_key, fingerprint)
+    try:
+        return _place(
+            customer=customer,
+            items=items,
+            address=address,
+            idempotency_key=idempotency_key,
+            payment_method=payment_method,
+            fingerprint=fingerprint,
+            now=now,
+        )
+    except (InsufficientStock, ValidationFailed):
+        # A replay must return the first order even if its stock or the catalog changed since then.
+        replay = _find_replay(customer, idempotency_key, fingerprint) if idempotency_key else None
         if replay:
             return PlacedOrder(replay, created=False)
+        raise
+
+
+def _place(*, customer, items, address, idempotency_key, payment_method, fingerprint, now) -> PlacedOrder:
+    # No look-up of the idempotency key first: the unique (customer, key) index refuses a replay's insert, and
+    # only then is the first order fetched. That saves a round trip on every new order, which is nearly all.
     skus = _load_skus(items)
     if payment_method == "balance":
         _ensure_balance_covers(customer, items, skus)
@@ -125,7 +142,7 @@ def _create_order(
             created_at=now,
             expires_at=now + settings.OMS_ORDER_PAYMENT_TIMEOUT,
         )
-        OrderItem.objects.bulk_create(
+        order_items = OrderItem.objects.bulk_create(
             [
                 OrderItem(
                     order=order,
@@ -139,7 +156,7 @@ def _create_order(
                 for line, line_total in zip(items, line_totals, strict=True)
             ]
         )
-        OrderEvent.objects.create(
+        event = OrderEvent.objects.create(
             order=order,
             to_status=OrderStatus.PENDING_PAYMENT,
             actor=customer,
@@ -147,6 +164,8 @@ def _create_order(
             created_at=now,
         )
         reserve_planned_stock(order=order, plan=plan, actor=customer)
+    # Kept so that the caller can show the new order from what was just written, without reading it back.
+    order.placed_rows = {"items": order_items, "events": [event]}
     return order
 
 
