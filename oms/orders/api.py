@@ -19,6 +19,7 @@ from oms.orders.serializers import (
     OrderFiltersIn,
     OrderOut,
     PlaceOrderIn,
+    new_order_body,
 )
 from oms.payments import services as payment_services
 
@@ -63,9 +64,9 @@ class OrderListCreateApi(APIView):
             payment_method=data["payment_method"],
         )
         if placed.created:
-            return Response(
-                OrderDetailOut(selectors.new_order_detail(placed.order)).data, status=status.HTTP_201_CREATED
-            )
+            rows = placed.order.placed_rows
+            body = new_order_body(placed.order, items=rows["items"], event=rows["events"][0])
+            return Response(body, status=status.HTTP_201_CREATED)
         order = selectors.order_detail(user=request.user, order_no=placed.order.order_no)
         return Response(OrderDetailOut(order).data, status=status.HTTP_200_OK)
 

@@ -76,20 +76,6 @@ DETAIL_PREFETCH = (
 )
 
 
-def new_order_detail(order: Order) -> Order:
-    """A just-placed order ready for the detail view with no query: its items and first event are what placement
-    wrote (oms.orders.services keeps them on the order); payments, shipments and the rest cannot exist yet.
-    """
-    written = getattr(order, "placed_rows", {})
-    cache = {}
-    for relation in {name.split("__")[0] for name in DETAIL_PREFETCH}:
-        rows = getattr(order, relation).all()  # lazy: evaluated never, its cache is filled instead
-        rows._result_cache, rows._prefetch_done = list(written.get(relation, [])), True
-        cache[relation] = rows
-    order._prefetched_objects_cache = cache
-    return order
-
-
 def order_detail(*, user: AbstractBaseUser, order_no: str) -> Order:
     """The order with items and timeline, or OrderNotFound, also for another customer's order (never 403)."""
     orders = orders_visible_to(user).select_related("customer").prefetch_related(*DETAIL_PREFETCH)

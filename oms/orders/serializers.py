@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import timezone
 from rest_framework import serializers
 
 from oms.common.api import StrictSerializer
@@ -160,3 +161,56 @@ class OrderDetailOut(OrderOut):
     refunds = RefundOut(many=True)
     shipments = ShipmentOut(many=True)
     returns = OrderReturnOut(many=True)
+
+
+# The hottest response of the system is the 201 of a new order. Rendering it through OrderDetailOut costs more CPU
+# than the placement's SQL, so it is written out by hand here; a test pins it to OrderDetailOut field for field.
+_NEW_ORDER_EMPTY = ("payments", "refunds", "shipments", "returns")
+
+
+def _money(value) -> str:
+    return f"{value:.2f}"
+
+
+def _moment(value) -> str | None:
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text  # as DRF's DateTimeField renders UTC
+
+
+def new_order_body(order, *, items, event) -> dict:
+    """OrderDetailOut of a just-placed order: its lines, its one event, and nothing paid, shipped or returned."""
+    return {
+        "order_no": order.order_no,
+        "status": order.status,
+        "customer": order.customer.username,
+        "currency": order.currency,
+        "subtotal": _money(order.subtotal),
+        "shipping_fee": _money(order.shipping_fee),
+        "total_amount": _money(order.total_amount),
+        "items": [
+            {
+                "sku": item.sku_code,
+                "name": item.name,
+                "unit_price": _money(item.unit_price),
+                "quantity": item.quantity,
+                "line_total": _money(item.line_total),
+            }
+            for item in items
+        ],
+        "shipping_address": {key: str(value) for key, value in order.shipping_address.items()},
+        "payment_method": order.payment_method,
+        "created_at": _moment(order.created_at),
+        "expires_at": _moment(order.expires_at),
+        "paid_at": _moment(order.paid_at),
+        "events": [
+            {
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "actor": event.actor.username if event.actor_id else None,
+                "reason": event.reason,
+                "created_at": _moment(event.created_at),
+            }
+        ],
+    } | {name: [] for name in _NEW_ORDER_EMPTY}

@@ -813,3 +813,21 @@ def test_full_flow_with_a_real_token(api_client, customer, sku, warehouse, addre
     assert api_client.get(f"{ORDERS}{order_no}/").json()["status"] == "pending_payment"
     assert _cancel(api_client, order_no).json()["status"] == "cancelled"
     assert stock_of(sku, warehouse).reserved == 0
+
+
+def test_the_new_order_body_is_exactly_the_order_detail(customer_client, address, settings):
+    """The 201 body is rendered by hand for speed (oms.orders.serializers.new_order_body): it must not drift from
+    OrderDetailOut, what every other order endpoint answers."""
+    from oms.inventory.tests.factories import stock_sku
+
+    for time_zone in ("Asia/Shanghai", "UTC"):
+        settings.TIME_ZONE = time_zone
+        sku = stock_sku(on_hand=5, price=Decimal("33.30"))
+        created = customer_client.post(
+            "/api/v1/orders/",
+            {"items": [{"sku": sku.code, "quantity": 3}], "shipping_address": address},
+            format="json",
+        )
+        assert created.status_code == 201
+        detail = customer_client.get(f"/api/v1/orders/{created.json()['order_no']}/")
+        assert created.json() == detail.json()
