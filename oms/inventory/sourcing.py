@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from oms.catalog.models import Sku
 from oms.inventory.models import Stock
 
 EXACT_SEARCH_MAX_WAREHOUSES = 8
@@ -63,6 +64,39 @@ def read_stock_snapshot(sku_ids: list[int]) -> list[StockSnapshot]:
         StockSnapshot(pk, sku, wh, on_hand - reserved, priority, region)
         for pk, sku, wh, on_hand, reserved, priority, region in rows
     ]
+
+
+def read_skus_with_stock(codes: list[str]) -> tuple[dict[str, Sku], list[StockSnapshot]]:
+    """The active SKUs of these codes with their stock snapshot, in one query on the common path.
+
+    Stock rows of active SKUs in active warehouses, joined with what pricing needs of the SKU. Only a code with no
+    such row (unknown, inactive, or never stocked) costs a second query, to tell those apart.
+    """
+    rows = (
+        Stock.objects.filter(sku__code__in=codes, sku__is_active=True, warehouse__is_active=True)
+        .order_by("warehouse__priority", "warehouse_id")
+        .values_list(
+            "id",
+            "sku_id",
+            "warehouse_id",
+            "on_hand",
+            "reserved",
+            "warehouse__priority",
+            "warehouse__region",
+            "sku__code",
+            "sku__name",
+            "sku__price",
+        )
+    )
+    skus: dict[str, Sku] = {}
+    snapshot = []
+    for pk, sku_id, wh, on_hand, reserved, priority, region, code, name, price in rows:
+        skus.setdefault(code, Sku(id=sku_id, code=code, name=name, price=price, is_active=True))
+        snapshot.append(StockSnapshot(pk, sku_id, wh, on_hand - reserved, priority, region))
+    unstocked = set(codes) - set(skus)
+    if unstocked:
+        skus.update({sku.code: sku for sku in Sku.objects.filter(code__in=unstocked, is_active=True)})
+    return skus, snapshot
 
 
 def same_region(warehouse_region: str, customer_region: str) -> bool:

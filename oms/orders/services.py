@@ -17,7 +17,7 @@ from oms.catalog.models import Sku
 from oms.common.errors import ValidationFailed
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
 from oms.inventory.services import reserve_planned_stock
-from oms.inventory.sourcing import plan_allocations, read_stock_snapshot
+from oms.inventory.sourcing import StockSnapshot, plan_allocations, read_skus_with_stock, read_stock_snapshot
 from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.numbers import new_order_no
@@ -82,13 +82,15 @@ def place_order(
 def _place(*, customer, items, address, idempotency_key, payment_method, fingerprint, now) -> PlacedOrder:
     # No look-up of the idempotency key first: the unique (customer, key) index refuses a replay's insert, and
     # only then is the first order fetched. That saves a round trip on every new order, which is nearly all.
-    skus = _load_skus(items)
+    skus, snapshot = _load_skus(items)
     if payment_method == "balance":
         _ensure_balance_covers(customer, items, skus)
     lines = {skus[line.sku].pk: line.quantity for line in items}
     now = now or timezone.now()
     for _ in range(MAX_PLACEMENT_ATTEMPTS):
-        plan, short = plan_allocations(lines, read_stock_snapshot(list(lines)), region=address.get("province", ""))
+        snapshot = snapshot or read_stock_snapshot(list(lines))  # the first comes with the SKUs; a retry re-reads
+        plan, short = plan_allocations(lines, snapshot, region=address.get("province", ""))
+        snapshot = None
         if short:
             codes = {sku.pk: code for code, sku in skus.items()}
             raise InsufficientStock(sorted(codes[sku_id] for sku_id in short))
@@ -169,7 +171,7 @@ def _create_order(
     return order
 
 
-def _load_skus(items: list[OrderLineInput]) -> dict[str, Sku]:
+def _load_skus(items: list[OrderLineInput]) -> tuple[dict[str, Sku], list[StockSnapshot]]:
     codes = [line.sku for line in items]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
@@ -177,11 +179,11 @@ def _load_skus(items: list[OrderLineInput]) -> dict[str, Sku]:
             "Each SKU may appear on one line only; add up the quantities.",
             details={"duplicate_skus": duplicates},
         )
-    skus = {sku.code: sku for sku in Sku.objects.filter(code__in=codes, is_active=True)}
+    skus, snapshot = read_skus_with_stock(codes)
     missing = sorted(set(codes) - set(skus))
     if missing:
         raise ValidationFailed(f"Unknown or inactive SKU: {', '.join(missing)}.", details={"unknown_skus": missing})
-    return skus
+    return skus, snapshot
 
 
 def _ensure_balance_covers(customer, items: list[OrderLineInput], skus: dict[str, Sku]) -> None:

@@ -195,20 +195,20 @@ def test_stale_snapshot_is_re_planned(customer, address, monkeypatch):
     second = WarehouseFactory(code="W2", priority=2)
     sku = stock_sku(warehouse=first, on_hand=0)
     stock_sku(sku=sku, warehouse=second, on_hand=5)
-    real_snapshot = services.read_stock_snapshot
+    real_read = services.read_skus_with_stock
     calls = []
 
-    def snapshot(sku_ids):
-        calls.append(sku_ids)
-        if len(calls) == 1:  # what the stock looked like a moment ago
-            return [StockSnapshot(stock_of(sku, first).pk, sku.pk, first.pk, 5)]
-        return real_snapshot(sku_ids)
+    def stale_first_read(codes):
+        calls.append(codes)
+        skus, _ = real_read(codes)
+        # what the stock looked like a moment ago: 5 units in the first warehouse
+        return skus, [StockSnapshot(stock_of(sku, first).pk, sku.pk, first.pk, 5)]
 
-    monkeypatch.setattr(services, "read_stock_snapshot", snapshot)
+    monkeypatch.setattr(services, "read_skus_with_stock", stale_first_read)
 
     placed = place(customer, address, (sku.code, 3))
 
-    assert len(calls) == 2
+    assert len(calls) == 1  # the retry re-read the stock alone (read_stock_snapshot), with fresh numbers
     assert [(a.stock.warehouse, a.quantity) for a in placed.order.allocations.select_related("stock")] == [(second, 3)]
     assert (stock_of(sku, first).reserved, stock_of(sku, second).reserved) == (0, 3)
     assert Order.objects.count() == 1
