@@ -9,25 +9,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from oms.aftersales.models import ReturnEvent, ReturnLine, ReturnRequest
+from oms.common.admin import ReadOnlyInline
 
 
-class ReadOnlyReturnInline(admin.TabularInline):
-    extra = 0
-    max_num = 0
-    can_delete = False
-
-    # Lines and events have no admin rights of their own: whoever may see the return sees them.
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm("aftersales.view_returnrequest")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyReturnInline(ReadOnlyInline):
+    parent_view_permission = "aftersales.view_returnrequest"
 
 
 class ReturnLineInline(ReadOnlyReturnInline):

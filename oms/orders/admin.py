@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.utils.html import format_html_join
 
+from oms.common.admin import ReadOnlyInline
 from oms.common.errors import OmsError
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.payments import services as payment_services
@@ -20,23 +21,8 @@ MAX_ERROR_MESSAGES = 10
 ADDRESS_LINES = ("name", "phone", "province", "city", "district", "address", "postal_code")
 
 
-class ReadOnlyOrderInline(admin.TabularInline):
-    extra = 0
-    max_num = 0
-    can_delete = False
-
-    # Lines and events have no admin rights of their own: whoever may see the order sees them.
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm("orders.view_order")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyOrderInline(ReadOnlyInline):
+    parent_view_permission = "orders.view_order"
 
 
 class OrderItemInline(ReadOnlyOrderInline):

@@ -7,26 +7,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from oms.common.admin import ReadOnlyInline
 from oms.shipping.models import Shipment, ShipmentLine, TrackingEvent
 
 
-class ReadOnlyShipmentInline(admin.TabularInline):
-    extra = 0
-    max_num = 0
-    can_delete = False
-
-    # Lines and events have no admin rights of their own: whoever may see the shipment sees them.
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm("shipping.view_shipment")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyShipmentInline(ReadOnlyInline):
+    parent_view_permission = "shipping.view_shipment"
 
 
 class ShipmentLineInline(ReadOnlyShipmentInline):

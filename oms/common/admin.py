@@ -1,0 +1,28 @@
+"""Admin pieces shared by the domains."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent and never edited there (lines, timelines). They have no admin rights of
+    their own: whoever may see the parent (``parent_view_permission``) sees them.
+    """
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    parent_view_permission = ""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm(self.parent_view_permission)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
