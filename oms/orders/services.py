@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oms.catalog.models import Sku
-from oms.common.errors import ValidationFailed
+from oms.common.errors import OmsError, ValidationFailed
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
 from oms.inventory.services import reserve_planned_stock
 from oms.inventory.sourcing import StockSnapshot, plan_allocations, read_skus_with_stock, read_stock_snapshot
@@ -71,8 +71,8 @@ def place_order(
             fingerprint=fingerprint,
             now=now,
         )
-    except (InsufficientStock, ValidationFailed):
-        # A replay must return the first order even if its stock or the catalog changed since then.
+    except OmsError:
+        # A replay must return the first order even if its stock, the catalog or the balance changed since then.
         replay = _find_replay(customer, idempotency_key, fingerprint) if idempotency_key else None
         if replay:
             return PlacedOrder(replay, created=False)

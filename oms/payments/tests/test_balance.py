@@ -153,3 +153,16 @@ def test_concurrent_balance_payments_never_go_negative(address):
     assert BalanceAccount.objects.get(customer=customer).balance == Decimal("50.00")
     assert BalanceEntry.objects.filter(kind="payment").count() == 4
     _ledger_matches(customer)
+
+
+@pytest.mark.django_db
+def test_replaying_a_balance_order_after_the_balance_is_spent_returns_the_first_order(customer, address):
+    sku = stock_sku(on_hand=5, price=Decimal("120.00"))
+    _funded(customer, "120.00")
+    line = [OrderLineInput(sku.code, 1)]
+    first = place_order(customer=customer, items=line, address=address, idempotency_key="k", payment_method="balance")
+    pay_with_balance(order=first.order, customer=customer, payment_password="123456")
+
+    again = place_order(customer=customer, items=line, address=address, idempotency_key="k", payment_method="balance")
+
+    assert (again.created, again.order.pk) == (False, first.order.pk)
