@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "oms.payments",
     "oms.shipping",
     "oms.aftersales",
+    "oms.purchasing",
     "oms.web_vendor",
     "oms.console",
     "oms.storefront",
@@ -241,6 +242,11 @@ OMS_REPLENISH_SERVICE_LEVEL = float(os.environ.get("OMS_REPLENISH_SERVICE_LEVEL"
 OMS_REPLENISH_HISTORY_DAYS = 90
 # A SKU is low on stock at or below its reorder point, and always at or below this many available units.
 OMS_LOW_STOCK_UNITS = int(os.environ.get("OMS_LOW_STOCK_UNITS", "5"))
+
+# --- Purchasing (oms.purchasing: suppliers, purchase orders, receipts into stock) -----------------------------
+# No supplier price list exists yet: a purchase order line costs this share of the SKU's selling price unless
+# staff enter the real unit cost.
+OMS_PURCHASE_COST_RATIO = Decimal(os.environ.get("OMS_PURCHASE_COST_RATIO", "0.6"))
 
 # --- Celery ---------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://"

@@ -10,10 +10,20 @@ from oms.inventory.api import urlpatterns as inventory_api
 from oms.orders.api import urlpatterns as orders_api
 from oms.payments import views as payment_views
 from oms.payments.api import urlpatterns as payments_api
+from oms.purchasing.api import urlpatterns as purchasing_api
 from oms.shipping import views as shipping_views
 from oms.shipping.api import urlpatterns as shipping_api
 
-api_v1 = accounts_api + catalog_api + inventory_api + payments_api + orders_api + shipping_api + aftersales_api
+api_v1 = (
+    accounts_api
+    + catalog_api
+    + inventory_api
+    + payments_api
+    + orders_api
+    + shipping_api
+    + aftersales_api
+    + purchasing_api
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -53,6 +53,13 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "inventory.view_stock",
         "inventory.manage_stock",
         "inventory.view_stockmovement",
+        "purchasing.view_supplier",
+        "purchasing.add_supplier",
+        "purchasing.change_supplier",
+        "purchasing.view_purchaseorder",
+        "purchasing.view_purchaseorderline",
+        "purchasing.view_purchaseorderevent",
+        "purchasing.manage_purchase_orders",
     ],
 }
 

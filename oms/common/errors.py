@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     PAYMENT_METHOD_UNAVAILABLE = "payment_method_unavailable"
     GATEWAY_ERROR = "gateway_error"
     REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
+    OVER_RECEIPT = "over_receipt"
     SERVER_ERROR = "server_error"
 
 

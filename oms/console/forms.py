@@ -7,10 +7,15 @@ from decimal import Decimal
 from django import forms
 
 from oms.aftersales.states import ReturnStatus
+from oms.inventory.models import Warehouse
 from oms.orders.models import Order
 from oms.orders.selectors import OrderFilters
 from oms.orders.states import OrderStatus
 from oms.payments.exceptions import RESOLUTIONS
+from oms.purchasing.models import PurchaseOrderLine, Supplier
+from oms.purchasing.planning import MAX_LINE_QUANTITY
+from oms.purchasing.services import MAX_PO_LINES, PurchaseLineInput
+from oms.purchasing.states import PurchaseOrderStatus
 from oms.shipping.carriers import carrier_codes
 
 
@@ -143,3 +148,126 @@ class InventoryFilterForm(forms.Form):
 
 
 MAX_BULK = 200  # orders per bulk action or pick list
+
+
+# --- Purchasing -----------------------------------------------------------------------------------------------
+
+
+class SupplierChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.code} {obj.name} ({obj.lead_days} days)"
+
+
+class PurchaseOrderFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *PurchaseOrderStatus.choices], required=False)
+    supplier = forms.CharField(max_length=32, required=False, help_text="Supplier code")
+    po_no = forms.CharField(max_length=20, required=False, label="PO number", help_text="Or its start")
+
+
+class PurchasePartiesForm(forms.Form):
+    """Who supplies and which warehouse receives: the head of a new purchase order."""
+
+    supplier = SupplierChoiceField(
+        queryset=Supplier.objects.filter(is_active=True).order_by("code"), to_field_name="code", empty_label=None
+    )
+    warehouse = forms.ModelChoiceField(
+        queryset=Warehouse.objects.filter(is_active=True).order_by("priority", "code"),
+        to_field_name="code",
+        empty_label=None,
+        label="Receiving warehouse",
+    )
+
+
+class FromSuggestionsForm(PurchasePartiesForm):
+    sku = forms.MultipleChoiceField(choices=(), error_messages={"required": "Select at least one SKU to order."})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Any code is accepted here; the service says which are unknown or need nothing.
+        self.fields["sku"].choices = [(code, code) for code in (self.data.getlist("sku") if self.data else [])]
+
+
+class NewPurchaseOrderForm(PurchasePartiesForm):
+    """A purchase order typed in: up to ``rows`` lines of SKU code, quantity and (optional) unit cost."""
+
+    note = forms.CharField(max_length=255, required=False, help_text="For the supplier and the timeline")
+    rows = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_PO_LINES)
+
+    def __init__(self, *args, rows: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.row_count = rows
+        for i in range(rows):
+            self.fields[f"sku_{i}"] = forms.CharField(max_length=64, required=False, label=f"SKU, line {i + 1}")
+            self.fields[f"quantity_{i}"] = forms.IntegerField(
+                min_value=1, max_value=MAX_LINE_QUANTITY, required=False, label=f"Quantity, line {i + 1}"
+            )
+            self.fields[f"unit_cost_{i}"] = forms.DecimalField(
+                max_digits=12,
+                decimal_places=2,
+                min_value=Decimal("0"),
+                required=False,
+                label=f"Unit cost, line {i + 1}",
+            )
+
+    def line_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [(self[f"sku_{i}"], self[f"quantity_{i}"], self[f"unit_cost_{i}"]) for i in range(self.row_count)]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for i in range(self.row_count):
+            if (data.get(f"sku_{i}") or "").strip() and data.get(f"quantity_{i}") is None:
+                self.add_error(f"quantity_{i}", "Enter how many units to order.")
+        return data
+
+    def lines(self) -> list[PurchaseLineInput]:
+        data = self.cleaned_data
+        return [
+            PurchaseLineInput(data[f"sku_{i}"].strip(), data[f"quantity_{i}"], data.get(f"unit_cost_{i}"))
+            for i in range(self.row_count)
+            if (data.get(f"sku_{i}") or "").strip()
+        ]
+
+
+class SubmitPurchaseOrderForm(forms.Form):
+    expected_at = forms.DateField(
+        required=False, label="Expected delivery", widget=DateInput, help_text="Empty: today + the supplier's lead time"
+    )
+    note = forms.CharField(max_length=200, required=False, help_text="Shown on the timeline")
+
+    def __init__(self, *args, po, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class CancelPurchaseOrderForm(forms.Form):
+    reason = forms.CharField(max_length=200, required=False, help_text="Shown on the timeline")
+
+    def __init__(self, *args, po, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class ReceivePurchaseOrderForm(forms.Form):
+    """Units that arrived, per open line (defaulting to what it still expects); the service refuses too many."""
+
+    note = forms.CharField(max_length=200, required=False, help_text="Delivery note number, damage…")
+
+    def __init__(self, *args, po, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_lines = [line for line in po.lines.all() if line.remaining]
+        for line in self.open_lines:
+            self.fields[f"qty_{line.sku.code}"] = forms.IntegerField(
+                min_value=0,
+                max_value=MAX_LINE_QUANTITY,
+                required=False,
+                initial=line.remaining,
+                label=f"{line.sku.code} received now ({line.remaining} expected)",
+            )
+
+    def line_fields(self) -> list[tuple[PurchaseOrderLine, forms.BoundField]]:
+        return [(line, self[f"qty_{line.sku.code}"]) for line in self.open_lines]
+
+    def quantities(self) -> dict[str, int]:
+        return {
+            line.sku.code: self.cleaned_data[f"qty_{line.sku.code}"]
+            for line in self.open_lines
+            if self.cleaned_data.get(f"qty_{line.sku.code}")
+        }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oms.console.views import actions, dashboard, exceptions, inventory, orders, reports, returns
+from oms.console.views import actions, dashboard, exceptions, inventory, orders, purchasing, reports, returns
 
 app_name = "console"
 
@@ -15,5 +15,18 @@ urlpatterns = [
     path("returns/<int:return_id>/<slug:action>/", returns.return_action, name="return-action"),
     path("exceptions/", exceptions.exceptions, name="exceptions"),
     path("inventory/", inventory.inventory, name="inventory"),
+    path("purchase-orders/", purchasing.purchase_order_list, name="purchase-orders"),
+    path("purchase-orders/new/", purchasing.purchase_order_new, name="purchase-order-new"),
+    path(
+        "purchase-orders/from-suggestions/",
+        purchasing.create_from_suggestions,
+        name="purchase-order-from-suggestions",
+    ),
+    path("purchase-orders/<str:po_no>/", purchasing.purchase_order_detail, name="purchase-order"),
+    path(
+        "purchase-orders/<str:po_no>/<slug:action>/",
+        purchasing.purchase_order_action,
+        name="purchase-order-action",
+    ),
     path("reports/", reports.reports, name="reports"),
 ]

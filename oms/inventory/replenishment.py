@@ -8,13 +8,16 @@ day (days without sales count as zero). With d̄ the mean and σ the standard de
 - ROP = d̄·L + SS, with L = supplier lead time in days (OMS_REPLENISH_LEAD_DAYS) and safety stock
   SS = z·σ·sqrt(L), z the normal quantile of the service level (OMS_REPLENISH_SERVICE_LEVEL).
 
-A SKU should be reordered when its available units (on hand − reserved) are at or below its ROP. Purchase orders
-themselves are not part of oms yet: these are suggestions for a person.
+A SKU should be reordered when its inventory position — available units (on hand − reserved) plus units already on
+order — is at or below its ROP: counting what is on the way stops a SKU from being flagged again while its purchase
+order is open. Inventory knows nothing of purchase orders: the caller passes the units on order per SKU
+(oms.purchasing.planning does).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -61,7 +64,18 @@ class Suggestion:
     safety_stock: int
     reorder_point: int
     order_quantity: int | None  # EOQ; None when holding costs nothing (a free SKU) or nothing sells
-    reorder_now: bool
+    reorder_now: bool  # the inventory position is at or below the reorder point
+    on_order: int = 0  # units on open purchase orders, not yet received
+
+    @property
+    def position(self) -> int:
+        """Inventory position: what is available now plus what is on its way."""
+        return self.available + self.on_order
+
+    @property
+    def below_reorder_point(self) -> bool:
+        """Available units alone are at or below the ROP (low stock, whether or not a purchase order is open)."""
+        return self.daily_demand > 0 and self.available <= self.reorder_point
 
 
 def safety_stock(*, demand_std: float, lead_days: int, service_level: float) -> float:
@@ -87,7 +101,15 @@ def economic_order_quantity(*, annual_demand: float, order_cost: Decimal, holdin
 
 
 def suggest(
-    *, sku_id: int, code: str, name: str, price: Decimal, available: int, daily_units: list[int], policy: Policy
+    *,
+    sku_id: int,
+    code: str,
+    name: str,
+    price: Decimal,
+    available: int,
+    daily_units: list[int],
+    policy: Policy,
+    on_order: int = 0,
 ) -> Suggestion:
     """The suggestion for one SKU from its units sold on each day of the history window (zeros included)."""
     mean = fmean(daily_units) if daily_units else 0.0
@@ -108,7 +130,8 @@ def suggest(
         safety_stock=math.ceil(ss),
         reorder_point=reorder_at,
         order_quantity=math.ceil(eoq) if eoq is not None else None,
-        reorder_now=mean > 0 and available <= reorder_at,
+        reorder_now=mean > 0 and available + on_order <= reorder_at,
+        on_order=on_order,
     )
 
 
@@ -134,9 +157,17 @@ def daily_sales(*, since: datetime, days: int, sku_ids: list[int] | None = None)
 
 
 def replenishment_suggestions(
-    *, policy: Policy | None = None, now: datetime | None = None, sku_ids: list[int] | None = None
+    *,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+    sku_ids: list[int] | None = None,
+    on_order: Mapping[int, int] | None = None,
 ) -> list[Suggestion]:
-    """A suggestion for every active SKU (or those of ``sku_ids``), those to reorder first, then by code."""
+    """A suggestion for every active SKU (or those of ``sku_ids``), those to reorder first, then by code.
+
+    ``on_order`` maps SKU ids to units on open purchase orders (none when not given).
+    """
+    on_order = on_order or {}
     policy = policy or Policy.from_settings()
     now = now or timezone.now()
     since = now - timedelta(days=policy.history_days)
@@ -158,6 +189,7 @@ def replenishment_suggestions(
             available=sku.available,
             daily_units=sales.get(sku.pk, zeros),
             policy=policy,
+            on_order=on_order.get(sku.pk, 0),
         )
         for sku in skus.order_by("code")
     ]

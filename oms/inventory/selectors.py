@@ -36,8 +36,10 @@ def recent_movements(*, limit: int = 30) -> QuerySet[StockMovement]:
 
 
 def low_stock(*, suggestions: list[Suggestion] | None = None) -> list[Suggestion]:
-    """Active SKUs at or below their reorder point, or at or below OMS_LOW_STOCK_UNITS available; fewest first."""
+    """Active SKUs whose available units are at or below their reorder point, or at or below OMS_LOW_STOCK_UNITS;
+    fewest first. Units on order do not count here: the stock is low until they arrive.
+    """
     suggestions = replenishment_suggestions() if suggestions is None else suggestions
     floor = settings.OMS_LOW_STOCK_UNITS
-    low = [s for s in suggestions if s.reorder_now or s.available <= floor]
+    low = [s for s in suggestions if s.below_reorder_point or s.available <= floor]
     return sorted(low, key=lambda s: (s.available - s.reorder_point, s.code))

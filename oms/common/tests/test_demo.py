@@ -14,6 +14,8 @@ from django.utils import timezone
 from oms.inventory.models import Allocation, Stock, StockMovement, Warehouse
 from oms.orders.models import Order
 from oms.orders.states import OrderStatus
+from oms.purchasing.models import PurchaseOrder, Supplier
+from oms.purchasing.states import PurchaseOrderStatus
 
 DEMO_ORDERS = 60
 
@@ -69,6 +71,15 @@ def test_stock_counters_are_the_sum_of_their_movements(demo):
     reserved = Stock.objects.aggregate(total=Sum("reserved"))["total"]
     held = Allocation.objects.filter(status=Allocation.Status.RESERVED).aggregate(total=Sum("quantity"))["total"]
     assert reserved == held
+
+
+def test_purchasing_has_suppliers_and_a_purchase_order_in_every_state(demo):
+    assert Supplier.objects.count() == 3
+    assert set(PurchaseOrder.objects.values_list("status", flat=True)) == set(PurchaseOrderStatus)
+    now = timezone.now()
+    for po in PurchaseOrder.objects.prefetch_related("events"):
+        times = [event.created_at for event in po.events.all()]
+        assert times == sorted(times) and times[0] == po.created_at and times[-1] <= now
 
 
 def test_order_histories_are_in_order_and_in_the_past(demo):

@@ -17,6 +17,8 @@ PAGES = [
     "/console/inventory/",
     "/console/reports/",
     "/console/orders/pick-list/",
+    "/console/purchase-orders/",
+    "/console/purchase-orders/new/",
 ]
 
 

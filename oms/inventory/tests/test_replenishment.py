@@ -60,6 +60,26 @@ def test_suggest_for_steady_demand():
     assert suggestion.reorder_now  # 60 available <= 70
 
 
+def test_units_on_order_count_towards_the_inventory_position():
+    def steady(available: int, on_order: int):
+        return suggest(
+            sku_id=1,
+            code="A",
+            name="A",
+            price=Decimal("10"),
+            available=available,
+            daily_units=[10] * 90,
+            policy=POLICY,
+            on_order=on_order,
+        )
+
+    waiting = steady(available=60, on_order=11)  # position 71 > ROP 70: the purchase order covers it
+    assert (waiting.position, waiting.reorder_now, waiting.below_reorder_point) == (71, False, True)
+    short = steady(available=60, on_order=10)  # position 70 = ROP: still short
+    assert (short.position, short.reorder_now) == (70, True)
+    assert low_stock(suggestions=[waiting]) == [waiting]  # low stock until the units arrive
+
+
 def test_suggest_without_sales_never_asks_to_reorder():
     suggestion = suggest(
         sku_id=1, code="A", name="A", price=Decimal("10"), available=0, daily_units=[0] * 90, policy=POLICY
@@ -86,6 +106,10 @@ def test_suggestions_read_demand_from_deduct_movements():
     assert by_code[busy.code].demand_std == pytest.approx(math.sqrt(10 * 81 / 90 - 1), rel=1e-6)
     assert by_code[busy.code].available == 20
     assert by_code[quiet.code].daily_demand == 0
+
+    on_order = {s.code: s for s in replenishment_suggestions(policy=POLICY, now=now, on_order={busy.pk: 5})}
+    assert (on_order[busy.code].on_order, on_order[busy.code].position) == (5, 25)
+    assert on_order[quiet.code].on_order == 0
 
     low = {s.code for s in low_stock(suggestions=list(by_code.values()))}
     assert quiet.code in low  # 3 available <= OMS_LOW_STOCK_UNITS

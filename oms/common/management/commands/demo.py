@@ -36,6 +36,7 @@ from oms.payments.balance import set_payment_password, top_up_balance
 from oms.payments.models import BalanceAccount
 from oms.payments.refunds import refund_order
 from oms.payments.services import record_offline_payment
+from oms.purchasing.demo import ensure_demo_purchasing
 from oms.shipping.models import Shipment, TrackingEvent
 from oms.shipping.services import confirm_order, confirm_receipt, record_tracking_event, ship_shipment
 
@@ -168,6 +169,7 @@ class Command(BaseCommand):
         ensure_stock(seed=seed, warehouses=warehouses, since=now - HISTORY, actor=cast.ops)
         ensure_demo_balance(customer=cast.customers[0], actor=cast.ops)
         result = top_up_orders(total=orders, seed=seed, now=now, cast=cast, codes=codes, progress=show)
+        ensure_demo_purchasing(actor=cast.ops, now=now)  # after the orders: receipts come on top of their stock
         if show:
             self._summary(result=result, seconds=time.monotonic() - started)
 

@@ -1,0 +1,67 @@
+"""Purchasing in the Django admin: suppliers are edited here; purchase orders are read-only records with their
+lines and timeline inline (they change only through oms.purchasing.services: the console and the API).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from oms.common.admin import ReadOnlyInline
+from oms.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "contact_name", "phone", "lead_days", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name", "contact_name")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deactivate instead: purchase orders keep pointing at their supplier
+
+
+class ReadOnlyPurchaseOrderInline(ReadOnlyInline):
+    parent_view_permission = "purchasing.view_purchaseorder"
+
+
+class PurchaseOrderLineInline(ReadOnlyPurchaseOrderInline):
+    model = PurchaseOrderLine
+    fields = ("sku", "quantity", "received_quantity", "unit_cost")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sku")
+
+
+class PurchaseOrderEventInline(ReadOnlyPurchaseOrderInline):
+    model = PurchaseOrderEvent
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(admin.ModelAdmin):
+    list_display = ("po_no", "supplier", "warehouse", "status", "total_cost", "expected_at", "created_at")
+    list_filter = ("status", "supplier", "warehouse")
+    list_select_related = ("supplier", "warehouse")
+    search_fields = ("^po_no", "=supplier__code")
+    search_help_text = "Start of a PO number or an exact supplier code"
+    list_per_page = 50
+    inlines = [PurchaseOrderLineInline, PurchaseOrderEventInline]
+    fields = (
+        *("po_no", "supplier", "warehouse", "status", "currency", "total_cost", "note", "created_by"),
+        *("created_at", "ordered_at", "expected_at", "received_at", "updated_at"),
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

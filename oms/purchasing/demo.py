@@ -1,0 +1,111 @@
+"""Demo purchasing for ``oms demo``: three suppliers and a purchase order in each state, through the real services.
+
+Safe to run again: a supplier (by code) and each story's PO (by its note) are created only when missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from oms.catalog.models import Sku
+from oms.inventory.models import StockMovement, Warehouse
+from oms.purchasing import services
+from oms.purchasing.models import PurchaseOrder, PurchaseOrderEvent, Supplier
+from oms.purchasing.states import PurchaseOrderStatus
+
+P = PurchaseOrderStatus
+
+# (code, name, contact, phone, lead days)
+SUPPLIERS = [
+    ("FJ-TEA", "Fujian Tea Cooperative", "Chen Jing", "0591-8765-4321", 10),
+    ("JDZ-CER", "Jingdezhen Ceramics Works", "Wang Lei", "0798-8222-1000", 14),
+    ("SZ-ELEC", "Shenzhen Gadget Supply", "Liu Tao", "0755-2661-8888", 5),
+]
+
+
+@dataclass(frozen=True)
+class Story:
+    note: str  # also the key that makes the story run once
+    supplier: str
+    sku_prefix: str  # the first SKUs of this catalog section
+    skus: int
+    status: PurchaseOrderStatus
+    days_ago: int
+    warehouse: int = 0  # index among active warehouses by priority
+
+
+STORIES = [
+    Story("Demo: Longjing and Tieguanyin spring harvest", "FJ-TEA", "TEA", 3, P.RECEIVED, 21),
+    Story("Demo: gaiwan and teapot restock", "JDZ-CER", "TW", 3, P.PARTIALLY_RECEIVED, 12, warehouse=1),
+    Story("Demo: chargers and earbuds for the holiday sale", "SZ-ELEC", "EL", 2, P.ORDERED, 2),
+    Story("Demo: mugs for the autumn promotion", "JDZ-CER", "CUP", 2, P.DRAFT, 0),
+    Story("Demo: power banks ordered twice by mistake", "SZ-ELEC", "EL", 1, P.CANCELLED, 6),
+]
+
+
+def ensure_demo_purchasing(*, actor: AbstractBaseUser | None, now: datetime | None = None) -> int:
+    """Create the missing demo suppliers and purchase orders; return how many POs were created."""
+    now = now or timezone.now()
+    suppliers = {
+        code: Supplier.objects.get_or_create(
+            code=code, defaults={"name": name, "contact_name": contact, "phone": phone, "lead_days": lead_days}
+        )[0]
+        for code, name, contact, phone, lead_days in SUPPLIERS
+    }
+    warehouses = list(Warehouse.objects.filter(is_active=True).order_by("priority", "code"))
+    have = set(PurchaseOrder.objects.filter(note__in=[s.note for s in STORIES]).values_list("note", flat=True))
+    created = 0
+    for story in STORIES:
+        skus = list(
+            Sku.objects.filter(code__startswith=f"{story.sku_prefix}-", is_active=True).order_by("code")[: story.skus]
+        )
+        if story.note in have or not skus or not warehouses or not suppliers[story.supplier].is_active:
+            continue
+        warehouse = warehouses[min(story.warehouse, len(warehouses) - 1)]
+        po = _play(story, supplier=suppliers[story.supplier], warehouse=warehouse, skus=skus, actor=actor)
+        _backdate(po, start=now - timedelta(days=story.days_ago), now=now)
+        created += 1
+    return created
+
+
+def _play(story: Story, *, supplier: Supplier, warehouse: Warehouse, skus: list[Sku], actor) -> PurchaseOrder:
+    lines = [services.PurchaseLineInput(sku.code, 40 * (index + 1)) for index, sku in enumerate(skus)]
+    po = services.create_purchase_order(
+        supplier=supplier, warehouse=warehouse, lines=lines, actor=actor, note=story.note
+    )
+    if story.status == P.CANCELLED:
+        return services.cancel_purchase_order(po=po, actor=actor, reason="Duplicate of an earlier order")
+    if story.status == P.DRAFT:
+        return po
+    po = services.submit_purchase_order(po=po, actor=actor)
+    if story.status == P.PARTIALLY_RECEIVED:  # the first line came complete, the rest is still on its way
+        return services.receive_purchase_order(po=po, quantities={skus[0].code: 40}, actor=actor, note="DN-1001")
+    if story.status == P.RECEIVED:
+        everything = {line.sku: line.quantity for line in lines}
+        return services.receive_purchase_order(po=po, quantities=everything, actor=actor, note="DN-0917")
+    return po
+
+
+def _backdate(po: PurchaseOrder, *, start: datetime, now: datetime) -> None:
+    """Spread the story over its days: one step a day from ``start`` (never later than ``now``).
+
+    The demo is the only code allowed to rewrite timestamps: services always stamp the real time.
+    """
+    if start >= now:
+        return
+    events = list(po.events.order_by("created_at", "id"))
+    times = [min(start + timedelta(days=step), now) for step in range(len(events))]
+    for event, at in zip(events, times, strict=True):
+        PurchaseOrderEvent.objects.filter(pk=event.pk).update(created_at=at)
+    fields: dict[str, object] = {"created_at": times[0]}
+    if po.ordered_at:
+        fields["ordered_at"] = times[1]
+        fields["expected_at"] = timezone.localdate(times[1]) + timedelta(days=po.supplier.lead_days)
+    if po.received_at:
+        fields["received_at"] = times[-1]
+    PurchaseOrder.objects.filter(pk=po.pk).update(**fields)
+    StockMovement.objects.filter(note=f"PO {po.po_no}").update(created_at=times[-1])

@@ -1,0 +1,127 @@
+"""Suppliers, purchase orders (POs), their lines and their timeline.
+
+``PurchaseOrder.status`` changes only through oms.purchasing.transitions. A PO is received into one warehouse;
+each receipt adds units on hand there with a RECEIPT stock movement naming the PO.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from oms.purchasing.states import SENT, PurchaseOrderStatus
+
+
+def default_lead_days() -> int:
+    return settings.OMS_REPLENISH_LEAD_DAYS
+
+
+def default_currency() -> str:
+    return settings.OMS_CURRENCY
+
+
+class Supplier(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    contact_name = models.CharField(max_length=100, blank=True, default="")
+    phone = models.CharField(max_length=32, blank=True, default="")
+    email = models.EmailField(blank=True, default="")
+    # Days from ordering to delivery: the expected date of a new PO.
+    lead_days = models.PositiveIntegerField(default=default_lead_days)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.CheckConstraint(condition=models.Q(lead_days__gte=1), name="supplier_lead_days_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PurchaseOrder(models.Model):
+    po_no = models.CharField("PO number", max_length=20, unique=True)
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="purchase_orders")
+    # The warehouse that receives the goods.
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="purchase_orders")
+    status = models.CharField(max_length=20, choices=PurchaseOrderStatus.choices, default=PurchaseOrderStatus.DRAFT)
+    currency = models.CharField(max_length=3, default=default_currency)
+    total_cost = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.CharField(max_length=255, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ordered_at = models.DateTimeField(null=True, blank=True)
+    # When the goods should arrive: set on submit (the order date + the supplier's lead days) unless given.
+    expected_at = models.DateField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "purchase order"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total_cost__gte=0), name="po_total_cost_not_negative"),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=sorted(SENT))
+                | models.Q(ordered_at__isnull=False, expected_at__isnull=False),
+                name="po_sent_has_dates",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=PurchaseOrderStatus.RECEIVED, received_at__isnull=False)
+                | (~models.Q(status=PurchaseOrderStatus.RECEIVED) & models.Q(received_at__isnull=True)),
+                name="po_received_has_received_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="po_status_created")]
+        permissions = [("manage_purchase_orders", "Can create, submit, receive and cancel purchase orders")]
+
+    def __str__(self) -> str:
+        return f"{self.po_no} ({self.status})"
+
+
+class PurchaseOrderLine(models.Model):
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
+    received_quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["purchase_order", "sku"], name="po_line_one_per_sku"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="po_line_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_cost__gte=0), name="po_line_unit_cost_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(received_quantity__gte=0, received_quantity__lte=models.F("quantity")),
+                name="po_line_received_within_quantity",
+            ),
+        ]
+
+    @property
+    def remaining(self) -> int:
+        return self.quantity - self.received_quantity
+
+    @property
+    def line_cost(self) -> Decimal:
+        return self.unit_cost * self.quantity
+
+
+class PurchaseOrderEvent(models.Model):
+    """Append-only timeline of a PO: one row per status change and per receipt."""
+
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,0 +1,378 @@
+"""Purchasing writes: suppliers, and purchase orders (POs) from draft to received.
+
+Every change of an existing PO is one transaction that locks the PO row first (oms.purchasing.transitions) and
+writes a PO event. Receiving adds units on hand in the PO's warehouse through oms.inventory.stock_sql — the stock
+rows locked in id order after the PO row — with one RECEIPT stock movement per SKU naming the PO, so the
+movements of a stock row still sum to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from oms.catalog.models import Sku
+from oms.common.errors import Conflict, ValidationFailed
+from oms.inventory.models import Stock, StockMovement, Warehouse
+from oms.inventory.stock_sql import applying_stock_deltas
+from oms.orders.pricing import money
+from oms.purchasing.errors import InvalidPurchaseTransition, OverReceipt
+from oms.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
+from oms.purchasing.numbers import new_po_no
+from oms.purchasing.planning import MAX_LINE_QUANTITY, purchase_suggestions, suggested_quantity
+from oms.purchasing.states import RECEIVABLE, PurchaseOrderStatus
+from oms.purchasing.transitions import apply_po_transition, check_po_transition, lock_purchase_order, record_po_event
+
+P = PurchaseOrderStatus
+MAX_PO_LINES = 200
+MAX_UNIT_COST = Decimal("9999999999.99")  # what the column holds
+MAX_TOTAL_COST = Decimal("999999999999.99")
+MAX_NUMBER_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PurchaseLineInput:
+    sku: str  # SKU code
+    quantity: int
+    unit_cost: Decimal | None = None  # None: default_unit_cost of the SKU's price
+
+
+# --- Suppliers --------------------------------------------------------------------------------------------------
+
+
+def create_supplier(
+    *,
+    code: str,
+    name: str,
+    lead_days: int | None = None,
+    contact_name: str = "",
+    phone: str = "",
+    email: str = "",
+) -> Supplier:
+    """A new active supplier; ``lead_days`` defaults to OMS_REPLENISH_LEAD_DAYS. Raises ValidationFailed, Conflict."""
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise ValidationFailed("A supplier needs a code and a name.", details={"code": code, "name": name})
+    lead_days = settings.OMS_REPLENISH_LEAD_DAYS if lead_days is None else lead_days
+    if lead_days < 1:
+        raise ValidationFailed("Lead time is at least 1 day.", details={"lead_days": lead_days})
+    taken = Conflict(f"Supplier {code} already exists; choose another code.", details={"code": code})
+    if Supplier.objects.filter(code=code).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            return Supplier.objects.create(
+                code=code, name=name, lead_days=lead_days, contact_name=contact_name, phone=phone, email=email
+            )
+    except IntegrityError as exc:  # a concurrent create won the race
+        raise taken from exc
+
+
+# --- Drafts -----------------------------------------------------------------------------------------------------
+
+
+def default_unit_cost(price: Decimal) -> Decimal:
+    # No supplier price list exists yet: assume the supplier charges OMS_PURCHASE_COST_RATIO of our selling price
+    # (0.6 by default), so a draft shows a plausible cost that staff correct when the supplier's invoice differs.
+    return money(price * settings.OMS_PURCHASE_COST_RATIO)
+
+
+def create_purchase_order(
+    *,
+    supplier: Supplier,
+    warehouse: Warehouse,
+    lines: list[PurchaseLineInput],
+    actor: AbstractBaseUser | None,
+    note: str = "",
+    expected_at: date | None = None,
+) -> PurchaseOrder:
+    """A draft PO to ``supplier``, to be received into ``warehouse``.
+
+    Lines: active SKUs, each once, 1 to 1,000,000 units, unit cost ≥ 0 (default: ``default_unit_cost``). The
+    supplier and the warehouse must be active. Takes no lock: nothing shared changes until the PO is received.
+    Raises ValidationFailed.
+    """
+    _check_parties(supplier, warehouse)
+    _check_lines(lines)
+    if expected_at is not None and expected_at < timezone.localdate():
+        raise ValidationFailed("The expected date is in the past.", details={"expected_at": expected_at.isoformat()})
+    priced = _priced_lines(lines)
+    total = money(sum((cost * quantity for _, quantity, cost in priced), Decimal("0")))
+    if total > MAX_TOTAL_COST:
+        raise ValidationFailed("The purchase order's total is too large; split it.", details={"total_cost": str(total)})
+    now = timezone.now()
+    for _ in range(MAX_NUMBER_ATTEMPTS):
+        po_no = new_po_no(now)
+        try:
+            with transaction.atomic():
+                po = PurchaseOrder.objects.create(
+                    po_no=po_no,
+                    supplier=supplier,
+                    warehouse=warehouse,
+                    total_cost=total,
+                    note=note.strip()[:255],
+                    created_by=actor,
+                    expected_at=expected_at,
+                    created_at=now,
+                )
+                PurchaseOrderLine.objects.bulk_create(
+                    [
+                        PurchaseOrderLine(purchase_order=po, sku=sku, quantity=quantity, unit_cost=cost)
+                        for sku, quantity, cost in priced
+                    ]
+                )
+                units = sum(quantity for _, quantity, _ in priced)
+                record_po_event(
+                    po=po, from_status="", actor=actor, note=f"Drafted: {len(priced)} SKU(s), {units} units", at=now
+                )
+            return po
+        except IntegrityError:
+            if PurchaseOrder.objects.filter(po_no=po_no).exists():
+                continue  # a PO number collision (1 in 10^8 a day): draw another
+            raise
+    raise Conflict("Could not draw a free purchase order number; try again.")
+
+
+def create_purchase_order_from_suggestions(
+    *,
+    supplier: Supplier,
+    warehouse: Warehouse,
+    sku_codes: list[str],
+    actor: AbstractBaseUser | None,
+    note: str = "",
+) -> PurchaseOrder:
+    """One draft PO for the selected SKUs, each line the suggested quantity (oms.purchasing.planning).
+
+    SKUs that need nothing now (their inventory position is above the reorder point, e.g. a PO for them is
+    already open, or they are inactive) are left out; if that leaves nothing, ValidationFailed. Compare the PO's
+    lines with ``sku_codes`` to tell which were left out.
+    """
+    codes = list(dict.fromkeys(code.strip() for code in sku_codes if code.strip()))
+    if not codes:
+        raise ValidationFailed("Select at least one SKU to order.", details={"skus": ["At least one SKU."]})
+    ids = dict(Sku.objects.filter(code__in=codes).values_list("code", "pk"))
+    unknown = [code for code in codes if code not in ids]
+    if unknown:
+        raise ValidationFailed(f"Unknown SKU(s): {', '.join(unknown)}.", details={"unknown_skus": unknown})
+    wanted = {s.code: suggested_quantity(s) for s in purchase_suggestions(sku_ids=list(ids.values()))}
+    lines = [PurchaseLineInput(sku=code, quantity=wanted[code]) for code in codes if wanted.get(code)]
+    if not lines:
+        raise ValidationFailed(
+            "None of the selected SKUs needs ordering now: their stock plus what is already on order is above "
+            "the reorder point.",
+            details={"not_needed": codes},
+        )
+    return create_purchase_order(
+        supplier=supplier,
+        warehouse=warehouse,
+        lines=lines,
+        actor=actor,
+        note=note or "From replenishment suggestions",
+    )
+
+
+def _check_parties(supplier: Supplier, warehouse: Warehouse) -> None:
+    if not supplier.is_active:
+        raise ValidationFailed(f"Supplier {supplier.code} is inactive.", details={"supplier": supplier.code})
+    if not warehouse.is_active:
+        raise ValidationFailed(f"Warehouse {warehouse.code} is inactive.", details={"warehouse": warehouse.code})
+
+
+def _check_lines(lines: list[PurchaseLineInput]) -> None:
+    if not lines:
+        raise ValidationFailed("A purchase order needs at least one line.", details={"lines": ["At least one line."]})
+    if len(lines) > MAX_PO_LINES:
+        raise ValidationFailed(f"At most {MAX_PO_LINES} lines per purchase order.", details={"lines": len(lines)})
+    codes = [line.sku for line in lines]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        raise ValidationFailed("Each SKU may appear on one line only.", details={"duplicate_skus": duplicates})
+    bad_quantity = sorted(line.sku for line in lines if not 1 <= line.quantity <= MAX_LINE_QUANTITY)
+    if bad_quantity:
+        raise ValidationFailed(
+            f"Quantities are whole units from 1 to {MAX_LINE_QUANTITY:,}.", details={"quantity": bad_quantity}
+        )
+    bad_cost = sorted(
+        line.sku for line in lines if line.unit_cost is not None and not 0 <= line.unit_cost <= MAX_UNIT_COST
+    )
+    if bad_cost:
+        raise ValidationFailed("Unit costs are 0 or more.", details={"unit_cost": bad_cost})
+
+
+def _priced_lines(lines: list[PurchaseLineInput]) -> list[tuple[Sku, int, Decimal]]:
+    """(SKU, quantity, unit cost) per line, the SKUs read in one query."""
+    skus = _active_skus([line.sku for line in lines])
+    return [
+        (
+            skus[line.sku],
+            line.quantity,
+            default_unit_cost(skus[line.sku].price) if line.unit_cost is None else money(line.unit_cost),
+        )
+        for line in lines
+    ]
+
+
+def _active_skus(codes: list[str]) -> dict[str, Sku]:
+    skus = {sku.code: sku for sku in Sku.objects.filter(code__in=codes)}
+    unknown = [code for code in codes if code not in skus]
+    if unknown:
+        raise ValidationFailed(f"Unknown SKU(s): {', '.join(unknown)}.", details={"unknown_skus": unknown})
+    inactive = [code for code in codes if not skus[code].is_active]
+    if inactive:
+        raise ValidationFailed(
+            f"Discontinued SKU(s) cannot be ordered: {', '.join(inactive)}.", details={"inactive_skus": inactive}
+        )
+    return skus
+
+
+# --- Submit, cancel -----------------------------------------------------------------------------------------------
+
+
+def submit_purchase_order(
+    *, po: PurchaseOrder, actor: AbstractBaseUser | None, expected_at: date | None = None, note: str = ""
+) -> PurchaseOrder:
+    """Draft → ordered: the PO goes to the supplier. Sets the order time and the expected date (``expected_at``,
+    else the draft's if still ahead, else today + the supplier's lead days). Locks the PO row. Raises
+    InvalidPurchaseTransition, ValidationFailed (inactive supplier or warehouse, expected date in the past).
+    """
+    today = timezone.localdate()
+    if expected_at is not None and expected_at < today:
+        raise ValidationFailed("The expected date is in the past.", details={"expected_at": expected_at.isoformat()})
+    with transaction.atomic():
+        po = lock_purchase_order(po.pk)
+        check_po_transition(po, P.ORDERED)
+        _check_parties(po.supplier, po.warehouse)
+        planned = po.expected_at if po.expected_at and po.expected_at >= today else None
+        po.expected_at = expected_at or planned or today + timedelta(days=po.supplier.lead_days)
+        po.ordered_at = timezone.now()
+        message = f"Sent to {po.supplier.code}" + (f": {note}" if note else "")
+        return apply_po_transition(po=po, to=P.ORDERED, actor=actor, note=message, fields=("ordered_at", "expected_at"))
+
+
+def cancel_purchase_order(*, po: PurchaseOrder, actor: AbstractBaseUser | None, reason: str = "") -> PurchaseOrder:
+    """Draft or ordered (nothing received yet) → cancelled: its units stop counting as on order. Locks the PO
+    row. Raises InvalidPurchaseTransition (also once any unit was received: that stock is booked).
+    """
+    with transaction.atomic():
+        po = lock_purchase_order(po.pk)
+        message = None
+        if po.status in (P.PARTIALLY_RECEIVED, P.RECEIVED):
+            message = (
+                f"Purchase order {po.po_no} is {po.get_status_display().lower()}: units have arrived in "
+                f"{po.warehouse.code}, so it can no longer be cancelled."
+            )
+        check_po_transition(po, P.CANCELLED, message)
+        return apply_po_transition(po=po, to=P.CANCELLED, actor=actor, note=reason.strip() or "Cancelled")
+
+
+# --- Receive ------------------------------------------------------------------------------------------------------
+
+
+def receive_purchase_order(
+    *,
+    po: PurchaseOrder,
+    quantities: Mapping[int | str, int],
+    actor: AbstractBaseUser | None,
+    note: str = "",
+) -> PurchaseOrder:
+    """Book a delivery: ``quantities`` maps a line (its id, or its SKU code) to the units that arrived.
+
+    All or nothing: a line given more than it still expects refuses the whole receipt (OverReceipt). The units go
+    on hand in the PO's warehouse with a RECEIPT movement each; the PO becomes partially_received, or received
+    once every line is complete, with an event either way. Locks the PO row, then the stock rows in id order.
+    Raises InvalidPurchaseTransition (not ordered yet, cancelled, or already received), ValidationFailed,
+    OverReceipt.
+    """
+    with transaction.atomic():
+        po = lock_purchase_order(po.pk)
+        if po.status not in RECEIVABLE:
+            raise InvalidPurchaseTransition(
+                po_no=po.po_no, current=po.status, target=P.RECEIVED, message=_not_receivable(po)
+            )
+        lines = list(po.lines.select_related("sku"))  # read under the lock: received quantities are current
+        wanted = _receipt(po, lines, quantities)
+        complete = all(line.received_quantity + wanted.get(line.pk, 0) == line.quantity for line in lines)
+        target = P.RECEIVED if complete else P.PARTIALLY_RECEIVED
+        check_po_transition(po, target)
+        by_id = {line.pk: line for line in lines}
+        _add_to_stock(po=po, units={by_id[pk].sku_id: units for pk, units in wanted.items()}, actor=actor)
+        for pk, units in wanted.items():
+            PurchaseOrderLine.objects.filter(pk=pk).update(received_quantity=F("received_quantity") + units)
+        summary = ", ".join(f"{units} × {by_id[pk].sku.code}" for pk, units in wanted.items())
+        fields: tuple[str, ...] = ()
+        if complete:
+            po.received_at = timezone.now()
+            fields = ("received_at",)
+        message = f"Received {summary}" + (f": {note.strip()}" if note.strip() else "")
+        return apply_po_transition(po=po, to=target, actor=actor, note=message, fields=fields)
+
+
+def _not_receivable(po: PurchaseOrder) -> str:
+    if po.status == P.DRAFT:
+        return f"Purchase order {po.po_no} is a draft: submit it to the supplier before receiving goods."
+    if po.status == P.RECEIVED:
+        return f"Purchase order {po.po_no} is fully received: nothing more to receive."
+    return f"Purchase order {po.po_no} is {po.status}: it takes no deliveries."
+
+
+def _receipt(po: PurchaseOrder, lines: list[PurchaseOrderLine], quantities: Mapping[int | str, int]) -> dict[int, int]:
+    """Line id → units arriving (zeros dropped), or the error for the whole receipt."""
+    by_key: dict[int | str, PurchaseOrderLine] = {line.pk: line for line in lines}
+    by_key.update({line.sku.code: line for line in lines})
+    unknown = sorted(str(key) for key in quantities if key not in by_key)
+    if unknown:
+        raise ValidationFailed(
+            f"Purchase order {po.po_no} has no line for: {', '.join(unknown)}.", details={"unknown_lines": unknown}
+        )
+    wanted: dict[int, int] = {}
+    for key, units in quantities.items():
+        line = by_key[key]
+        if isinstance(units, bool) or not isinstance(units, int) or units < 0:
+            raise ValidationFailed("Received quantities are whole units, 0 or more.", details={"sku": line.sku.code})
+        if line.pk in wanted:
+            raise ValidationFailed(f"{line.sku.code} is given twice.", details={"duplicate_skus": [line.sku.code]})
+        wanted[line.pk] = units
+    wanted = {pk: units for pk, units in wanted.items() if units}
+    if not wanted:
+        raise ValidationFailed("Enter the units that arrived on at least one line.", details={"lines": []})
+    over = [
+        {"sku": line.sku.code, "remaining": line.remaining, "requested": wanted[line.pk]}
+        for line in lines
+        if wanted.get(line.pk, 0) > line.remaining
+    ]
+    if over:
+        detail = "; ".join(f"{o['sku']}: {o['requested']} arrived, {o['remaining']} still expected" for o in over)
+        raise OverReceipt(
+            f"More units than purchase order {po.po_no} still expects ({detail}). Nothing was received.",
+            details={"lines": over},
+        )
+    return wanted
+
+
+def _add_to_stock(*, po: PurchaseOrder, units: dict[int, int], actor: AbstractBaseUser | None) -> None:
+    """Units per SKU id on hand in the PO's warehouse, with a RECEIPT movement each. Inside the PO's transaction."""
+    stock_ids = dict(Stock.objects.filter(warehouse_id=po.warehouse_id, sku_id__in=units).values_list("sku_id", "pk"))
+    for sku_id in units.keys() - stock_ids.keys():  # the SKU's first units in this warehouse
+        stock_ids[sku_id] = Stock.objects.get_or_create(sku_id=sku_id, warehouse_id=po.warehouse_id)[0].pk
+    deltas = {stock_ids[sku_id]: count for sku_id, count in units.items()}
+    with applying_stock_deltas({stock_id: (count, 0) for stock_id, count in deltas.items()}):
+        StockMovement.objects.bulk_create(
+            [
+                StockMovement(
+                    stock_id=stock_id,
+                    kind=StockMovement.Kind.RECEIPT,
+                    on_hand_delta=count,
+                    actor=actor,
+                    note=f"PO {po.po_no}",
+                )
+                for stock_id, count in sorted(deltas.items())
+            ]
+        )

@@ -1,0 +1,42 @@
+"""The purchase order state machine: every legal move, in one table.
+
+draft -> ordered (sent to the supplier) -> partially_received -> received, with cancelled as a dead end for
+drafts and for ordered POs of which nothing has arrived yet.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class PurchaseOrderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ORDERED = "ordered", "Ordered"
+    PARTIALLY_RECEIVED = "partially_received", "Partially received"
+    RECEIVED = "received", "Received"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+P = PurchaseOrderStatus
+
+TRANSITIONS: dict[PurchaseOrderStatus, frozenset[PurchaseOrderStatus]] = {
+    P.DRAFT: frozenset({P.ORDERED, P.CANCELLED}),
+    P.ORDERED: frozenset({P.PARTIALLY_RECEIVED, P.RECEIVED, P.CANCELLED}),
+    # Another partial delivery keeps the state (the receipt still writes an event). Once units have arrived the
+    # PO can no longer be cancelled: stock was booked against it.
+    P.PARTIALLY_RECEIVED: frozenset({P.PARTIALLY_RECEIVED, P.RECEIVED}),
+    P.RECEIVED: frozenset(),
+    P.CANCELLED: frozenset(),
+}
+
+# POs whose unreceived units count as on order (part of the inventory position). Drafts count too, so that a
+# suggestion already turned into a draft is not suggested again.
+OPEN = frozenset({P.DRAFT, P.ORDERED, P.PARTIALLY_RECEIVED})
+# POs sent to the supplier: they have an order date and an expected delivery date.
+SENT = frozenset({P.ORDERED, P.PARTIALLY_RECEIVED, P.RECEIVED})
+# POs that may take deliveries.
+RECEIVABLE = frozenset({P.ORDERED, P.PARTIALLY_RECEIVED})
+
+
+def can_transition(current: str, target: str) -> bool:
+    return PurchaseOrderStatus(target) in TRANSITIONS[PurchaseOrderStatus(current)]
