@@ -20,22 +20,26 @@ def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: Abstra
     Runs inside the caller's transaction. Raises StockChangedConcurrently if any row no longer has the units:
     the caller must roll back and re-plan.
     """
-    with applying_stock_deltas({p.stock_id: (0, p.quantity) for p in plan}):
-        Allocation.objects.bulk_create(
-            [Allocation(order=order, stock_id=p.stock_id, quantity=p.quantity) for p in plan]
-        )
-        StockMovement.objects.bulk_create(
-            [
-                StockMovement(
-                    stock_id=p.stock_id,
-                    kind=Kind.RESERVE,
-                    reserved_delta=p.quantity,
-                    order=order,
-                    actor=actor,
-                )
-                for p in plan
-            ]
-        )
+    allocations, movements, deltas = reservation_rows(order=order, plan=plan, actor=actor)
+    with applying_stock_deltas(deltas):
+        Allocation.objects.bulk_create(allocations)
+        StockMovement.objects.bulk_create(movements)
+
+
+def reservation_rows(
+    *, order, plan: list[PlannedAllocation], actor: AbstractBaseUser | None
+) -> tuple[list[Allocation], list[StockMovement], dict[int, tuple[int, int]]]:
+    """The unsaved allocations and movements that reserve ``plan``, and the stock deltas they stand for.
+
+    For writers that insert them their own way (one statement with the order on PostgreSQL); the deltas must be
+    applied with the same guard as ``apply_stock_deltas``, in the same transaction.
+    """
+    allocations = [Allocation(order=order, stock_id=p.stock_id, quantity=p.quantity) for p in plan]
+    movements = [
+        StockMovement(stock_id=p.stock_id, kind=Kind.RESERVE, reserved_delta=p.quantity, order=order, actor=actor)
+        for p in plan
+    ]
+    return allocations, movements, {p.stock_id: (0, p.quantity) for p in plan}
 
 
 def release_order_stock(*, order, actor: AbstractBaseUser | None, note: str = "") -> None:

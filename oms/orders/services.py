@@ -10,23 +10,26 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from oms.catalog.models import Sku
 from oms.common.errors import OmsError, ValidationFailed
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
-from oms.inventory.services import reserve_planned_stock
+from oms.inventory.services import reservation_rows, reserve_planned_stock
 from oms.inventory.sourcing import StockSnapshot, plan_allocations, read_skus_with_stock, read_stock_snapshot
 from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.numbers import new_order_no
+from oms.orders.placement_sql import insert_order_rows
 from oms.orders.pricing import money, order_totals
 from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, OrderStatus
 from oms.orders.transitions import transition_order
 
 logger = logging.getLogger(__name__)
 
+# Databases whose placement writes its rows in one statement (orders.placement_sql); the others use the ORM.
+ONE_STATEMENT_PLACEMENT_VENDORS = frozenset({"postgresql"})
 # Re-plans after a concurrent buyer took the units a plan counted on, before answering insufficient_stock.
 MAX_PLACEMENT_ATTEMPTS = 5
 
@@ -125,47 +128,49 @@ def _place(*, customer, items, address, idempotency_key, payment_method, fingerp
 def _create_order(
     *, order_no, customer, items, skus, plan, address, idempotency_key, fingerprint, payment_method, now
 ) -> Order:
-    # Inserts first, the contended stock rows last: their locks are held only until the commit.
-    with transaction.atomic():
-        line_totals = [money(skus[line.sku].price * line.quantity) for line in items]
-        totals = order_totals(line_totals)
-        order = Order.objects.create(
-            order_no=order_no,
-            customer=customer,
-            status=OrderStatus.PENDING_PAYMENT,
-            currency=settings.OMS_CURRENCY,
-            subtotal=totals.subtotal,
-            shipping_fee=totals.shipping_fee,
-            total_amount=totals.total,
-            shipping_address=address,
-            payment_method=payment_method,
-            idempotency_key=idempotency_key or None,
-            request_fingerprint=fingerprint,
-            created_at=now,
-            expires_at=now + settings.OMS_ORDER_PAYMENT_TIMEOUT,
-        )
-        order_items = OrderItem.objects.bulk_create(
-            [
-                OrderItem(
-                    order=order,
-                    sku=skus[line.sku],
-                    sku_code=line.sku,
-                    name=skus[line.sku].name,
-                    unit_price=skus[line.sku].price,
-                    quantity=line.quantity,
-                    line_total=line_total,
-                )
-                for line, line_total in zip(items, line_totals, strict=True)
-            ]
-        )
-        event = OrderEvent.objects.create(
+    line_totals = [money(skus[line.sku].price * line.quantity) for line in items]
+    totals = order_totals(line_totals)
+    order = Order(
+        order_no=order_no,
+        customer=customer,
+        status=OrderStatus.PENDING_PAYMENT,
+        currency=settings.OMS_CURRENCY,
+        subtotal=totals.subtotal,
+        shipping_fee=totals.shipping_fee,
+        total_amount=totals.total,
+        shipping_address=address,
+        payment_method=payment_method,
+        idempotency_key=idempotency_key or None,
+        request_fingerprint=fingerprint,
+        created_at=now,
+        expires_at=now + settings.OMS_ORDER_PAYMENT_TIMEOUT,
+    )
+    order_items = [
+        OrderItem(
             order=order,
-            to_status=OrderStatus.PENDING_PAYMENT,
-            actor=customer,
-            reason="Order placed",
-            created_at=now,
+            sku=skus[line.sku],
+            sku_code=line.sku,
+            name=skus[line.sku].name,
+            unit_price=skus[line.sku].price,
+            quantity=line.quantity,
+            line_total=line_total,
         )
-        reserve_planned_stock(order=order, plan=plan, actor=customer)
+        for line, line_total in zip(items, line_totals, strict=True)
+    ]
+    event = OrderEvent(order=order, to_status=OrderStatus.PENDING_PAYMENT, actor=customer, reason="Order placed")
+    event.created_at = now
+    with transaction.atomic():
+        if connection.vendor in ONE_STATEMENT_PLACEMENT_VENDORS:
+            allocations, movements, deltas = reservation_rows(order=order, plan=plan, actor=customer)
+            insert_order_rows(
+                order=order, items=order_items, event=event, allocations=allocations, movements=movements, deltas=deltas
+            )
+        else:
+            # Inserts first, the contended stock rows last (MySQL: see applying_stock_deltas).
+            order.save(force_insert=True)
+            OrderItem.objects.bulk_create(order_items)
+            event.save(force_insert=True)
+            reserve_planned_stock(order=order, plan=plan, actor=customer)
     # Kept so that the caller can show the new order from what was just written, without reading it back.
     order.placed_rows = {"items": order_items, "events": [event]}
     return order

@@ -113,6 +113,41 @@ def test_place_order_writes_order_items_event_allocation_and_movement(customer, 
     assert stock_of(sku, warehouse).reserved == 3
 
 
+def _rows_of(order: Order) -> dict:
+    """Everything placement wrote for ``order``, without ids, numbers and times that differ between orders."""
+    skip = {"id", "order_id", "order_no", "idempotency_key", "request_fingerprint", "created_at", "updated_at"}
+
+    def strip(row: dict) -> dict:
+        return {key: value for key, value in row.items() if key not in skip}
+
+    return {
+        "order": strip(Order.objects.filter(pk=order.pk).values().get()),
+        "items": [strip(row) for row in OrderItem.objects.filter(order=order).order_by("sku_code").values()],
+        "events": [strip(row) for row in OrderEvent.objects.filter(order=order).values()],
+        "allocations": [strip(row) for row in Allocation.objects.filter(order=order).order_by("stock").values()],
+        "movements": [strip(row) for row in StockMovement.objects.filter(order=order).order_by("stock").values()],
+    }
+
+
+def test_one_statement_writer_writes_exactly_what_the_orm_path_writes(customer, warehouse, address, monkeypatch):
+    # On PostgreSQL the first order goes through orders.placement_sql; the second is forced through the ORM.
+    for code in ("TEA", "CUP"):
+        stock_sku(warehouse=warehouse, on_hand=50, code=code, price=Decimal("3.30"))
+    other = WarehouseFactory(code="BJ1", priority=2)
+    stock_sku(warehouse=other, on_hand=50, code="POT", price=Decimal("99.00"))
+    lines = (("TEA", 2), ("CUP", 5), ("POT", 1))
+
+    now = timezone.now()
+    first = place(customer, address, *lines, key="fast", now=now).order
+    monkeypatch.setattr(services, "ONE_STATEMENT_PLACEMENT_VENDORS", frozenset())
+    second = place(customer, address, *lines, key="orm", now=now).order
+
+    assert first.order_no != second.order_no
+    assert _rows_of(first) == _rows_of(second)
+    assert len(_rows_of(first)["movements"]) == 3
+    assert Stock.objects.filter(sku__code="TEA").get().reserved == 4
+
+
 def test_payment_timeout_comes_from_settings(customer, sku, address, settings):
     settings.OMS_ORDER_PAYMENT_TIMEOUT = timedelta(minutes=5)
     order = place(customer, address, ("TEA", 1)).order
