@@ -1,4 +1,5 @@
-"""Celery app: periodic jobs (payment timeouts, reconciliation, sandbox notification retries) and background work.
+"""Celery app: periodic jobs (payment timeouts, reconciliation, refund recovery, sandbox notification retries) and
+background work.
 
 Without CELERY_BROKER_URL the broker is a folder under var/ (kombu's filesystem transport), so the embedded setup
 needs no server; production points CELERY_BROKER_URL at Redis or RabbitMQ.

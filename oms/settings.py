@@ -120,6 +120,11 @@ if _db["ENGINE"] != "django.db.backends.sqlite3":
     _db.setdefault("TEST", {})["NAME"] = f"test_{_db['NAME']}_{os.getpid()}"
 if _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
+    # Statements run through oms.common.db.prepared_cursor are prepared from their 5th run on a connection.
+    # Set OMS_DB_PREPARE_THRESHOLD to "off" behind a pooler that cannot keep prepared statements
+    # (PgBouncer in transaction mode before 1.21).
+    _prepare = os.environ.get("OMS_DB_PREPARE_THRESHOLD", "5")
+    _db.setdefault("OPTIONS", {})["prepare_threshold"] = None if _prepare == "off" else int(_prepare)
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -208,6 +213,13 @@ ALIPAY_SELLER_ID = os.environ.get("ALIPAY_SELLER_ID", "")
 ALIPAY_APP_PRIVATE_KEY = os.environ.get("ALIPAY_APP_PRIVATE_KEY", "")  # PEM text
 ALIPAY_PUBLIC_KEY = os.environ.get("ALIPAY_PUBLIC_KEY", "")  # PEM text
 SANDBOX_ALIPAY_RETRY_FACTOR = float(os.environ.get("SANDBOX_ALIPAY_RETRY_FACTOR", "1.0"))
+# A refund still pending this long (its answer lost, its process gone) is settled by asking the gateway
+# (oms.payments.refund_recovery, run by the beat job "resume-stuck-refunds").
+OMS_REFUND_STUCK_AFTER = timedelta(minutes=int(os.environ.get("OMS_REFUND_STUCK_AFTER_MINUTES", "10")))
+# A refund attempt that settled nothing is tried again after 2, 4, 8… minutes; an automatic refund (of a late
+# payment) gives up after this many attempts and is left to staff as an open payment issue.
+OMS_REFUND_RETRY_BASE = timedelta(seconds=int(os.environ.get("OMS_REFUND_RETRY_BASE_SECONDS", "120")))
+OMS_REFUND_MAX_ATTEMPTS = int(os.environ.get("OMS_REFUND_MAX_ATTEMPTS", "8"))
 if ALIPAY_SANDBOX:
     INSTALLED_APPS.append("oms.sandbox")
 
@@ -269,6 +281,7 @@ OMS_RECONCILE_AFTER_MINUTES = int(os.environ.get("OMS_RECONCILE_AFTER_MINUTES", 
 CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "oms.payments.tasks.expire_unpaid_orders", "schedule": 60.0},
     "reconcile-stale-payments": {"task": "oms.payments.tasks.reconcile_stale_payments", "schedule": 300.0},
+    "resume-stuck-refunds": {"task": "oms.payments.tasks.resume_stuck_refunds", "schedule": 60.0},
     "daily-reconciliation": {"task": "oms.payments.tasks.daily_reconciliation", "schedule": 86400.0},
     "poll-carriers": {"task": "oms.shipping.tasks.poll_carriers", "schedule": 300.0},
     "auto-complete-orders": {"task": "oms.shipping.tasks.auto_complete_orders", "schedule": 3600.0},

@@ -1,44 +1,32 @@
-"""After-sales errors. Their codes are their own enum (the shared ErrorCode is oms.common's); the API renders
-them like every OmsError: ``{"code", "message", "details"}`` with the status below."""
+"""After-sales errors; the API renders them like every OmsError: ``{"code", "message", "details"}``."""
 
 from __future__ import annotations
-
-from enum import StrEnum
 
 from oms.common.errors import Conflict, ErrorCode, NotFound, OmsError
 
 
-class ReturnErrorCode(StrEnum):
-    RETURN_WINDOW_CLOSED = "return_window_closed"
-    RETURN_QUANTITY_EXCEEDED = "return_quantity_exceeded"
-    RETURN_NOT_DELIVERED = "return_not_delivered"
-    ORDER_NOT_RETURNABLE = "order_not_returnable"
-    INVALID_RETURN_TRANSITION = "invalid_return_transition"
-    RETURN_REFUND_IN_PROGRESS = "return_refund_in_progress"
-
-
 class ReturnWindowClosed(Conflict):
-    code = ReturnErrorCode.RETURN_WINDOW_CLOSED
+    code = ErrorCode.RETURN_WINDOW_CLOSED
 
 
 class ReturnQuantityExceeded(Conflict):
     """More units than were bought, less those already returned or in an open request."""
 
-    code = ReturnErrorCode.RETURN_QUANTITY_EXCEEDED
+    code = ErrorCode.RETURN_QUANTITY_EXCEEDED
 
 
 class ReturnNotDelivered(Conflict):
     """The units were bought but not (yet) delivered: nothing to send back."""
 
-    code = ReturnErrorCode.RETURN_NOT_DELIVERED
+    code = ErrorCode.RETURN_NOT_DELIVERED
 
 
 class OrderNotReturnable(Conflict):
-    code = ReturnErrorCode.ORDER_NOT_RETURNABLE
+    code = ErrorCode.ORDER_NOT_RETURNABLE
 
 
 class InvalidReturnTransition(Conflict):
-    code = ReturnErrorCode.INVALID_RETURN_TRANSITION
+    code = ErrorCode.INVALID_RETURN_TRANSITION
 
     def __init__(self, *, current: str, target: str, message: str | None = None) -> None:
         super().__init__(
@@ -48,7 +36,7 @@ class InvalidReturnTransition(Conflict):
 
 
 class ReturnRefundInProgress(Conflict):
-    code = ReturnErrorCode.RETURN_REFUND_IN_PROGRESS
+    code = ErrorCode.RETURN_REFUND_IN_PROGRESS
 
 
 class ReturnNotFound(NotFound):

@@ -8,7 +8,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -84,3 +86,21 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+def idempotency_key_header(description: str) -> OpenApiParameter:
+    """The optional ``Idempotency-Key`` header, for the schema of an endpoint that creates something."""
+    return OpenApiParameter(
+        "Idempotency-Key", location=OpenApiParameter.HEADER, required=False, description=description
+    )
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The request's ``Idempotency-Key`` (1 to 128 characters, stripped), or None when it sent none."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > 128:
+        raise exceptions.ValidationError({"Idempotency-Key": ["Send 1 to 128 characters, e.g. a UUID."]})
+    return key

@@ -31,6 +31,12 @@ class ErrorCode(StrEnum):
     GATEWAY_ERROR = "gateway_error"
     REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
     OVER_RECEIPT = "over_receipt"
+    RETURN_WINDOW_CLOSED = "return_window_closed"
+    RETURN_QUANTITY_EXCEEDED = "return_quantity_exceeded"
+    RETURN_NOT_DELIVERED = "return_not_delivered"
+    ORDER_NOT_RETURNABLE = "order_not_returnable"
+    INVALID_RETURN_TRANSITION = "invalid_return_transition"
+    RETURN_REFUND_IN_PROGRESS = "return_refund_in_progress"
     SERVER_ERROR = "server_error"
 
 

@@ -245,6 +245,13 @@ class CancelPurchaseOrderForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class ClosePurchaseOrderForm(forms.Form):
+    reason = forms.CharField(max_length=200, help_text="Why the rest will not come: shown on the timeline")
+
+    def __init__(self, *args, po, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
 class ReceivePurchaseOrderForm(forms.Form):
     """Units that arrived, per open line (defaulting to what it still expects); the service refuses too many."""
 

@@ -66,6 +66,14 @@ PO_ACTIONS: dict[str, PurchaseOrderAction] = {
             "Purchase order cancelled.",
             danger=True,
         ),
+        PurchaseOrderAction(
+            "close",
+            "Close short",
+            forms.ClosePurchaseOrderForm,
+            lambda user, po, form: services.close_purchase_order(po=po, actor=user, reason=form.cleaned_data["reason"]),
+            "Purchase order closed short: its missing units no longer count as on order.",
+            danger=True,
+        ),
     ]
 }
 
@@ -81,4 +89,6 @@ def available_po_actions(po: PurchaseOrder, *, user: AbstractBaseUser) -> list[s
         names.append("receive")
     if can_transition(po.status, P.CANCELLED):
         names.append("cancel")
+    if can_transition(po.status, P.CLOSED):
+        names.append("close")
     return names

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oms.common.api import StrictSerializer
+from oms.common.api import StrictSerializer, idempotency_key, idempotency_key_header
 from oms.common.errors import NotFound
 from oms.orders import selectors as order_selectors
 from oms.orders.serializers import OrderDetailOut
@@ -108,16 +108,27 @@ class RefundIn(StrictSerializer):
 
 
 class OrderRefundApi(APIView):
-    @extend_schema(request=RefundIn, responses={201: OrderDetailOut})
+    @extend_schema(
+        request=RefundIn,
+        parameters=[
+            idempotency_key_header(
+                "A fresh random key per new refund (e.g. a UUID). Replaying it with the same body returns the "
+                "order with the same refund (200) instead of refunding again."
+            )
+        ],
+        responses={201: OrderDetailOut, 200: OrderDetailOut},
+    )
     def post(self, request: Request, order_no: str) -> Response:
         if not (request.user.is_staff and request.user.has_perm("payments.add_refund")):
             raise PermissionDenied("Only staff may refund orders.")
         body = RefundIn(data=request.data)
         body.is_valid(raise_exception=True)
+        key = idempotency_key(request)
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
-        refunds.refund_order(order=order, actor=request.user, **body.validated_data)
+        requested = refunds.request_refund(order=order, actor=request.user, idempotency_key=key, **body.validated_data)
         detail = order_selectors.order_detail(user=request.user, order_no=order_no)
-        return Response(OrderDetailOut(detail).data, status=status.HTTP_201_CREATED)
+        answer = status.HTTP_201_CREATED if requested.created else status.HTTP_200_OK
+        return Response(OrderDetailOut(detail).data, status=answer)
 
 
 urlpatterns.append(path("orders/<str:order_no>/refunds/", OrderRefundApi.as_view(), name="order-refunds"))

@@ -26,5 +26,12 @@ class GatewayError(OmsError):
     status = 502
 
 
+class GatewayOutcomeUnknown(GatewayError):
+    """No answer we can trust (unreachable, timed out, bad signature): the gateway may or may not have acted.
+
+    A refund that meets this stays ``pending`` and is settled later by asking the gateway, never failed blind.
+    """
+
+
 class RefundExceedsPaid(Conflict):
     code = ErrorCode.REFUND_EXCEEDS_PAID

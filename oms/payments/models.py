@@ -120,6 +120,10 @@ class BalanceEntry(models.Model):
 
 
 class Refund(models.Model):
+    """Money going back. Written ``pending`` before the gateway is called, so a refund interrupted by a crash or a
+    lost answer is found and finished (oms.payments.refund_recovery); only oms.payments.refunds changes it.
+    """
+
     class Status(models.TextChoices):
         PENDING = "pending"
         SUCCEEDED = "succeeded"
@@ -138,12 +142,26 @@ class Refund(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Money that arrived for an order that could no longer take it: the order's status does not move, and a
+    # failed attempt is retried (with backoff, a bounded number of times) instead of ending the refund.
+    automatic = models.BooleanField(default=False)
+    # Gateway attempts that got no answer or a refusal; the last one's reason is in failure_reason.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When a pending refund is next tried by the recovery job (null: once it is older than OMS_REFUND_STUCK_AFTER).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A staff request's Idempotency-Key and a hash of its body: the same key with the same body is the same refund.
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
+        indexes = [models.Index(fields=["status", "created_at"], name="refund_status_created")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive"),
+            models.UniqueConstraint(fields=["order", "idempotency_key"], name="refund_one_per_idempotency_key"),
+        ]
 
 
 class PaymentIssue(models.Model):
@@ -151,6 +169,8 @@ class PaymentIssue(models.Model):
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payment_issues")
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The refund it is about (refund_failed, refund_unconfirmed): resolved when that refund is settled.
+    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="issues")
     kind = models.CharField(max_length=48)
     detail = models.TextField()
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -107,9 +107,11 @@ def settle_paid(*, payment: Payment, trade_no: str, paid_at) -> str:
             detail=f"Money arrived for order {order.order_no} in state {order.status}: {exc.message} "
             "It is refunded automatically.",
         )
-        from oms.payments.refunds import refund_unwanted_payment
+        from oms.payments.refund_recovery import attempt_refund, open_automatic_refund
 
-        transaction.on_commit(lambda: refund_unwanted_payment(payment_id=payment.pk))
+        # Written now, sent after commit: if the attempt never runs, the recovery job finds the pending refund.
+        refund = open_automatic_refund(payment=payment)
+        transaction.on_commit(lambda: attempt_refund(refund_id=refund.pk))
         return "refund_scheduled"
 
 

@@ -1,34 +1,52 @@
 """Refunds through the original method, never more than was paid, with the order passing through ``refunding``.
 
-Money moves outside any lock: the order is moved to ``refunding`` and the refund row written (transaction 1),
-the gateway is called, and the outcome is recorded (transaction 2). ``out_request_no`` makes the gateway call
-idempotent, so retrying a refund whose answer was lost can never pay out twice.
+Money moves outside any lock: the refund row is written ``pending`` and the order moved to ``refunding``
+(transaction 1), the gateway is called with no lock held, and the outcome is recorded (transaction 2). A refund
+whose answer was lost, or whose process died between the two, stays ``pending`` and is finished by
+oms.payments.refund_recovery; ``out_request_no`` makes the gateway call idempotent, so finishing it can never pay
+out twice. Store balance and offline refunds move no money outside our database: they are one transaction.
+
+Lock order of every refund change: the order row, the payment row, then the refund row.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from oms.common.errors import ValidationFailed
 from oms.inventory.services import return_order_stock
-from oms.orders.models import Order
+from oms.orders.errors import IdempotencyKeyReused
+from oms.orders.models import Order, OrderEvent
 from oms.orders.pricing import money
 from oms.orders.states import OrderStatus
 from oms.orders.transitions import note_order, transition_order
 from oms.payments import balance
-from oms.payments.errors import GatewayError, RefundExceedsPaid
+from oms.payments.errors import GatewayError, GatewayOutcomeUnknown, RefundExceedsPaid
 from oms.payments.gateways import get_gateway
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue, Refund
 from oms.payments.notifications import lock_payment
 
 logger = logging.getLogger(__name__)
 REFUNDABLE = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED)
+# Money that never leaves our database: the whole refund is one transaction.
+WITHOUT_GATEWAY = (Payment.Method.BALANCE, Payment.Method.OFFLINE)
+
+
+@dataclass(frozen=True)
+class RefundRequested:
+    refund: Refund
+    created: bool  # False: an earlier request with the same Idempotency-Key made this refund
 
 
 def refund_order(
@@ -42,37 +60,70 @@ def refund_order(
 ) -> Refund:
     """Refund ``amount`` (or the value of ``items`` [{sku, quantity}], or everything left) of a paid order.
 
-    Raises RefundExceedsPaid, InvalidTransition (order not in a refundable state), ValidationFailed, GatewayError.
+    See request_refund, which this calls without an idempotency key.
     """
-    refund, previous = _open_refund(
-        order=order, reason=reason, actor=actor, amount=amount, items=items, restock=restock
-    )
-    payment = refund.payment
+    return request_refund(order=order, reason=reason, actor=actor, amount=amount, items=items, restock=restock).refund
+
+
+def request_refund(
+    *,
+    order: Order,
+    reason: str,
+    actor: AbstractBaseUser | None,
+    amount: Decimal | None = None,
+    items: list[dict] | None = None,
+    restock: bool = False,
+    idempotency_key: str | None = None,
+) -> RefundRequested:
+    """Refund ``amount`` (or the value of ``items`` [{sku, quantity}], or everything left) of a paid order.
+
+    With ``idempotency_key``, the same key and body give back the refund the first request made
+    (``created=False``), checking nothing again; a different body raises IdempotencyKeyReused. The key is looked
+    up under the order row lock, and the unique (order, key) constraint collapses concurrent duplicates into one.
+
+    Locks the order row, then its payment row; the gateway is called with no lock held. Must not be called
+    inside a transaction for gateway payments. Raises RefundExceedsPaid, InvalidTransition (order not in a
+    refundable state), ValidationFailed, IdempotencyKeyReused, GatewayError (refused: the refund failed and the
+    order is back where it was; also when replaying a failed refund), GatewayOutcomeUnknown (no answer: the
+    refund stays pending and the order ``refunding`` until oms.payments.refund_recovery settles it).
+    """
+    fingerprint = _fingerprint(amount=amount, items=items, reason=reason, restock=restock) if idempotency_key else ""
     try:
-        if payment.method == Payment.Method.BALANCE:
-            balance.post_balance_entry(
-                customer=order.customer,
-                kind=BalanceEntry.Kind.REFUND,
-                amount=refund.amount,
-                actor=actor,
-                reason=f"Refund {refund.out_request_no} for order {order.order_no}",
-                order=order,
+        refund, created = _open_refund(
+            order=order,
+            reason=reason,
+            actor=actor,
+            amount=amount,
+            items=items,
+            restock=restock,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+        )
+    except IntegrityError:
+        # A concurrent request with the same key committed first (the lookup under the lock is the usual path).
+        refund = _find_replay(order.pk, idempotency_key, fingerprint) if idempotency_key else None
+        if refund is None:
+            raise
+        created = False
+    if not created:
+        if refund.status == Refund.Status.FAILED:
+            raise GatewayError(
+                f"Refund {refund.out_request_no} failed: {refund.failure_reason}",
+                details={"refund": refund.out_request_no, "status": refund.status},
             )
-        elif payment.method == Payment.Method.OFFLINE:
-            pass  # staff pay it back the way it came; the refund row and events record that they did
-        else:
-            get_gateway(payment.method).refund(
-                payment=payment, amount=refund.amount, out_request_no=refund.out_request_no, reason=reason
-            )
-    except GatewayError as exc:
-        _fail_refund(refund=refund, previous=previous, actor=actor, why=exc.message)
-        raise
-    return _complete_refund(refund=refund, previous=previous, actor=actor)
+        return RefundRequested(refund, created=False)
+    if refund.status == Refund.Status.PENDING:
+        refund = send_refund(refund=refund, actor=actor)
+    return RefundRequested(refund, created=True)
 
 
-def _open_refund(*, order, reason, actor, amount, items, restock) -> tuple[Refund, OrderStatus]:
+def _open_refund(*, order, reason, actor, amount, items, restock, idempotency_key, fingerprint) -> tuple[Refund, bool]:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
+        if idempotency_key:
+            replay = _find_replay(order.pk, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay, False
         payment = Payment.objects.select_for_update().filter(order=order, status__in=REFUNDABLE).first()
         if payment is None:
             raise RefundExceedsPaid(f"Order {order.order_no} has no payment to refund.", details={"paid": "0.00"})
@@ -90,7 +141,6 @@ def _open_refund(*, order, reason, actor, amount, items, restock) -> tuple[Refun
                     "paid": str(payment.amount),
                 },
             )
-        previous = OrderStatus(order.status)
         transition_order(
             order_id=order.pk, to=OrderStatus.REFUNDING, actor=actor, reason=f"Refund of {amount}: {reason}"
         )
@@ -104,37 +154,209 @@ def _open_refund(*, order, reason, actor, amount, items, restock) -> tuple[Refun
             restock=restock,
             items=[{"sku_id": k, "quantity": v} for k, v in quantities.items()],
             actor=actor,
+            idempotency_key=idempotency_key or None,
+            request_fingerprint=fingerprint,
         )
-    return refund, previous
+        if payment.method in WITHOUT_GATEWAY:
+            refund = complete_refund(refund_id=refund.pk, actor=actor)
+    return refund, True
 
 
-def _complete_refund(*, refund: Refund, previous: OrderStatus, actor) -> Refund:
+def send_refund(*, refund: Refund, actor: AbstractBaseUser | None, ask_first: bool = False) -> Refund:
+    """Have the gateway make a pending refund, then record the outcome; no lock is held during the calls.
+
+    ``ask_first`` (when the refund may already have reached the gateway) asks whether it was made before
+    sending it again with the same ``out_request_no``. A refusal fails a staff refund (the order goes back to
+    where it was) and schedules another attempt of an automatic one; no answer schedules another attempt of
+    either. Raises GatewayError / GatewayOutcomeUnknown after recording them.
+    """
+    payment = refund.payment
+    if payment.method in WITHOUT_GATEWAY:
+        return complete_refund(refund_id=refund.pk, actor=actor)
+    gateway = get_gateway(payment.method)
+    try:
+        if not (ask_first and gateway.refund_made(payment=payment, out_request_no=refund.out_request_no)):
+            gateway.refund(
+                payment=payment, amount=refund.amount, out_request_no=refund.out_request_no, reason=refund.reason
+            )
+    except GatewayOutcomeUnknown as exc:
+        record_unsettled_attempt(refund_id=refund.pk, why=exc.message)
+        raise GatewayOutcomeUnknown(
+            f"Refund {refund.out_request_no} was sent but not confirmed ({exc.message}); "
+            "it stays pending and is settled automatically.",
+            details={"refund": refund.out_request_no, "status": Refund.Status.PENDING},
+        ) from exc
+    except GatewayError as exc:
+        if refund.automatic:
+            record_unsettled_attempt(refund_id=refund.pk, why=exc.message)
+        else:
+            fail_refund(refund_id=refund.pk, actor=actor, why=exc.message)
+        raise
+    return complete_refund(refund_id=refund.pk, actor=actor, note=" (confirmed later)" if ask_first else "")
+
+
+def lock_refund(refund_id: int) -> Refund:
+    """Lock the refund's order row, payment row and refund row, in that order; the caller is in a transaction."""
+    payment_id = Refund.objects.filter(pk=refund_id).values_list("payment_id", flat=True).get()
+    payment = lock_payment(payment_id)
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    refund.payment, refund.order = payment, payment.order
+    return refund
+
+
+def complete_refund(*, refund_id: int, actor: AbstractBaseUser | None, note: str = "") -> Refund:
+    """Record a pending refund as made: the payment's refunded amount, the balance credit for a balance payment,
+    restocked units, resolved issues, and the order back where it was (``refunded`` when nothing is left) or, for
+    an automatic refund, a note on its timeline. A refund no longer pending is returned unchanged.
+    """
     with transaction.atomic():
-        payment = lock_payment(refund.payment_id)
+        refund = lock_refund(refund_id)
+        if refund.status != Refund.Status.PENDING:
+            return refund
+        payment, order = refund.payment, refund.order
+        if payment.method == Payment.Method.BALANCE:
+            _credit_balance(refund=refund, actor=actor)
         payment.refunded_amount += refund.amount
         fully = payment.refunded_amount == payment.amount
         payment.status = Payment.Status.REFUNDED if fully else Payment.Status.PARTIALLY_REFUNDED
         payment.save(update_fields=["refunded_amount", "status", "updated_at"])
-        refund.status = Refund.Status.SUCCEEDED
-        refund.completed_at = timezone.now()
-        refund.save(update_fields=["status", "completed_at"])
+        refund.status, refund.completed_at, refund.next_attempt_at = Refund.Status.SUCCEEDED, timezone.now(), None
+        refund.save(update_fields=["status", "completed_at", "next_attempt_at"])
+        _resolve_issues(refund)
         if refund.restock and refund.items:
             quantities = {line["sku_id"]: line["quantity"] for line in refund.items}
-            return_order_stock(order=refund.order, quantities=quantities, actor=actor, note=refund.out_request_no)
-        target = OrderStatus.REFUNDED if fully else previous
+            return_order_stock(order=order, quantities=quantities, actor=actor, note=refund.out_request_no)
+        if refund.automatic:
+            note_order(
+                order=order,
+                actor=None,
+                reason=f"Late payment of {refund.amount} refunded automatically ({refund.out_request_no}){note}",
+            )
+        else:
+            target = OrderStatus.REFUNDED if fully else _status_before_refunding(order)
+            transition_order(
+                order_id=order.pk, to=target, actor=actor, reason=f"Refund {refund.out_request_no} done{note}"
+            )
+    return refund
+
+
+def fail_refund(*, refund_id: int, actor: AbstractBaseUser | None, why: str) -> Refund:
+    """The gateway refused a staff refund: it fails, staff get a ``refund_failed`` issue, and the order goes back
+    to where it was. A refund no longer pending is returned unchanged.
+    """
+    with transaction.atomic():
+        refund = lock_refund(refund_id)
+        if refund.status != Refund.Status.PENDING:
+            return refund
+        refund.status, refund.failure_reason, refund.next_attempt_at = Refund.Status.FAILED, why[:255], None
+        refund.save(update_fields=["status", "failure_reason", "next_attempt_at"])
+        _resolve_issues(refund)
+        PaymentIssue.objects.create(
+            order=refund.order, payment=refund.payment, refund=refund, kind="refund_failed", detail=why
+        )
         transition_order(
-            order_id=refund.order_id, to=target, actor=actor, reason=f"Refund {refund.out_request_no} done"
+            order_id=refund.order_id,
+            to=_status_before_refunding(refund.order),
+            actor=actor,
+            reason=f"Refund failed: {why}",
         )
     return refund
 
 
-def _fail_refund(*, refund: Refund, previous: OrderStatus, actor, why: str) -> None:
+def record_unsettled_attempt(*, refund_id: int, why: str) -> Refund:
+    """An attempt that settled nothing: count it and schedule the next one, with an open issue saying so.
+
+    Delays double from OMS_REFUND_RETRY_BASE. An automatic refund gives up (``failed``, its issue left open for
+    staff) after OMS_REFUND_MAX_ATTEMPTS; a staff refund without an answer is never failed blind (the money may
+    have moved) and stays ``refunding`` until the gateway confirms or refuses it.
+    """
     with transaction.atomic():
-        refund.status = Refund.Status.FAILED
+        refund = lock_refund(refund_id)
+        if refund.status != Refund.Status.PENDING:
+            return refund
+        refund.attempts += 1
         refund.failure_reason = why[:255]
-        refund.save(update_fields=["status", "failure_reason"])
-        PaymentIssue.objects.create(order=refund.order, payment=refund.payment, kind="refund_failed", detail=why)
-        transition_order(order_id=refund.order_id, to=previous, actor=actor, reason=f"Refund failed: {why}")
+        label = f"Refund {refund.out_request_no} of {refund.amount}"
+        if refund.automatic and refund.attempts >= settings.OMS_REFUND_MAX_ATTEMPTS:
+            refund.status, refund.next_attempt_at = Refund.Status.FAILED, None
+            detail = f"{label} failed {refund.attempts} times and is no longer retried; refund it by hand. Last: {why}"
+        else:
+            refund.next_attempt_at = timezone.now() + retry_delay(refund.attempts)
+            limit = f" of {settings.OMS_REFUND_MAX_ATTEMPTS}" if refund.automatic else ""
+            detail = (
+                f"{label}: attempt {refund.attempts}{limit} settled nothing ({why}); "
+                f"next attempt after {refund.next_attempt_at.isoformat(timespec='seconds')}."
+            )
+        refund.save(update_fields=["attempts", "failure_reason", "status", "next_attempt_at"])
+        kind = "refund_failed" if refund.automatic else "refund_unconfirmed"
+        issue = PaymentIssue.objects.filter(refund=refund, kind=kind, resolved_at__isnull=True).first()
+        if issue is None:
+            PaymentIssue.objects.create(
+                order=refund.order, payment=refund.payment, refund=refund, kind=kind, detail=detail
+            )
+        else:
+            issue.detail = detail
+            issue.save(update_fields=["detail"])
+    logger.warning("refund %s attempt %s settled nothing: %s", refund.out_request_no, refund.attempts, why)
+    return refund
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """After the n-th unsettled attempt: base × 2^(n-1), capped at the last step of an automatic refund."""
+    steps = min(attempts, settings.OMS_REFUND_MAX_ATTEMPTS) - 1
+    return settings.OMS_REFUND_RETRY_BASE * 2 ** max(steps, 0)
+
+
+def _credit_balance(*, refund: Refund, actor) -> None:
+    reason = f"Refund {refund.out_request_no} for order {refund.order.order_no}"
+    # Balance refunds used to credit in a transaction of their own: one interrupted then is credited already.
+    if BalanceEntry.objects.filter(order=refund.order, kind=BalanceEntry.Kind.REFUND, reason=reason).exists():
+        return
+    balance.post_balance_entry(
+        customer=refund.order.customer,
+        kind=BalanceEntry.Kind.REFUND,
+        amount=refund.amount,
+        actor=actor,
+        reason=reason,
+        order=refund.order,
+    )
+
+
+def _resolve_issues(refund: Refund) -> None:
+    PaymentIssue.objects.filter(refund=refund, resolved_at__isnull=True).update(resolved_at=timezone.now())
+
+
+def _status_before_refunding(order: Order) -> OrderStatus:
+    """Where the order was before this refund: one refund at a time holds it in ``refunding``, so the last move
+    into ``refunding`` (notes written meanwhile go from ``refunding`` to ``refunding``) is this refund's.
+    """
+    event = (
+        OrderEvent.objects.filter(order=order, to_status=OrderStatus.REFUNDING)
+        .exclude(from_status=OrderStatus.REFUNDING)
+        .order_by("-pk")
+        .first()
+    )
+    return OrderStatus(event.from_status)
+
+
+def _fingerprint(*, amount: Decimal | None, items: list[dict] | None, reason: str, restock: bool) -> str:
+    canonical = {
+        "amount": None if amount is None else str(money(amount)),
+        "items": sorted([line["sku"], line["quantity"]] for line in items or []),
+        "reason": reason,
+        "restock": restock,
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def _find_replay(order_id: int, idempotency_key: str, fingerprint: str) -> Refund | None:
+    refund = Refund.objects.filter(order_id=order_id, idempotency_key=idempotency_key).first()
+    if refund is not None and refund.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for a different refund of this order; send a new key.",
+            details={"refund": refund.out_request_no},
+        )
+    return refund
 
 
 def _item_quantities(order: Order, items: list[dict]) -> dict[int, int]:
@@ -154,38 +376,3 @@ def _item_quantities(order: Order, items: list[dict]) -> dict[int, int]:
 def _items_value(order: Order, quantities: dict[int, int]) -> Decimal:
     prices = {item.sku_id: item.unit_price for item in order.items.all()}
     return money(sum((prices[sku_id] * q for sku_id, q in quantities.items()), Decimal("0")))
-
-
-def refund_unwanted_payment(*, payment_id: int) -> None:
-    """Give back money that arrived for an order that can no longer take it (cancelled, expired)."""
-    payment = Payment.objects.select_related("order").get(pk=payment_id)
-    out_request_no = f"{payment.order.order_no}RA"
-    try:
-        get_gateway(payment.method).refund(
-            payment=payment,
-            amount=payment.amount,
-            out_request_no=out_request_no,
-            reason="Order no longer payable",
-        )
-    except GatewayError as exc:
-        logger.error("automatic refund of payment %s failed: %s", payment_id, exc.message)
-        PaymentIssue.objects.create(order=payment.order, payment=payment, kind="refund_failed", detail=exc.message)
-        return
-    with transaction.atomic():
-        Refund.objects.get_or_create(
-            out_request_no=out_request_no,
-            defaults={
-                "order": payment.order,
-                "payment": payment,
-                "amount": payment.amount,
-                "reason": "Automatic refund: order no longer payable",
-                "status": Refund.Status.SUCCEEDED,
-                "completed_at": timezone.now(),
-            },
-        )
-        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED, refunded_amount=payment.amount)
-        note_order(
-            order=payment.order,
-            actor=None,
-            reason=f"Late payment of {payment.amount} refunded automatically ({out_request_no})",
-        )

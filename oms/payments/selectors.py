@@ -17,6 +17,8 @@ ACTIONS = {
     OrderStatus.PAYMENT_FAILED: ["retry", "cancel"],
     # reship: POST /api/v1/orders/<order_no>/reship/ (oms.shipping); refund: the resolve endpoint.
     OrderStatus.SHIPMENT_FAILED: ["reship", "refund"],
+    # A refund not yet confirmed by the gateway: oms.payments.refund_recovery settles it, nothing to do by hand.
+    OrderStatus.REFUNDING: [],
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from oms.payments import reconciliation
+from oms.payments import reconciliation, refund_recovery
 
 
 @shared_task
@@ -15,6 +15,11 @@ def expire_unpaid_orders() -> int:
 @shared_task
 def reconcile_stale_payments() -> dict[str, int]:
     return reconciliation.reconcile_stale_payments()
+
+
+@shared_task
+def resume_stuck_refunds() -> dict[str, int]:
+    return refund_recovery.resume_stuck_refunds()
 
 
 @shared_task

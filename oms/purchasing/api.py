@@ -18,6 +18,7 @@ from oms.purchasing.serializers import (
     CreatePurchaseOrderIn,
     FromSuggestionsIn,
     PurchaseOrderCancelIn,
+    PurchaseOrderCloseIn,
     PurchaseOrderFiltersIn,
     PurchaseOrderOut,
     PurchaseOrderReceiveIn,
@@ -151,6 +152,17 @@ class PurchaseOrderCancelApi(APIView):
         return _detail(po_no)
 
 
+class PurchaseOrderCloseApi(APIView):
+    @extend_schema(request=PurchaseOrderCloseIn, responses=PurchaseOrderOut)
+    def post(self, request: Request, po_no: str) -> Response:
+        """Partially received → closed: the units still expected will not come and stop counting as on order."""
+        _require(request, MANAGE_POS, "close purchase orders")
+        data = _body(PurchaseOrderCloseIn, request)
+        po = selectors.purchase_order_detail(po_no=po_no)
+        services.close_purchase_order(po=po, actor=request.user, reason=data["reason"])
+        return _detail(po_no)
+
+
 urlpatterns = [
     path("suppliers/", SupplierListCreateApi.as_view(), name="supplier-list"),
     path("purchase-orders/", PurchaseOrderListCreateApi.as_view(), name="purchase-order-list"),
@@ -163,4 +175,5 @@ urlpatterns = [
     path("purchase-orders/<str:po_no>/submit/", PurchaseOrderSubmitApi.as_view(), name="purchase-order-submit"),
     path("purchase-orders/<str:po_no>/receive/", PurchaseOrderReceiveApi.as_view(), name="purchase-order-receive"),
     path("purchase-orders/<str:po_no>/cancel/", PurchaseOrderCancelApi.as_view(), name="purchase-order-cancel"),
+    path("purchase-orders/<str:po_no>/close/", PurchaseOrderCloseApi.as_view(), name="purchase-order-close"),
 ]

@@ -44,6 +44,7 @@ STORIES = [
     Story("Demo: chargers and earbuds for the holiday sale", "SZ-ELEC", "EL", 2, P.ORDERED, 2),
     Story("Demo: mugs for the autumn promotion", "JDZ-CER", "CUP", 2, P.DRAFT, 0),
     Story("Demo: power banks ordered twice by mistake", "SZ-ELEC", "EL", 1, P.CANCELLED, 6),
+    Story("Demo: first-flush teas, harvest sold out", "FJ-TEA", "TEA", 2, P.CLOSED, 30, warehouse=2),
 ]
 
 
@@ -82,8 +83,12 @@ def _play(story: Story, *, supplier: Supplier, warehouse: Warehouse, skus: list[
     if story.status == P.DRAFT:
         return po
     po = services.submit_purchase_order(po=po, actor=actor)
-    if story.status == P.PARTIALLY_RECEIVED:  # the first line came complete, the rest is still on its way
-        return services.receive_purchase_order(po=po, quantities={skus[0].code: 40}, actor=actor, note="DN-1001")
+    if story.status in (P.PARTIALLY_RECEIVED, P.CLOSED):  # the first line came complete, the rest did not yet
+        po = services.receive_purchase_order(po=po, quantities={skus[0].code: 40}, actor=actor, note="DN-1001")
+    if story.status == P.CLOSED:
+        return services.close_purchase_order(po=po, actor=actor, reason="The supplier sold out: the rest never comes")
+    if story.status == P.PARTIALLY_RECEIVED:
+        return po
     if story.status == P.RECEIVED:
         everything = {line.sku: line.quantity for line in lines}
         return services.receive_purchase_order(po=po, quantities=everything, actor=actor, note="DN-0917")
@@ -108,4 +113,6 @@ def _backdate(po: PurchaseOrder, *, start: datetime, now: datetime) -> None:
     if po.received_at:
         fields["received_at"] = times[-1]
     PurchaseOrder.objects.filter(pk=po.pk).update(**fields)
-    StockMovement.objects.filter(note=f"PO {po.po_no}").update(created_at=times[-1])
+    receipts = [at for event, at in zip(events, times, strict=True) if event.note.startswith("Received")]
+    if receipts:  # a story has at most one receipt
+        StockMovement.objects.filter(note=f"PO {po.po_no}").update(created_at=receipts[-1])

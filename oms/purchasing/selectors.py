@@ -58,7 +58,10 @@ def purchase_order_detail(*, po_no: str) -> PurchaseOrder:
 
 
 def units_on_order(*, sku_ids: list[int] | None = None) -> dict[int, int]:
-    """Units per SKU id on open POs (drafts included) not received yet: what is on its way or about to be."""
+    """Units per SKU id on open POs (drafts included) not received yet: what is on its way or about to be.
+
+    Cancelled and closed POs count nothing: their missing units will never arrive.
+    """
     lines = PurchaseOrderLine.objects.filter(purchase_order__status__in=sorted(OPEN))
     if sku_ids is not None:
         lines = lines.filter(sku_id__in=sku_ids)

@@ -88,6 +88,10 @@ class PurchaseOrderCancelIn(StrictSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+class PurchaseOrderCloseIn(StrictSerializer):
+    reason = serializers.CharField(max_length=200)
+
+
 class PurchaseOrderFiltersIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=PurchaseOrderStatus.choices, required=False)
     supplier = serializers.CharField(max_length=32, required=False)

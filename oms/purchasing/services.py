@@ -1,4 +1,4 @@
-"""Purchasing writes: suppliers, and purchase orders (POs) from draft to received.
+"""Purchasing writes: suppliers, and purchase orders (POs) from draft to received (or cancelled, or closed short).
 
 Every change of an existing PO is one transaction that locks the PO row first (oms.purchasing.transitions) and
 writes a PO event. Receiving adds units on hand in the PO's warehouse through oms.inventory.stock_sql — the stock
@@ -273,6 +273,31 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: AbstractBaseUser | None, 
         return apply_po_transition(po=po, to=P.CANCELLED, actor=actor, note=reason.strip() or "Cancelled")
 
 
+def close_purchase_order(*, po: PurchaseOrder, actor: AbstractBaseUser | None, reason: str) -> PurchaseOrder:
+    """Partially received → closed (closed short): the units still expected will never come, so they stop counting
+    as on order; what arrived stays in stock. ``reason`` is required: the timeline says why the rest was given up.
+    Locks the PO row. Raises ValidationFailed (no reason), InvalidPurchaseTransition (nothing received yet: cancel
+    instead; fully received, cancelled or closed already).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Say why the rest of the purchase order will not come.", details={"reason": reason})
+    with transaction.atomic():
+        po = lock_purchase_order(po.pk)
+        check_po_transition(po, P.CLOSED, _not_closable(po))
+        missing = sum(line.remaining for line in po.lines.all())  # read under the lock: no receipt races it
+        note = f"Closed short, {missing} unit(s) not delivered: {reason}"
+        return apply_po_transition(po=po, to=P.CLOSED, actor=actor, note=note)
+
+
+def _not_closable(po: PurchaseOrder) -> str | None:
+    if po.status in (P.DRAFT, P.ORDERED):
+        return f"Nothing has arrived on purchase order {po.po_no} yet: cancel it instead of closing it."
+    if po.status == P.RECEIVED:
+        return f"Purchase order {po.po_no} is fully received: nothing is missing, so there is nothing to close."
+    return None
+
+
 # --- Receive ------------------------------------------------------------------------------------------------------
 
 
@@ -320,6 +345,8 @@ def _not_receivable(po: PurchaseOrder) -> str:
         return f"Purchase order {po.po_no} is a draft: submit it to the supplier before receiving goods."
     if po.status == P.RECEIVED:
         return f"Purchase order {po.po_no} is fully received: nothing more to receive."
+    if po.status == P.CLOSED:
+        return f"Purchase order {po.po_no} was closed short: it takes no more deliveries."
     return f"Purchase order {po.po_no} is {po.status}: it takes no deliveries."
 
 

@@ -1,7 +1,8 @@
 """The purchase order state machine: every legal move, in one table.
 
 draft -> ordered (sent to the supplier) -> partially_received -> received, with cancelled as a dead end for
-drafts and for ordered POs of which nothing has arrived yet.
+drafts and for ordered POs of which nothing has arrived yet, and closed as the end of a partially received PO whose
+missing units will never come (closed short).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ class PurchaseOrderStatus(models.TextChoices):
     PARTIALLY_RECEIVED = "partially_received", "Partially received"
     RECEIVED = "received", "Received"
     CANCELLED = "cancelled", "Cancelled"
+    CLOSED = "closed", "Closed short"
 
 
 P = PurchaseOrderStatus
@@ -23,17 +25,19 @@ TRANSITIONS: dict[PurchaseOrderStatus, frozenset[PurchaseOrderStatus]] = {
     P.DRAFT: frozenset({P.ORDERED, P.CANCELLED}),
     P.ORDERED: frozenset({P.PARTIALLY_RECEIVED, P.RECEIVED, P.CANCELLED}),
     # Another partial delivery keeps the state (the receipt still writes an event). Once units have arrived the
-    # PO can no longer be cancelled: stock was booked against it.
-    P.PARTIALLY_RECEIVED: frozenset({P.PARTIALLY_RECEIVED, P.RECEIVED}),
+    # PO can no longer be cancelled: stock was booked against it. It can be closed short instead, giving up the
+    # rest. An ordered PO with nothing received is cancelled, never closed: closed means part of it came.
+    P.PARTIALLY_RECEIVED: frozenset({P.PARTIALLY_RECEIVED, P.RECEIVED, P.CLOSED}),
     P.RECEIVED: frozenset(),
     P.CANCELLED: frozenset(),
+    P.CLOSED: frozenset(),
 }
 
 # POs whose unreceived units count as on order (part of the inventory position). Drafts count too, so that a
-# suggestion already turned into a draft is not suggested again.
+# suggestion already turned into a draft is not suggested again; the missing units of a closed PO never come.
 OPEN = frozenset({P.DRAFT, P.ORDERED, P.PARTIALLY_RECEIVED})
 # POs sent to the supplier: they have an order date and an expected delivery date.
-SENT = frozenset({P.ORDERED, P.PARTIALLY_RECEIVED, P.RECEIVED})
+SENT = frozenset({P.ORDERED, P.PARTIALLY_RECEIVED, P.RECEIVED, P.CLOSED})
 # POs that may take deliveries.
 RECEIVABLE = frozenset({P.ORDERED, P.PARTIALLY_RECEIVED})
 

@@ -124,12 +124,13 @@ class ReturnRequestForm(forms.Form):
     def line_fields(self) -> list[tuple[dict, forms.BoundField]]:
         return [(row, self[f"qty_{row['sku']}"]) for row in self.rows]
 
+    def chosen(self) -> list[tuple[dict, int]]:
+        """(returnable row, units going back) per SKU the customer chose."""
+        counts = [(row, self.cleaned_data.get(f"qty_{row['sku']}")) for row in self.rows]
+        return [(row, count) for row, count in counts if count]
+
     def items(self) -> list[ReturnLineInput]:
-        return [
-            ReturnLineInput(sku=row["sku"], quantity=self.cleaned_data[f"qty_{row['sku']}"])
-            for row in self.rows
-            if self.cleaned_data.get(f"qty_{row['sku']}")
-        ]
+        return [ReturnLineInput(sku=row["sku"], quantity=count) for row, count in self.chosen()]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -45,11 +45,14 @@ def server(live_server, settings):
 
 @pytest.fixture
 def new_page(browser):
-    """Pages in fresh contexts (separate cookies: a customer and a staff member side by side); dialogs accepted."""
+    """Pages in fresh contexts (separate cookies: a customer and a staff member side by side); dialogs accepted.
+    ``javascript=False`` opens a page as a browser without JavaScript (or whose scripts failed) sees it."""
     contexts = []
 
-    def open_page(*, width: int = 1280, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+    def open_page(*, width: int = 1280, height: int = 900, javascript: bool = True):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="en-US", java_script_enabled=javascript
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()

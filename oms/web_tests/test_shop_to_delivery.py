@@ -1,6 +1,7 @@
 """A customer signs up, orders and pays in the Alipay sandbox; staff confirm and ship; the customer sees the
 tracking number, confirms receipt and returns one unit, which staff approve, receive and refund through the
-sandbox; the reports page draws its charts. All through a real browser."""
+sandbox; the reports page draws its charts. Without JavaScript the customer's actions still ask first, on a page.
+All through a real browser."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import re
 
 import pytest
 
-from oms.accounts.tests.factories import StaffFactory
+from oms.accounts.tests.factories import StaffFactory, UserFactory
 from oms.aftersales.models import ReturnRequest
+from oms.aftersales.tests.factories import delivered_order
 from oms.inventory.tests.factories import WarehouseFactory
 from oms.orders.models import Order
 from oms.payments.models import InboundNotification
@@ -171,6 +173,42 @@ def test_customer_orders_pays_staff_ship_customer_confirms(server, new_page, cat
     shoot(staff, "console-reports")
     staff.goto(f"{base}/console/inventory/")
     shoot(staff, "console-inventory")
+
+
+def test_without_javascript_every_customer_action_asks_on_a_page_first(server, new_page, catalog, shoot, address):
+    """The order page's buttons open server-rendered confirm pages when htmx cannot run; only "Yes" acts."""
+    order = delivered_order(
+        customer=UserFactory(username="dan"), staff=StaffFactory(), address=address, lines=[(catalog, 2)]
+    )
+    page = new_page(javascript=False)
+    page.goto(f"{server.url}/orders/{order.order_no}/")  # to the login page first, then back here
+    page.fill("#id_username", "dan")
+    page.fill("#id_password", "secret-pass")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#request-return")
+
+    page.fill(f"#id_qty_{catalog.code}", "1")
+    page.fill("#id_reason", "One was enough")
+    page.click("#request-return")
+    page.wait_for_selector(f"h1:text('Send these items of order {order.order_no} back?')")
+    assert not ReturnRequest.objects.exists()
+    shoot(page, "shop-confirm-return")
+    page.click("#confirm-action")
+    page.wait_for_selector("text=Return requested")
+    ret = ReturnRequest.objects.get()
+
+    page.click("text=Withdraw request")
+    page.wait_for_selector(f"h1:text('Withdraw return request #{ret.pk}?')")
+    page.click("text=No, go back")
+    page.wait_for_selector("#confirm-receipt")
+    ret.refresh_from_db()
+    assert ret.status == "requested"
+
+    page.click("#confirm-receipt")
+    page.wait_for_selector(f"h1:text('Did you receive order {order.order_no}?')")
+    page.click("#confirm-action")
+    page.wait_for_selector("h1 .status:text('Completed')")
+    assert Order.objects.get(pk=order.pk).status == "completed"
 
 
 def test_storefront_fits_a_phone(server, new_page, catalog, shoot):

@@ -1,5 +1,5 @@
 """Purchasing in the console: a draft from the inventory page's suggestions, a typed-in PO, and the PO page's
-actions (confirm first, then the service; errors shown, never a 500)."""
+actions, closing short included (confirm first, then the service; errors shown, never a 500)."""
 
 from __future__ import annotations
 
@@ -176,6 +176,33 @@ def test_cancel_through_the_page_and_form_errors_are_shown(staff_browser, suppli
     assert po.status == "cancelled" and "Supplier out of stock" in html
     html = act(staff_browser, po, "submit")
     assert "it cannot become ordered" in html and po.status == "cancelled"
+
+
+def test_close_short_through_the_page_after_a_confirm_step(staff_browser, supplier, warehouse, tea):
+    po = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 12)])
+    assert "Close short" not in staff_browser.get(f"/console/purchase-orders/{po.po_no}/").content.decode()
+    act(staff_browser, po, "receive", {"qty_TEA": 5})
+    html = staff_browser.get(f"/console/purchase-orders/{po.po_no}/").content.decode()
+    assert "Close short" in html and 'hx-confirm="Close purchase order' in html and "Cancel purchase order" not in html
+    assert 'for="id_reason"' in html
+
+    html = act(staff_browser, po, "close", {"reason": ""})
+    assert "Reason: This field is required." in html and po.status == "partially_received"
+    url = f"/console/purchase-orders/{po.po_no}/close/"
+    confirm = staff_browser.post(url, {"reason": "Supplier out of stock"}).content.decode()
+    assert f"Close short: purchase order {po.po_no}?" in confirm and 'name="confirmed" value="yes"' in confirm
+    assert 'name="reason" value="Supplier out of stock"' in confirm
+    po.refresh_from_db()
+    assert po.status == "partially_received"
+
+    html = act(staff_browser, po, "close", {"reason": "Supplier out of stock"}, htmx=False)
+
+    assert po.status == "closed" and "Purchase order closed short" in html
+    assert "Closed short, 7 unit(s) not delivered: Supplier out of stock" in html
+    assert "closed short: nothing more to do" in html and "none (7 short)" in html
+    assert "Receive into" not in html and stock_of(tea, warehouse).on_hand == 15
+    assert [s.code for s, _ in staff_browser.get("/console/inventory/").context["reorder"]] == ["TEA"]
+    assert po.po_no in staff_browser.get("/console/purchase-orders/?status=closed").content.decode()
 
 
 def test_unknown_pos_and_actions_are_404_pages(staff_browser, supplier, warehouse, tea):

@@ -13,7 +13,7 @@ from oms.payments.alipay.client import SUCCESS_CODE, AlipayClient, AlipayConfig,
 from oms.payments.alipay.errors import AlipayError
 from oms.payments.alipay.formats import parse_amount, parse_time
 from oms.payments.alipay.signing import verify_notification as verify_notification_signature
-from oms.payments.errors import GatewayError
+from oms.payments.errors import GatewayError, GatewayOutcomeUnknown
 from oms.payments.gateways.base import (
     GatewayNotification,
     GatewayTrade,
@@ -143,13 +143,23 @@ class AlipayGateway(PaymentGateway):
                 details={"sub_code": answer.get("sub_code", "")},
             )
 
+    def refund_made(self, *, payment, out_request_no: str) -> bool:
+        answer = self._call(payment, "refund_query", out_trade_no=payment.out_trade_no, out_request_no=out_request_no)
+        if answer.get("code") != SUCCESS_CODE:
+            if answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
+                return False
+            raise GatewayError(f"Alipay refused the refund query: {answer.get('sub_msg') or answer.get('msg')}")
+        # Alipay's rule: an answer carrying the refund means it was made; without refund_status, the amount says so.
+        status = answer.get("refund_status")
+        return status == "REFUND_SUCCESS" if status else bool(answer.get("refund_amount"))
+
     def _call(self, payment, method: str, **kwargs) -> dict:
         _log(payment, "out", method, repr(kwargs))
         try:
             answer = getattr(self.client(), method)(**kwargs)
         except AlipayError as exc:
             _log(payment, "in", f"{method}_error", exc.message)
-            raise GatewayError(f"Alipay {method} failed: {exc.message}") from exc
+            raise GatewayOutcomeUnknown(f"Alipay {method} failed: {exc.message}") from exc
         _log(payment, "in", method, repr(answer))
         return answer
 

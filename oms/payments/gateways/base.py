@@ -73,4 +73,9 @@ class PaymentGateway(ABC):
 
     @abstractmethod
     def refund(self, *, payment, amount: Decimal, out_request_no: str, reason: str) -> None:
-        """Refund once per ``out_request_no``; raise GatewayError on refusal."""
+        """Refund once per ``out_request_no``; raise GatewayError on refusal, GatewayOutcomeUnknown without an
+        answer."""
+
+    @abstractmethod
+    def refund_made(self, *, payment, out_request_no: str) -> bool:
+        """Has the gateway made the refund ``out_request_no``? Raises GatewayError when it cannot say."""

@@ -187,3 +187,113 @@ def test_gateway_refund_is_idempotent_on_out_request_no(paid_order):
         out_trade_no=payment.out_trade_no, refund_amount=Decimal("15.00"), out_request_no="RETRY-1"
     )
     assert (second_try["code"], second_try["fund_change"]) == ("10000", "N")
+
+
+# --- Idempotency-Key ----------------------------------------------------------------------------------------------
+def _refund_with_key(client, order, key, **body):
+    return client.post(
+        f"/api/v1/orders/{order.order_no}/refunds/", body, format="json", headers={"Idempotency-Key": key}
+    )
+
+
+def test_the_same_key_and_body_give_the_same_refund_once(staff_client, paid_order):
+    first = _refund_with_key(staff_client, paid_order, "k-1", amount="25.50", reason="late delivery")
+    again = _refund_with_key(staff_client, paid_order, "k-1", amount="25.5", reason="late delivery")
+
+    assert (first.status_code, again.status_code) == (201, 200), again.content
+    assert again.json()["refunds"] == first.json()["refunds"]
+    [refund] = Refund.objects.filter(order=paid_order)
+    assert (refund.idempotency_key, refund.amount) == ("k-1", Decimal("25.50"))
+    assert sandbox_trade(paid_order.order_no).refunded_amount == Decimal("25.50")
+    assert Payment.objects.get(order=paid_order).refunded_amount == Decimal("25.50")
+
+
+def test_a_replay_returns_the_refund_even_when_nothing_is_left_to_refund(staff_client, paid_order):
+    assert _refund_with_key(staff_client, paid_order, "all", reason="everything").status_code == 201
+
+    again = _refund_with_key(staff_client, paid_order, "all", reason="everything")
+
+    assert again.status_code == 200, again.content
+    assert again.json()["status"] == "refunded"
+    assert Refund.objects.filter(order=paid_order).count() == 1
+
+
+def test_the_same_key_with_another_body_is_refused(staff_client, paid_order):
+    assert _refund_with_key(staff_client, paid_order, "k-1", amount="10.00", reason="dented").status_code == 201
+
+    for body in ({"amount": "11.00", "reason": "dented"}, {"amount": "10.00", "reason": "dented", "restock": True}):
+        response = _refund_with_key(staff_client, paid_order, "k-1", **body)
+        assert response.status_code == 422, response.content
+        assert response.json()["code"] == "idempotency_key_reused"
+        assert response.json()["details"] == {"refund": Refund.objects.get().out_request_no}
+    assert Refund.objects.count() == 1
+    assert sandbox_trade(paid_order.order_no).refunded_amount == Decimal("10.00")
+
+
+def test_a_key_belongs_to_one_order(staff_client, paid_order, customer, customer_client, address, sku):
+    other = place(customer, address, (sku, 1))
+    pay_with_alipay(customer_client, other)
+    deliver_notifications()
+
+    assert _refund_with_key(staff_client, paid_order, "shared", amount="5.00", reason="x").status_code == 201
+    assert _refund_with_key(staff_client, other, "shared", amount="5.00", reason="x").status_code == 201
+    assert Refund.objects.filter(idempotency_key="shared").count() == 2
+
+
+def test_without_a_key_every_request_is_a_new_refund(staff_client, paid_order):
+    for _ in range(2):
+        assert _refund(staff_client, paid_order, amount="5.00", reason="x").status_code == 201
+    assert Refund.objects.filter(order=paid_order, idempotency_key=None).count() == 2
+
+
+@pytest.mark.parametrize("key", ["", "   ", "k" * 129])
+def test_a_malformed_key_is_400(staff_client, paid_order, key):
+    response = _refund_with_key(staff_client, paid_order, key, amount="5.00", reason="x")
+    assert response.status_code == 400, response.content
+    assert "Idempotency-Key" in response.json()["details"]
+    assert not Refund.objects.exists()
+
+
+def test_a_replay_of_a_refused_refund_answers_the_same_error(staff_client, paid_order):
+    from oms.sandbox.keys import DEMO_APP_ID
+    from oms.sandbox.services import refund_trade
+
+    # The whole trade was refunded at the gateway by other means: Alipay refuses ours.
+    refund_trade(
+        app_id=DEMO_APP_ID, out_trade_no=paid_order.order_no, refund_amount=Decimal("70.00"), out_request_no="X"
+    )
+    first = _refund_with_key(staff_client, paid_order, "k-1", amount="10.00", reason="x")
+    again = _refund_with_key(staff_client, paid_order, "k-1", amount="10.00", reason="x")
+
+    assert (first.status_code, again.status_code) == (502, 502)
+    assert again.json()["code"] == "gateway_error"
+    assert again.json()["details"] == {"refund": Refund.objects.get().out_request_no, "status": "failed"}
+    assert Refund.objects.count() == 1
+
+
+def test_a_replay_while_the_gateway_answer_is_lost_shows_the_pending_refund(monkeypatch, staff_client, paid_order):
+    from oms.payments.tests.network import answer_lost, use_network
+
+    use_network(monkeypatch, answer_lost("alipay.trade.refund"))
+    first = _refund_with_key(staff_client, paid_order, "k-1", amount="10.00", reason="x")
+    assert first.status_code == 502, first.content
+    assert first.json()["details"]["status"] == "pending"
+
+    again = _refund_with_key(staff_client, paid_order, "k-1", amount="10.00", reason="x")
+
+    assert again.status_code == 200, again.content
+    assert again.json()["status"] == "refunding"
+    assert [r["status"] for r in again.json()["refunds"]] == ["pending"]
+    assert sandbox_trade(paid_order.order_no).refunded_amount == Decimal("10.00")
+
+
+def test_the_database_refuses_a_second_refund_with_one_key_on_one_order(paid_order):
+    from django.db import IntegrityError, transaction
+
+    payment = Payment.objects.get(order=paid_order)
+    fields = {"order": paid_order, "payment": payment, "amount": Decimal("1.00"), "reason": "x", "idempotency_key": "k"}
+    Refund.objects.create(out_request_no="A1", **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Refund.objects.create(out_request_no="A2", **fields)
+    Refund.objects.create(out_request_no="A3", **{**fields, "idempotency_key": None})
+    Refund.objects.create(out_request_no="A4", **{**fields, "idempotency_key": None})  # no key: no limit

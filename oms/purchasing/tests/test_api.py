@@ -169,6 +169,31 @@ def test_receive_and_cancel_errors(staff_client, supplier, warehouse, tea):
     assert_error(staff_client.post(f"{POS}PO000/submit/", {}, format="json"), 404, "not_found")
 
 
+def test_close_short_a_partially_received_po(staff_client, supplier, warehouse, tea):
+    po = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 10)])
+    url = f"{POS}{po.po_no}/close/"
+    early = staff_client.post(url, {"reason": "Supplier gone"}, format="json")
+    assert "cancel it instead" in assert_error(early, 409, "invalid_transition")["message"]
+    staff_client.post(f"{POS}{po.po_no}/receive/", {"lines": [{"sku": "TEA", "quantity": 4}]}, format="json")
+
+    assert_error(staff_client.post(url, {}, format="json"), 400, "validation_error")
+    assert_error(staff_client.post(url, {"reason": "x", "extra": 1}, format="json"), 400, "validation_error")
+    assert_error(staff_client.post(url, {"reason": " "}, format="json"), 400, "validation_error")
+    closed = staff_client.post(url, {"reason": "Supplier gone"}, format="json")
+
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert closed.json()["events"][-1]["note"] == "Closed short, 6 unit(s) not delivered: Supplier gone"
+    assert [(line["received_quantity"], line["remaining"]) for line in closed.json()["lines"]] == [(4, 6)]
+    listed = staff_client.get(POS, {"status": "closed"}).json()["results"]
+    assert [row["po_no"] for row in listed] == [po.po_no]
+    again = staff_client.post(url, {"reason": "Supplier gone"}, format="json")
+    assert assert_error(again, 409, "invalid_transition")["details"]["current_status"] == "closed"
+    receipt = {"lines": [{"sku": "TEA", "quantity": 1}]}
+    assert_error(staff_client.post(f"{POS}{po.po_no}/receive/", receipt, format="json"), 409, "invalid_transition")
+    assert stock_of(tea, warehouse).on_hand == 14
+    assert_error(staff_client.post(f"{POS}PO000/close/", {"reason": "x"}, format="json"), 404, "not_found")
+
+
 # --- Who may ------------------------------------------------------------------------------------------------------
 
 
@@ -184,6 +209,7 @@ def test_receive_and_cancel_errors(staff_client, supplier, warehouse, tea):
         ("post", "{po}submit/"),
         ("post", "{po}receive/"),
         ("post", "{po}cancel/"),
+        ("post", "{po}close/"),
     ],
 )
 def test_customers_and_staff_without_purchasing_rights_are_refused(

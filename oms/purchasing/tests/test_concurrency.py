@@ -1,4 +1,5 @@
-"""Real threads on one real database: two staff booking the same delivery, receipts racing order placement.
+"""Real threads on one real database: two staff booking the same delivery, closing short racing the last delivery,
+receipts racing order placement.
 
 Workers start together at a barrier, each on its own connection. Only the errors a caller is promised may come
 out; a deadlock, a lock timeout or any other database error fails the test (it is re-raised here).
@@ -18,7 +19,8 @@ from oms.inventory.models import StockMovement
 from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
 from oms.orders.services import OrderLineInput, place_order
 from oms.purchasing import services
-from oms.purchasing.errors import OverReceipt
+from oms.purchasing.errors import InvalidPurchaseTransition, OverReceipt
+from oms.purchasing.selectors import units_on_order
 from oms.purchasing.tests.factories import SupplierFactory, ordered_po
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
@@ -84,6 +86,27 @@ def test_many_clicks_on_the_last_delivery_through_the_api_receive_it_once(staff,
     assert codes == [(200, None)] + [(409, "invalid_transition")] * 3  # the first makes the PO received
     po.refresh_from_db()
     assert po.status == "received" and stock_of(tea, warehouse).on_hand == 18
+    assert_stock_is_its_movements(tea, warehouse)
+
+
+def test_closing_short_while_the_last_units_arrive_ends_one_way_only(staff, supplier, warehouse, tea):
+    po = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 10)])
+    services.receive_purchase_order(po=po, quantities={"TEA": 4}, actor=staff)
+
+    outcomes = run_together(
+        [
+            lambda: services.receive_purchase_order(po=po, quantities={"TEA": 6}, actor=staff),
+            lambda: services.close_purchase_order(po=po, actor=staff, reason="Supplier gone"),
+        ]
+    )
+
+    assert_only(outcomes, InvalidPurchaseTransition)
+    assert [o.error is None for o in outcomes].count(True) == 1  # whoever locked the PO first; the other is refused
+    po.refresh_from_db()
+    received = po.lines.get().received_quantity
+    assert (po.status, received) in {("received", 10), ("closed", 4)}
+    assert stock_of(tea, warehouse).on_hand == 10 + received
+    assert units_on_order() == {}
     assert_stock_is_its_movements(tea, warehouse)
 
 

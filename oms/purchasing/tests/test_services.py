@@ -1,4 +1,4 @@
-"""Purchase orders through their services: drafts, suggested quantities, submit, receipts into stock, cancel."""
+"""Purchase orders through their services: drafts, suggested quantities, submit, receipts into stock, cancel, close."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from oms.inventory.models import Stock, StockMovement
 from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
 from oms.purchasing import services
 from oms.purchasing.errors import InvalidPurchaseTransition, OverReceipt
+from oms.purchasing.models import PurchaseOrder
 from oms.purchasing.planning import purchase_suggestions, suggested_quantity
 from oms.purchasing.selectors import units_on_order
 from oms.purchasing.services import PurchaseLineInput
@@ -167,6 +168,9 @@ def test_units_on_order_count_open_pos_only(supplier, warehouse, tea, cup):
     services.receive_purchase_order(po=partly, quantities={"TEA": 6}, actor=None)
     cancelled = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 100)])
     services.cancel_purchase_order(po=cancelled, actor=None)
+    closed = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 50)])
+    services.receive_purchase_order(po=closed, quantities={"TEA": 1}, actor=None)
+    services.close_purchase_order(po=closed, actor=None, reason="Short shipped")
     done = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(cup, 7)])
     services.receive_purchase_order(po=done, quantities={"CUP": 7}, actor=None)
 
@@ -334,6 +338,77 @@ def test_a_po_with_received_units_cannot_be_cancelled(supplier, warehouse, tea):
     assert caught.value.details == {"current_status": "partially_received", "requested_status": "cancelled"}
     po.refresh_from_db()
     assert po.status == "partially_received"
+
+
+# --- Close short --------------------------------------------------------------------------------------------------
+
+
+def test_closing_short_keeps_what_arrived_and_stops_counting_the_rest_as_on_order(staff, supplier, warehouse, tea, cup):
+    po = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 10), (cup, 4)])
+    services.receive_purchase_order(po=po, quantities={"TEA": 6}, actor=staff)
+    assert units_on_order() == {tea.pk: 4, cup.pk: 4}
+
+    closed = services.close_purchase_order(po=po, actor=staff, reason="  Supplier discontinued the line ")
+
+    assert (closed.status, closed.received_at) == ("closed", None)
+    event = po.events.last()
+    assert (event.from_status, event.to_status, event.actor) == ("partially_received", "closed", staff)
+    assert event.note == "Closed short, 8 unit(s) not delivered: Supplier discontinued the line"
+    assert units_on_order() == {}
+    assert stock_of(tea, warehouse).on_hand == 16 and stock_of(cup, warehouse).on_hand == 4  # nothing taken back
+    assert [(line.quantity, line.received_quantity) for line in po.lines.all()] == [(10, 6), (4, 0)]
+    assert_stock_matches_movements(stock_of(tea, warehouse))
+
+
+def test_a_closed_sku_is_suggested_again(supplier, warehouse, tea):
+    record_sales(tea, warehouse, units_per_day=[3] * 60)  # ROP 21, EOQ 77
+    po = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 77)])
+    services.receive_purchase_order(po=po, quantities={"TEA": 5}, actor=None)
+    [waiting] = purchase_suggestions(sku_ids=[tea.pk])
+    assert (waiting.available, waiting.on_order, waiting.reorder_now) == (15, 72, False)  # hidden behind the PO
+
+    services.close_purchase_order(po=po, actor=None, reason="Crop failed")
+
+    [after] = purchase_suggestions(sku_ids=[tea.pk])
+    assert (after.available, after.on_order, after.reorder_now) == (15, 0, True)
+    assert suggested_quantity(after) == 77
+
+
+def test_a_closed_po_takes_no_deliveries_and_cannot_be_cancelled_or_closed_again(supplier, warehouse, tea):
+    po = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 10)])
+    services.receive_purchase_order(po=po, quantities={"TEA": 3}, actor=None)
+    services.close_purchase_order(po=po, actor=None, reason="Short shipped")
+    events = po.events.count()
+
+    with pytest.raises(InvalidPurchaseTransition, match="closed short: it takes no more deliveries"):
+        services.receive_purchase_order(po=po, quantities={"TEA": 1}, actor=None)
+    with pytest.raises(InvalidPurchaseTransition):
+        services.cancel_purchase_order(po=po, actor=None)
+    with pytest.raises(InvalidPurchaseTransition) as caught:
+        services.close_purchase_order(po=po, actor=None, reason="Again")
+
+    assert caught.value.details == {"current_status": "closed", "requested_status": "closed"}
+    assert po.events.count() == events and stock_of(tea, warehouse).on_hand == 13
+
+
+def test_only_a_partially_received_po_closes_and_only_with_a_reason(supplier, warehouse, tea):
+    draft = draft_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 10)])
+    ordered = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 10)])
+    done = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 2)])
+    services.receive_purchase_order(po=done, quantities={"TEA": 2}, actor=None)
+    partly = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 10)])
+    services.receive_purchase_order(po=partly, quantities={"TEA": 2}, actor=None)
+
+    for po in (draft, ordered):
+        with pytest.raises(InvalidPurchaseTransition, match="cancel it instead"):
+            services.close_purchase_order(po=po, actor=None, reason="Never mind")
+    with pytest.raises(InvalidPurchaseTransition, match="fully received"):
+        services.close_purchase_order(po=done, actor=None, reason="Never mind")
+    with pytest.raises(ValidationFailed, match="Say why"):
+        services.close_purchase_order(po=partly, actor=None, reason="   ")
+
+    statuses = [po.status for po in PurchaseOrder.objects.order_by("id")]
+    assert statuses == ["draft", "ordered", "received", "partially_received"]
 
 
 # --- Suppliers ----------------------------------------------------------------------------------------------------

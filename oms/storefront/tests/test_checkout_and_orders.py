@@ -106,7 +106,8 @@ def test_customer_sees_only_their_own_orders(shopper, tea, address):
     assert bobs.order_no not in shopper.get("/orders/").content.decode()
     response = shopper.get(f"/orders/{bobs.order_no}/")
     assert response.status_code == 404 and "No order" in response.content.decode()
-    assert shopper.post(f"/orders/{bobs.order_no}/cancel/").status_code == 404
+    assert shopper.post(f"/orders/{bobs.order_no}/cancel/", {"confirmed": "yes"}).status_code == 404
+    assert shopper.get(f"/orders/{bobs.order_no}/cancel/").status_code == 404
     bobs.refresh_from_db()
     assert bobs.status == "pending_payment"
     assert bobs.order_no in other.get("/orders/").content.decode()
@@ -118,12 +119,26 @@ def test_cancel_before_payment(shopper, tea, address):
     order = Order.objects.get()
     page = shopper.get(f"/orders/{order.order_no}/").content.decode()
     assert "Pay with Alipay" in page and "Cancel order" in page
-    html = shopper.post(f"/orders/{order.order_no}/cancel/", follow=True).content.decode()
+    url = f"/orders/{order.order_no}/cancel/"
+    assert f'<form method="get" action="{url}"' in page and f'hx-confirm="Cancel order {order.order_no}?"' in page
+
+    confirm = shopper.get(url).content.decode()  # the button without JavaScript
+    assert f"Cancel order {order.order_no}?" in confirm and "<dd>¥40.00</dd>" in confirm
+    assert f"<dd>1 × {order.items.get().name}</dd>" in confirm
+    assert f'<form method="post" action="{url}"' in confirm and 'name="confirmed" value="yes"' in confirm
+    assert 'class="danger">Yes, cancel the order</button>' in confirm and "csrfmiddlewaretoken" in confirm
+    assert "Cancel order" in shopper.post(url).content.decode()  # unconfirmed: asks again
+    order.refresh_from_db()
+    assert order.status == "pending_payment"
+
+    html = shopper.post(url, {"confirmed": "yes"}, follow=True).content.decode()
     assert "Order cancelled." in html
     order.refresh_from_db()
     assert order.status == "cancelled"
-    html = shopper.post(f"/orders/{order.order_no}/cancel/", follow=True).content.decode()
+    html = shopper.post(url, {"confirmed": "yes"}, follow=True).content.decode()
     assert "cannot become" in html  # shown, not a 500
+    html = shopper.get(url, follow=True).content.decode()
+    assert f"Order {order.order_no} can no longer be cancelled here." in html  # no confirm page for it
 
 
 def test_tracking_and_confirm_receipt(shopper, customer, address):
@@ -140,9 +155,16 @@ def test_tracking_and_confirm_receipt(shopper, customer, address):
         location="Hangzhou hub",
     )
     assert "Hangzhou hub" in shopper.get(f"/orders/{order.order_no}/").content.decode()
-    html = shopper.post(f"/orders/{order.order_no}/confirm-receipt/", follow=True).content.decode()
+    url = f"/orders/{order.order_no}/confirm-receipt/"
+    confirm = shopper.get(url).content.decode()
+    assert f"Did you receive order {order.order_no}?" in confirm and "Yes, I received it" in confirm
+    assert 'name="confirmed" value="yes"' in confirm
+    order.refresh_from_db()
+    assert order.status == "shipped"
+    html = shopper.post(url, {"confirmed": "yes"}, follow=True).content.decode()
     assert "the order is complete" in html
     order.refresh_from_db()
     assert order.status == "completed"
-    html = shopper.post(f"/orders/{order.order_no}/confirm-receipt/", follow=True).content.decode()
+    html = shopper.post(url, {"confirmed": "yes"}, follow=True).content.decode()
     assert 'role="alert"' in html
+    assert "is not waiting for your confirmation" in shopper.get(url, follow=True).content.decode()

@@ -6,7 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from oms.aftersales.states import ReturnStatus, can_transition
 from oms.common.errors import OmsError
@@ -17,6 +18,9 @@ from oms.shipping.services import confirm_receipt
 from oms.storefront import selectors
 from oms.storefront.forms import CancelForm, PayForm, ReturnRequestForm
 from oms.web_vendor.helpers import flash_form_errors, run_service
+from oms.web_vendor.templatetags.oms_web import money
+
+from .confirm import confirm_page, is_confirmed, no_longer_possible, submitted
 
 PAGE_SIZE = 20
 
@@ -93,31 +97,64 @@ def pay(request: HttpRequest, order_no: str) -> HttpResponse:
         return redirect("storefront:order", order_no=order_no)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def cancel(request: HttpRequest, order_no: str) -> HttpResponse:
+    """GET (or an unconfirmed POST): the confirm page; a confirmed POST cancels the unpaid order."""
     found = selectors.my_order(request.user, order_no)
     if found is None:
         return _not_found(request, order_no)
-    form = CancelForm(request.POST)
+    back = reverse("storefront:order", args=[order_no])
+    form = CancelForm(submitted(request))
+    if not is_confirmed(request):
+        if found.status not in CUSTOMER_CANCELLABLE:
+            return no_longer_possible(request, f"Order {order_no} can no longer be cancelled here.", back)
+        return confirm_page(
+            request,
+            title=f"Cancel order {order_no}?",
+            summary=_order_summary(found),
+            explanation="The items held for it are released; nothing was paid, so there is nothing to refund.",
+            form=form,
+            button="Yes, cancel the order",
+            back=back,
+            danger=True,
+        )
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     run_service(
         request,
         lambda: payment_services.cancel_unpaid_order(order=found, actor=request.user, reason=reason, by_staff=False),
         success="Order cancelled.",
     )
-    return redirect("storefront:order", order_no=order_no)
+    return redirect(back)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def receipt(request: HttpRequest, order_no: str) -> HttpResponse:
+    """GET (or an unconfirmed POST): the confirm page; a confirmed POST completes the shipped order."""
     found = selectors.my_order(request.user, order_no)
     if found is None:
         return _not_found(request, order_no)
+    back = reverse("storefront:order", args=[order_no])
+    if not is_confirmed(request):
+        if found.status != OrderStatus.SHIPPED:
+            return no_longer_possible(request, f"Order {order_no} is not waiting for your confirmation.", back)
+        return confirm_page(
+            request,
+            title=f"Did you receive order {order_no}?",
+            summary=_order_summary(found),
+            explanation="Confirm only once every parcel has arrived: the order is then complete.",
+            button="Yes, I received it",
+            back=back,
+        )
     run_service(
         request,
         lambda: confirm_receipt(order=found, customer=request.user),
         success="Thanks for confirming: the order is complete.",
     )
-    return redirect("storefront:order", order_no=order_no)
+    return redirect(back)
+
+
+def _order_summary(order: Order) -> list[tuple[str, str]]:
+    items = ", ".join(f"{item.quantity} × {item.name}" for item in order.items.all())
+    return [("Items", items), ("Total", money(order.total_amount))]

@@ -1,6 +1,7 @@
 """The customer's returns: ask to send delivered items back, enter the parcel's tracking number, or withdraw.
 
-Every action is on the order page (hx-confirm asks first); a business error becomes a message there, never a 500.
+Every action is on the order page and asks first: hx-confirm with JavaScript, a confirm page without
+(oms.storefront.views.confirm). A business error becomes a message on the order page, never a 500.
 Only the customer's own orders and returns are found: anyone else's is a 404, as for orders.
 """
 
@@ -10,16 +11,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from oms.aftersales import services
+from oms.aftersales.models import ReturnRequest
+from oms.aftersales.states import ReturnStatus, can_transition
 from oms.storefront import selectors
 from oms.storefront.forms import CancelForm, ReturnRequestForm, ReturnShipForm
 from oms.web_vendor.helpers import flash_form_errors, run_service
 
+from .confirm import confirm_page, is_confirmed, no_longer_possible, submitted
 from .orders import _not_found
 
 PAGE_SIZE = 20
+RETURN_STEPS = (
+    "We look at each request and tell you on the order page whether to send the items back; the refund follows "
+    "once they arrive."
+)
 
 
 def _return_not_found(request: HttpRequest, return_id: int) -> HttpResponse:
@@ -34,16 +43,29 @@ def my_returns(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/returns.html", {"page": page})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def request_return(request: HttpRequest, order_no: str) -> HttpResponse:
+    """GET (or an unconfirmed POST): the confirm page for the chosen units; a confirmed POST asks for the return."""
     found = selectors.my_order(request.user, order_no)
     if found is None:
         return _not_found(request, order_no)
-    form = ReturnRequestForm(request.POST, returnable=selectors.returnable(found))
+    back = _returns_of(order_no)
+    form = ReturnRequestForm(submitted(request), returnable=selectors.returnable(found))
     if not form.is_valid():
         flash_form_errors(request, form)
-        return redirect("storefront:order", order_no=order_no)
+        return redirect(back)
+    if not is_confirmed(request):
+        units = [(f"{row['name']} ({row['sku']})", f"{count} unit(s)") for row, count in form.chosen()]
+        return confirm_page(
+            request,
+            title=f"Send these items of order {order_no} back?",
+            summary=[*units, ("Why", form.cleaned_data["reason"])],
+            explanation=RETURN_STEPS,
+            form=form,
+            button="Yes, request the return",
+            back=back,
+        )
     run_service(
         request,
         lambda: services.request_return(
@@ -54,16 +76,30 @@ def request_return(request: HttpRequest, order_no: str) -> HttpResponse:
     return redirect("storefront:order", order_no=order_no)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def ship_return(request: HttpRequest, order_no: str, return_id: int) -> HttpResponse:
+    """GET (or an unconfirmed POST): the confirm page for the parcel's tracking number; a confirmed POST records it."""
     found = selectors.my_return(request.user, order_no, return_id)
     if found is None:
         return _return_not_found(request, return_id)
-    form = ReturnShipForm(request.POST)
+    back = _returns_of(order_no, return_id)
+    form = ReturnShipForm(submitted(request))
     if not form.is_valid():
         flash_form_errors(request, form)
-        return redirect("storefront:order", order_no=order_no)
+        return redirect(back)
+    if not is_confirmed(request):
+        if not can_transition(found.status, ReturnStatus.SHIPPED):
+            return no_longer_possible(request, f"Return #{return_id} is not waiting for a parcel.", back)
+        return confirm_page(
+            request,
+            title=f"Did you send return #{return_id} with this tracking number?",
+            summary=[("Items", _return_items(found)), *((field.label, field.value()) for field in form)],
+            explanation="We refund the items once the parcel arrives.",
+            form=form,
+            button="Yes, I sent it",
+            back=back,
+        )
     run_service(
         request,
         lambda: services.ship_return(return_request=found, actor=request.user, by_staff=False, **form.cleaned_data),
@@ -72,13 +108,28 @@ def ship_return(request: HttpRequest, order_no: str, return_id: int) -> HttpResp
     return redirect("storefront:order", order_no=order_no)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def cancel_return(request: HttpRequest, order_no: str, return_id: int) -> HttpResponse:
+    """GET (or an unconfirmed POST): the confirm page; a confirmed POST withdraws the return request."""
     found = selectors.my_return(request.user, order_no, return_id)
     if found is None:
         return _return_not_found(request, return_id)
-    form = CancelForm(request.POST)
+    back = _returns_of(order_no, return_id)
+    form = CancelForm(submitted(request))
+    if not is_confirmed(request):
+        if not can_transition(found.status, ReturnStatus.CANCELLED):
+            return no_longer_possible(request, f"Return #{return_id} can no longer be withdrawn.", back)
+        return confirm_page(
+            request,
+            title=f"Withdraw return request #{return_id}?",
+            summary=[("Items", _return_items(found))],
+            explanation="The items stay with you; you may ask again while the return window is open.",
+            form=form,
+            button="Yes, withdraw it",
+            back=back,
+            danger=True,
+        )
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     run_service(
         request,
@@ -86,3 +137,13 @@ def cancel_return(request: HttpRequest, order_no: str, return_id: int) -> HttpRe
         success="Return request withdrawn.",
     )
     return redirect("storefront:order", order_no=order_no)
+
+
+def _returns_of(order_no: str, return_id: int | None = None) -> str:
+    """The order page, scrolled to its returns (or to one return)."""
+    anchor = f"return-{return_id}" if return_id else "returns"
+    return f"{reverse('storefront:order', args=[order_no])}#{anchor}"
+
+
+def _return_items(ret: ReturnRequest) -> str:
+    return ", ".join(f"{line.quantity} × {line.sku_code}" for line in ret.lines.all())
