@@ -31,6 +31,7 @@ from itertools import combinations
 from django.db import connection
 
 from oms.catalog.models import Sku
+from oms.common.db import prepared_cursor
 from oms.inventory.models import Stock, Warehouse
 
 EXACT_SEARCH_MAX_WAREHOUSES = 8
@@ -77,7 +78,7 @@ def read_skus_with_stock(codes: list[str]) -> tuple[dict[str, Sku], list[StockSn
     first. Only a code with no such row (unknown, inactive, or never stocked) costs a second query, to tell those
     apart. Every order placement starts here, so the SQL is written out rather than compiled by the ORM each time.
     """
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_skus_with_stock_sql(len(codes)), codes)
         rows = cursor.fetchall()
     price_field = Sku._meta.get_field("price")

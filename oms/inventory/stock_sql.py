@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from django.db import connection
 from django.utils import timezone
 
+from oms.common.db import prepared_cursor
 from oms.inventory.errors import StockChangedConcurrently
 from oms.inventory.models import Stock
 
@@ -53,7 +54,7 @@ def apply_stock_deltas(deltas: dict[int, tuple[int, int]]) -> None:
         order_by = f" ORDER BY {pk}" if connection.vendor == "mysql" else ""
         sql = f"UPDATE {table} SET {assignments} WHERE {pk} IN ({id_list}) AND {guard}{order_by}"
         params = on_hand_params + reserved_params + [now] + ids + guard_params
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount != len(ids):
             raise StockChangedConcurrently(f"{cursor.rowcount} of {len(ids)} stock rows passed their guard")

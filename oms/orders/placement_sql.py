@@ -10,8 +10,7 @@ Other databases use the ORM path in ``orders.services``.
 
 from __future__ import annotations
 
-from django.db import connection
-
+from oms.common.db import prepared_cursor
 from oms.common.sql_insert import InsertCte
 from oms.inventory.models import Allocation, StockMovement
 from oms.inventory.stock_sql import apply_stock_deltas
@@ -46,7 +45,7 @@ def insert_order_rows(
         ctes.append(sql)
         params += insert_params
     selected = ", ".join(insert.ids_sql() for insert in inserts)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} SELECT {selected}", params)
         ids = cursor.fetchone()
     # A statement of its own, after the inserts and their foreign-key checks: the hot rows stay locked only for
