@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oms.common.api import idempotency_key, idempotency_key_header
 from oms.common.pagination import NewestFirstCursorPagination
 from oms.orders import selectors, services
 from oms.orders.serializers import (
@@ -23,22 +24,9 @@ from oms.orders.serializers import (
 )
 from oms.payments import services as payment_services
 
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="A fresh random key per new order (e.g. a UUID). Replaying it returns the same order.",
+IDEMPOTENCY_HEADER = idempotency_key_header(
+    "A fresh random key per new order (e.g. a UUID). Replaying it returns the same order."
 )
-
-
-def _idempotency_key(request: Request) -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    key = key.strip()
-    if not key or len(key) > 128:
-        raise ValidationError({"Idempotency-Key": ["Send 1 to 128 characters, e.g. a UUID."]})
-    return key
 
 
 class OrderListCreateApi(APIView):
@@ -60,7 +48,7 @@ class OrderListCreateApi(APIView):
             customer=request.user,
             items=[services.OrderLineInput(sku=i["sku"], quantity=i["quantity"]) for i in data["items"]],
             address=dict(data["shipping_address"]),
-            idempotency_key=_idempotency_key(request),
+            idempotency_key=idempotency_key(request),
             payment_method=data["payment_method"],
         )
         if placed.created:
