@@ -183,6 +183,7 @@ def parse_args() -> argparse.Namespace:
         help="units of the hot SKU in (b); default: half what (a) sold in a run as long, so it sells out midway",
     )
     parser.add_argument("--customers", type=int, default=50, help="customers (API tokens) placing the orders")
+    parser.add_argument("--history", type=int, default=20_000, help="completed orders seeded before the runs")
     parser.add_argument("--pgbench-clients", type=int, default=8)
     parser.add_argument(
         "--quiet-wait",
@@ -322,6 +323,7 @@ def seed_database(args: argparse.Namespace) -> Seed:
             ]
         )
         tokens = Token.objects.bulk_create([Token(key=Token.generate_key(), user=user) for user in users])
+        seed_order_history(args.history, customer_lo=min(u.pk for u in users), customers=len(users), sku=skus[0])
     spread = stocks[: args.skus]
     seed = Seed(
         warehouse_id=warehouse.pk,
@@ -339,6 +341,38 @@ def seed_database(args: argparse.Namespace) -> Seed:
     if not contiguous or seed.customer_hi - seed.customer_lo + 1 != len(users):
         sys.exit("seeded ids are not contiguous; the pgbench scripts rely on that (is the database fresh?)")
     return seed
+
+
+def seed_order_history(count: int, *, customer_lo: int, customers: int, sku) -> None:
+    """Completed orders of the past, each with one line and one event, so the run starts on a shop with history.
+
+    On an empty orders table PostgreSQL plans the foreign-key checks of a new connection (cached for the
+    connection's life) as sequential scans, which get slower with every order placed; a server started on a
+    real shop's tables never sees that.
+    """
+    from django.db import connection
+
+    if not count:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO orders_order (order_no, status, currency, subtotal, shipping_fee, total_amount,"
+            " shipping_address, request_fingerprint, payment_method, created_at, expires_at, paid_at, updated_at,"
+            " customer_id)"
+            " SELECT 'H' || lpad(g::text, 19, '0'), 'completed', 'CNY', %s, 0, %s, '{}'::jsonb, '', '',"
+            " now() - interval '30 days', now() - interval '30 days', now() - interval '30 days', now(),"
+            " %s + g %% %s FROM generate_series(1, %s) g",
+            [sku.price, sku.price, customer_lo, customers, count],
+        )
+        cursor.execute(
+            "INSERT INTO orders_orderitem (order_id, sku_id, sku_code, name, unit_price, quantity, line_total)"
+            " SELECT id, %s, %s, %s, subtotal, 1, subtotal FROM orders_order",
+            [sku.pk, sku.code, sku.name],
+        )
+        cursor.execute(
+            "INSERT INTO orders_orderevent (order_id, from_status, to_status, reason, created_at)"
+            " SELECT id, 'shipped', 'completed', 'Delivered', created_at FROM orders_order"
+        )
 
 
 def probe_queries(seed: Seed, show: bool) -> dict[str, int]:
