@@ -45,7 +45,8 @@ class InsertCte:
 
     def ids_sql(self) -> str:
         """An array of the new ids in insertion order (ids come from a sequence, drawn row by row)."""
-        return f"ARRAY(SELECT {connection.ops.quote_name('id')} FROM {self.name} ORDER BY 1)"
+        pk = connection.ops.quote_name(type(self.objs[0])._meta.pk.column)
+        return f"ARRAY(SELECT {pk} FROM {self.name} ORDER BY 1)"
 
     def saved(self, ids: Sequence[int]) -> None:
         """Mark the instances as saved with their new ids, and point their FKs at the saved parents."""
