@@ -96,7 +96,9 @@ def resume_stuck_refunds(
 
 
 def _claim(refund: Refund, *, now: datetime) -> bool:
+    # Still due, not just unchanged: a run that read the refund after another's claim must not claim it again.
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     claimed = Refund.objects.filter(
-        pk=refund.pk, status=Refund.Status.PENDING, next_attempt_at=refund.next_attempt_at
+        due, pk=refund.pk, status=Refund.Status.PENDING, next_attempt_at=refund.next_attempt_at
     ).update(next_attempt_at=now + settings.OMS_REFUND_STUCK_AFTER)
     return claimed == 1
