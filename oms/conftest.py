@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
@@ -23,6 +24,14 @@ def _database_is_the_expected_one(django_db_setup, django_db_blocker):  # noqa: 
     if expected:
         with django_db_blocker.unblock():
             assert connection.vendor == expected, f"tests ran on {connection.vendor}, expected {expected}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_root_exists() -> None:
+    """WhiteNoise warns on every request handler it builds while STATIC_ROOT is missing (tests run no collectstatic)."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,9 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from oms.inventory.reallocation import DEDUCTED_UNSHIPPED, reallocate_order
 from oms.orders.models import Order, OrderEvent
-from oms.orders.states import HOLDS_RESERVATION, OrderStatus, can_transition
+from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus, can_transition
+from oms.payments import cancellation, refunds
 from oms.payments import exceptions as payment_exceptions
-from oms.payments import refunds
 from oms.payments import services as payment_services
 from oms.payments.models import Payment
 from oms.shipping import selectors as shipping_selectors
@@ -97,10 +97,10 @@ ACTIONS: dict[str, OrderAction] = {
             "Cancel order",
             MANAGE,
             forms.CancelForm,
-            lambda user, order, data: payment_services.cancel_unpaid_order(
+            lambda user, order, data: cancellation.cancel_or_refund_order(
                 order=order, actor=user, reason=data["reason"], by_staff=True
             ),
-            "Order cancelled; its stock was released.",
+            "Order cancelled: its stock is back and anything paid was refunded.",
             danger=True,
         ),
         OrderAction(
@@ -148,7 +148,7 @@ def available_actions(order: Order, *, user: AbstractBaseUser, open_issues: bool
         names.append("offline-payment")
     if status in HOLDS_RESERVATION or (status in DEDUCTED_UNSHIPPED and not _shipment_left(order)):
         names.append("reallocate")
-    if status in HOLDS_RESERVATION:
+    if status in HOLDS_RESERVATION or (status in PAID_UNSHIPPED and not _shipment_left(order)):
         names.append("cancel")
     if status == S.PAYMENT_FAILED or open_issues:
         names.append("resolve")

@@ -30,7 +30,7 @@ from oms.inventory.models import Allocation, StockMovement, Warehouse
 from oms.inventory.sourcing import PlannedAllocation, plan_allocations, read_stock_snapshot
 from oms.inventory.stock_sql import applying_stock_deltas
 from oms.orders.models import Order
-from oms.orders.states import HOLDS_RESERVATION, OrderStatus
+from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
 from oms.orders.transitions import note_order
 from oms.shipping.models import Shipment, ShipmentStatus
 from oms.shipping.services import regenerate_pending_shipments
@@ -38,7 +38,7 @@ from oms.shipping.services import regenerate_pending_shipments
 # Re-plans after a concurrent buyer took units the plan counted on, before giving up with insufficient_stock.
 MAX_REALLOCATION_ATTEMPTS = 5
 # States in which the order's units are deducted from stock but still in the warehouse.
-DEDUCTED_UNSHIPPED = frozenset({OrderStatus.PAID, OrderStatus.AWAITING_SHIPMENT})
+DEDUCTED_UNSHIPPED = PAID_UNSHIPPED
 
 Kind = StockMovement.Kind
 Status = Allocation.Status

@@ -22,6 +22,7 @@ from oms.orders.serializers import (
     PlaceOrderIn,
     new_order_body,
 )
+from oms.payments import cancellation
 from oms.payments import services as payment_services
 
 IDEMPOTENCY_HEADER = idempotency_key_header(
@@ -68,10 +69,11 @@ class OrderDetailApi(APIView):
 class OrderCancelApi(APIView):
     @extend_schema(request=CancelOrderIn, responses=OrderDetailOut)
     def post(self, request: Request, order_no: str) -> Response:
+        """Unpaid → ``cancelled``; paid and not shipped → refunded in full, stock put back (``refunded``)."""
         body = CancelOrderIn(data=request.data)
         body.is_valid(raise_exception=True)
         order = selectors.order_for_action(user=request.user, order_no=order_no)
-        payment_services.cancel_unpaid_order(
+        cancellation.cancel_or_refund_order(
             order=order,
             actor=request.user,
             reason=body.validated_data["reason"],

@@ -38,8 +38,11 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 # States in which an order still holds reserved (not yet deducted) stock.
 HOLDS_RESERVATION = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED})
-# States the customer may cancel from (before payment; paid orders go through a refund).
+# States the customer may cancel from outright (before payment).
 CUSTOMER_CANCELLABLE = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED})
+# Paid, the units taken from stock but still in the warehouse until a parcel leaves. Cancelling such an order
+# (customer or staff) refunds it in full and puts its units back: oms.payments.cancellation.
+PAID_UNSHIPPED = frozenset({S.PAID, S.AWAITING_SHIPMENT})
 
 
 def can_transition(current: str, target: str) -> bool:

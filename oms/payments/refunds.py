@@ -26,16 +26,17 @@ from django.utils import timezone
 
 from oms.common.errors import ValidationFailed
 from oms.inventory.services import return_order_stock
-from oms.orders.errors import IdempotencyKeyReused
+from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
 from oms.orders.models import Order, OrderEvent
 from oms.orders.pricing import money
-from oms.orders.states import OrderStatus
+from oms.orders.states import PAID_UNSHIPPED, OrderStatus
 from oms.orders.transitions import note_order, transition_order
 from oms.payments import balance
 from oms.payments.errors import GatewayError, GatewayOutcomeUnknown, RefundExceedsPaid
 from oms.payments.gateways import get_gateway
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue, Refund
 from oms.payments.notifications import lock_payment
+from oms.shipping.models import ShipmentStatus
 
 logger = logging.getLogger(__name__)
 REFUNDABLE = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED)
@@ -74,12 +75,17 @@ def request_refund(
     items: list[dict] | None = None,
     restock: bool = False,
     idempotency_key: str | None = None,
+    cancel_unshipped: bool = False,
 ) -> RefundRequested:
     """Refund ``amount`` (or the value of ``items`` [{sku, quantity}], or everything left) of a paid order.
 
     With ``idempotency_key``, the same key and body give back the refund the first request made
     (``created=False``), checking nothing again; a different body raises IdempotencyKeyReused. The key is looked
     up under the order row lock, and the unique (order, key) constraint collapses concurrent duplicates into one.
+
+    ``cancel_unshipped`` (oms.payments.cancellation) refunds all that is left and restocks every unit not restocked
+    yet, decided under the order row lock: only while the order is paid and none of its parcels has left, else
+    InvalidTransition. Shipping locks the same row first, so a parcel cannot leave in between.
 
     Locks the order row, then its payment row; the gateway is called with no lock held. Must not be called
     inside a transaction for gateway payments. Raises RefundExceedsPaid, InvalidTransition (order not in a
@@ -98,6 +104,7 @@ def request_refund(
             restock=restock,
             idempotency_key=idempotency_key,
             fingerprint=fingerprint,
+            cancel_unshipped=cancel_unshipped,
         )
     except IntegrityError:
         # A concurrent request with the same key committed first (the lookup under the lock is the usual path).
@@ -117,17 +124,24 @@ def request_refund(
     return RefundRequested(refund, created=True)
 
 
-def _open_refund(*, order, reason, actor, amount, items, restock, idempotency_key, fingerprint) -> tuple[Refund, bool]:
+def _open_refund(
+    *, order, reason, actor, amount, items, restock, idempotency_key, fingerprint, cancel_unshipped=False
+) -> tuple[Refund, bool]:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if idempotency_key:
             replay = _find_replay(order.pk, idempotency_key, fingerprint)
             if replay is not None:
                 return replay, False
+        if cancel_unshipped:
+            _check_unshipped(order)
         payment = Payment.objects.select_for_update().filter(order=order, status__in=REFUNDABLE).first()
         if payment is None:
             raise RefundExceedsPaid(f"Order {order.order_no} has no payment to refund.", details={"paid": "0.00"})
-        quantities = _item_quantities(order, items or [])
+        if cancel_unshipped:
+            quantities, restock = _units_not_restocked(order), True
+        else:
+            quantities = _item_quantities(order, items or [])
         if amount is None:
             amount = _items_value(order, quantities) if items else payment.amount - payment.refunded_amount
         pending = Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).aggregate(s=Sum("amount"))["s"]
@@ -357,6 +371,34 @@ def _find_replay(order_id: int, idempotency_key: str, fingerprint: str) -> Refun
             details={"refund": refund.out_request_no},
         )
     return refund
+
+
+def _check_unshipped(order: Order) -> None:
+    """Refuse to cancel a paid order that is not paid-and-unshipped, or one of whose parcels has left."""
+    if order.status not in PAID_UNSHIPPED:
+        raise InvalidTransition(
+            current=order.status,
+            target=OrderStatus.REFUNDING,
+            message=f"Order {order.order_no} is {order.status}: only paid orders that have not shipped can be "
+            "cancelled and refunded this way.",
+        )
+    if order.shipments.exclude(status=ShipmentStatus.PENDING).exists():
+        raise InvalidTransition(
+            current=order.status,
+            target=OrderStatus.REFUNDING,
+            message=f"A parcel of order {order.order_no} has already left the warehouse, so the order can no longer "
+            "be cancelled: ask for a return once it arrives.",
+        )
+
+
+def _units_not_restocked(order: Order) -> dict[int, int]:
+    """Units of each ordered SKU (by id) that no earlier refund of the order has put back (or is putting back)."""
+    left = {item.sku_id: item.quantity for item in order.items.all()}
+    earlier = Refund.objects.filter(order=order, restock=True).exclude(status=Refund.Status.FAILED)
+    for refund in earlier:
+        for line in refund.items:
+            left[line["sku_id"]] = left.get(line["sku_id"], 0) - line["quantity"]
+    return {sku_id: units for sku_id, units in left.items() if units > 0}
 
 
 def _item_quantities(order: Order, items: list[dict]) -> dict[int, int]:

@@ -96,6 +96,28 @@ def test_cancel_and_offline_payment(staff_browser, make_pending):
     assert other.events.last().reason == "Customer phoned"
 
 
+def test_cancel_a_paid_order_refunds_it_until_a_parcel_leaves(staff_browser, make_paid):
+    order = make_paid(quantity=2, price="30.00")
+    stock = Stock.objects.get(sku=order.items.get().sku)
+    assert stock.on_hand == 8
+    html = staff_browser.get(f"/console/orders/{order.order_no}/").content.decode()
+    assert "Cancel and refund" in html and "Its payment is refunded" in html
+
+    html = act(staff_browser, order, "cancel", {"reason": "Customer phoned"})
+
+    assert order.status == "refunded" and "Order cancelled: its stock is back" in html
+    assert Payment.objects.get(order=order).refunded_amount == Decimal("70.00")
+    stock.refresh_from_db()
+    assert stock.on_hand == 10
+
+    shipped = make_paid()
+    act(staff_browser, shipped, "confirm")
+    parcel = shipped.shipments.get()
+    act(staff_browser, shipped, "ship", {"shipment": parcel.pk, "carrier": "sim", "tracking_no": "SIM000777"})
+    html = staff_browser.get(f"/console/orders/{shipped.order_no}/").content.decode()
+    assert "Cancel and refund" not in html and "Cancel order" not in html
+
+
 def test_refund_with_restock_puts_units_back(staff_browser, make_paid):
     order = make_paid(quantity=2, price="30.00")
     item = order.items.get()

@@ -750,15 +750,24 @@ def test_customer_cannot_mark_paid(customer_client, customer, sku, warehouse, ad
     assert stock_of(sku, warehouse).on_hand == 10
 
 
-def test_customer_cannot_cancel_a_paid_order(customer_client, staff_client, customer, sku, warehouse, address):
+def test_customer_cannot_cancel_an_order_paid_offline_but_staff_can(
+    customer_client, staff_client, customer, sku, warehouse, address
+):
     order = make_order(customer, sku, address, quantity=2)
     assert _mark_paid(staff_client, order.order_no).status_code == 200
 
     body = assert_error(_cancel(customer_client, order.order_no), 409, "invalid_transition")
 
-    assert body["details"]["current_status"] == "paid"
+    assert body["details"]["current_status"] == "paid" and "paid offline" in body["message"]
     stock = stock_of(sku, warehouse)
     assert (stock.on_hand, stock.reserved) == (8, 0)
+
+    response = _cancel(staff_client, order.order_no)  # staff return the money the way it came
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "refunded"
+    stock = stock_of(sku, warehouse)
+    assert (stock.on_hand, stock.reserved) == (10, 0)
 
 
 def test_paid_order_cannot_be_paid_again(staff_client, customer, sku, address):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from oms.accounts.tests.factories import StaffFactory, UserFactory
 from oms.orders.models import Order
-from oms.payments.balance import set_payment_password, top_up_balance
+from oms.payments.balance import account_for, set_payment_password, top_up_balance
 from oms.shipping.services import record_tracking_event
 from oms.shipping.tests.factories import shipped_order
 
@@ -139,6 +139,35 @@ def test_cancel_before_payment(shopper, tea, address):
     assert "cannot become" in html  # shown, not a 500
     html = shopper.get(url, follow=True).content.decode()
     assert f"Order {order.order_no} can no longer be cancelled here." in html  # no confirm page for it
+
+
+def test_cancel_after_payment_refunds_until_the_parcel_leaves(shopper, customer, tea, address):
+    top_up_balance(customer=customer, amount=Decimal("100"), actor=None, reason="test")
+    set_payment_password(customer=customer, raw_password="123456")
+    shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+    shopper.post("/checkout/", {**checkout_form(shopper), **address, "payment_method": "balance"})
+    order = Order.objects.get()
+    shopper.post(f"/orders/{order.order_no}/pay/", {"method": "balance", "payment_password": "123456"})
+    order.refresh_from_db()
+    assert order.status == "paid"
+    url = f"/orders/{order.order_no}/cancel/"
+    page = shopper.get(f"/orders/{order.order_no}/").content.decode()
+    assert "Cancel and refund" in page and "What you paid is refunded." in page
+
+    confirm = shopper.get(url).content.decode()
+    assert "we refund what you paid" in confirm and 'class="danger">Yes, cancel and refund</button>' in confirm
+
+    html = shopper.post(url, {"confirmed": "yes", "reason": "changed my mind"}, follow=True).content.decode()
+    assert "Order cancelled; your payment is refunded." in html
+    order.refresh_from_db()
+    assert order.status == "refunded"
+    assert order.refunds.get().amount == Decimal("40.00")
+    assert account_for(customer).balance == Decimal("100.00")
+
+    shipped, _ = shipped_order(customer=customer, staff=StaffFactory(), address=address)
+    assert "Cancel and refund" not in shopper.get(f"/orders/{shipped.order_no}/").content.decode()
+    html = shopper.get(f"/orders/{shipped.order_no}/cancel/", follow=True).content.decode()
+    assert f"Order {shipped.order_no} can no longer be cancelled here." in html
 
 
 def test_tracking_and_confirm_receipt(shopper, customer, address):

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from oms.aftersales.states import ReturnStatus, can_transition
 from oms.common.errors import OmsError
 from oms.orders.models import Order
-from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, OrderStatus
+from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
+from oms.payments import cancellation
 from oms.payments import services as payment_services
+from oms.shipping.models import ShipmentStatus
 from oms.shipping.services import confirm_receipt
 from oms.storefront import selectors
 from oms.storefront.forms import CancelForm, PayForm, ReturnRequestForm
@@ -45,7 +47,7 @@ def order(request: HttpRequest, order_no: str) -> HttpResponse:
     context = {
         "order": found,
         "payable": found.status in HOLDS_RESERVATION,
-        "cancellable": found.status in CUSTOMER_CANCELLABLE,
+        "cancellable": _cancellable(found),
         "receivable": found.status == OrderStatus.SHIPPED,
         "pay_form": PayForm(initial={"method": found.payment_method or "alipay"}),
         "has_payment_password": selectors.has_payment_password(request.user),
@@ -100,32 +102,46 @@ def pay(request: HttpRequest, order_no: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def cancel(request: HttpRequest, order_no: str) -> HttpResponse:
-    """GET (or an unconfirmed POST): the confirm page; a confirmed POST cancels the unpaid order."""
+    """GET (or an unconfirmed POST): the confirm page; a confirmed POST cancels the order: an unpaid one outright,
+    a paid one not yet shipped by refunding it in full."""
     found = selectors.my_order(request.user, order_no)
     if found is None:
         return _not_found(request, order_no)
     back = reverse("storefront:order", args=[order_no])
     form = CancelForm(submitted(request))
+    paid = found.status in PAID_UNSHIPPED
     if not is_confirmed(request):
-        if found.status not in CUSTOMER_CANCELLABLE:
+        if not _cancellable(found):
             return no_longer_possible(request, f"Order {order_no} can no longer be cancelled here.", back)
         return confirm_page(
             request,
             title=f"Cancel order {order_no}?",
             summary=_order_summary(found),
-            explanation="The items held for it are released; nothing was paid, so there is nothing to refund.",
+            explanation=(
+                "Nothing has left our warehouse yet: we refund what you paid to where it came from "
+                "(Alipay or your store balance)."
+                if paid
+                else "The items held for it are released; nothing was paid, so there is nothing to refund."
+            ),
             form=form,
-            button="Yes, cancel the order",
+            button="Yes, cancel and refund" if paid else "Yes, cancel the order",
             back=back,
             danger=True,
         )
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     run_service(
         request,
-        lambda: payment_services.cancel_unpaid_order(order=found, actor=request.user, reason=reason, by_staff=False),
-        success="Order cancelled.",
+        lambda: cancellation.cancel_or_refund_order(order=found, actor=request.user, reason=reason, by_staff=False),
+        success="Order cancelled; your payment is refunded." if paid else "Order cancelled.",
     )
     return redirect(back)
+
+
+def _cancellable(order: Order) -> bool:
+    """May the customer cancel? Before payment, or after it until a parcel leaves (then it is refunded)."""
+    if order.status in CUSTOMER_CANCELLABLE:
+        return True
+    return order.status in PAID_UNSHIPPED and all(s.status == ShipmentStatus.PENDING for s in order.shipments.all())
 
 
 @require_http_methods(["GET", "POST"])
