@@ -46,7 +46,9 @@ class Command(BaseCommand):
         os.environ.setdefault("OMS_PUBLIC_BASE_URL", f"http://{host}:{port}")
         call_command("collectstatic", interactive=False, verbosity=0)
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-        self.stdout.write(f"oms listening on http://{host}:{port}/ ({workers} web workers, {engine})")
+        access_log = os.environ.get("OMS_ACCESS_LOG", "-")
+        logged = "" if access_log == "-" else f"; requests logged to {access_log}"
+        self.stdout.write(f"oms listening on http://{host}:{port}/ ({workers} web workers, {engine}{logged})")
         sys.stdout.flush()
         gunicorn = [
             sys.executable, "-m", "gunicorn", "oms.wsgi:application",
@@ -54,13 +56,13 @@ class Command(BaseCommand):
             "--workers", str(workers),
             "--threads", str(threads),
             "--timeout", str(timeout),
-            "--access-logfile", os.environ.get("OMS_ACCESS_LOG", "-"),
+            "--access-logfile", access_log,
             "--log-level", "warning",
         ]  # fmt: skip
         if jobs == "off" or (jobs == "auto" and not settings.CELERY_EMBEDDED_BROKER):
             os.execv(sys.executable, gunicorn)
         self.stdout.write("background jobs: one Celery worker with the periodic scheduler")
-        self._supervise([gunicorn, worker_argv(beat=True, concurrency=1, loglevel="warning")])
+        self._supervise([gunicorn, worker_argv(beat=True, concurrency=1, loglevel="warning", quiet=True)])
 
     def _supervise(self, commands: list[list[str]]) -> None:
         """Run the processes together; when one stops or we are told to stop, stop them all."""

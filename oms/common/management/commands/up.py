@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -15,6 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--orders", type=int, default=3000, help="demo orders to create on the first run")
 
     def handle(self, *args, port: int, workers: int, orders: int, **options):
+        # The demo's carrier simulator and payment sandbox post to the server all the time: their requests go to a
+        # file, so the address and logins printed below stay on the screen (OMS_ACCESS_LOG=- shows them here).
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("OMS_ACCESS_LOG", str(settings.VAR_DIR / "access.log"))
         call_command("migrate", interactive=False, verbosity=0)
         call_command("demo", orders=orders)
         base = f"http://127.0.0.1:{port}"

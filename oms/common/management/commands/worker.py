@@ -8,8 +8,11 @@ import sys
 from django.core.management.base import BaseCommand
 
 
-def worker_argv(*, beat: bool, concurrency: int | None, loglevel: str) -> list[str]:
-    argv = [sys.executable, "-m", "celery", "-A", "oms", "worker", "--loglevel", loglevel]
+def worker_argv(*, beat: bool, concurrency: int | None, loglevel: str, quiet: bool = False) -> list[str]:
+    # --quiet (no start-up banner: beside gunicorn it would push the server's own lines off the screen) is one of
+    # celery's own options, so it comes before the subcommand.
+    argv = [sys.executable, "-m", "celery", "-A", "oms", *(["--quiet"] if quiet else []), "worker"]
+    argv += ["--loglevel", loglevel]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
     if beat:
