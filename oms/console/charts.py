@@ -17,9 +17,10 @@ def sales_chart(days: list[DaySales]) -> Spec:
         "labels": labels,
         "datasets": [
             {"label": "Sales (CNY)", "data": [float(day.sales) for day in days]},
+            {"label": "Refunds (CNY)", "data": [float(day.refunded) for day in days]},
             {"label": "Orders", "data": [day.orders for day in days], "type": "line", "axis": "y2"},
         ],
-        "rows": [[day.day.isoformat(), day.sales, day.orders] for day in days],
+        "rows": [[day.day.isoformat(), day.sales, day.refunded, day.orders] for day in days],
     }
 
 

@@ -23,9 +23,10 @@ from oms.aftersales.states import ReturnStatus
 from oms.inventory.models import Allocation
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.states import OrderStatus
+from oms.payments.models import Refund
 
 ZERO = Decimal("0.00")
-# Paid at some point (sales count them even if refunded later: refunds are a report of their own).
+# Paid at some point (sales count them even if refunded later: refunds are counted on the day the money went back).
 EVER_PAID = Q(paid_at__isnull=False)
 
 
@@ -64,7 +65,12 @@ class DaySales:
     day: date
     orders: int
     paid_orders: int
-    sales: Decimal
+    sales: Decimal  # value of the orders placed that day and paid
+    refunded: Decimal = ZERO  # money that went back that day (refunds completed), whenever its order was placed
+
+    @property
+    def net(self) -> Decimal:
+        return self.sales - self.refunded
 
 
 def sales_by_day(*, days: int, today: date | None = None) -> list[DaySales]:
@@ -83,7 +89,21 @@ def sales_by_day(*, days: int, today: date | None = None) -> list[DaySales]:
         if paid_at is not None:
             bucket[1] += 1
             bucket[2] += total
-    return [DaySales(day, n, paid, sales) for day, (n, paid, sales) in buckets.items()]
+    refunded = refunds_by_day(since=start_of_day(first))
+    return [DaySales(day, n, paid, sales, refunded.get(day, ZERO)) for day, (n, paid, sales) in buckets.items()]
+
+
+def refunds_by_day(*, since: datetime) -> dict[date, Decimal]:
+    """Money refunded per local day since ``since``: succeeded refunds by when they completed (automatic refunds of
+    late payments included: that money came in and went out)."""
+    rows = Refund.objects.filter(status=Refund.Status.SUCCEEDED, completed_at__gte=since).values_list(
+        "completed_at", "amount"
+    )
+    days: dict[date, Decimal] = {}
+    for completed_at, amount in rows.iterator(chunk_size=5000):
+        day = timezone.localtime(completed_at).date()
+        days[day] = days.get(day, ZERO) + amount
+    return days
 
 
 def status_mix(*, since: datetime) -> list[tuple[str, str, int]]:

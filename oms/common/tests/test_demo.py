@@ -62,6 +62,16 @@ def test_every_settled_status_appears(demo):
     assert seen == set(OrderStatus) - {OrderStatus.REFUNDING}
 
 
+def test_refunds_happened_when_their_story_says(demo):
+    """The reports count refunds on the day the money went back: the demo's are spread over its 90 days."""
+    refunded = Order.objects.filter(status=OrderStatus.REFUNDED).prefetch_related("refunds", "events")
+    assert refunded
+    for order in refunded:
+        [refund] = order.refunds.all()
+        done = [e.created_at for e in order.events.all() if e.to_status == OrderStatus.REFUNDED]
+        assert refund.completed_at == refund.created_at == done[0]  # the story's time, not the run's clock
+
+
 def test_stock_counters_are_the_sum_of_their_movements(demo):
     stocks = Stock.objects.annotate(
         moved_on_hand=Sum("movements__on_hand_delta"), moved_reserved=Sum("movements__reserved_delta")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
+
+from oms.payments.refunds import refund_order
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +36,25 @@ def test_inventory_shows_stock_movements_and_low_stock(staff_browser, make_paid,
     assert staff_browser.get(f"/console/inventory/?q={sku}&warehouse={warehouse.code}").status_code == 200
 
 
+def test_reports_count_refunds_on_the_day_the_money_went_back(staff_browser, make_paid, staff):
+    make_paid(quantity=2, price="30.00")  # 70.00 with shipping
+    refunded = make_paid(quantity=1, price="50.00")  # 60.00 with shipping
+    refund_order(order=refunded, reason="changed mind", actor=staff, amount=Decimal("25.00"))
+
+    response = staff_browser.get("/console/reports/?days=7")
+
+    context = response.context
+    assert (context["total_sales"], context["total_refunded"], context["total_net"]) == (
+        Decimal("130.00"),
+        Decimal("25.00"),
+        Decimal("105.00"),
+    )
+    html = response.content.decode()
+    assert "¥25.00" in html and "net of refunds ¥105.00" in html and "Refunds (CNY)" in html
+    rows = list(csv.reader(io.StringIO(staff_browser.get("/console/reports/?days=7&export=sales").content.decode())))
+    assert rows[-1][3:] == ["130.00", "25.00", "105.00"]  # today
+
+
 def test_reports_render_four_charts(staff_browser, make_paid):
     make_paid()
     html = staff_browser.get("/console/reports/?days=7").content.decode()
@@ -43,7 +65,7 @@ def test_reports_render_four_charts(staff_browser, make_paid):
 @pytest.mark.parametrize(
     ("export", "header"),
     [
-        ("sales", ["day", "orders", "paid_orders", "sales"]),
+        ("sales", ["day", "orders", "paid_orders", "sales", "refunded", "net"]),
         ("status", ["status", "orders"]),
         ("top_skus", ["sku", "name", "units", "revenue", "orders"]),
         ("lead_times", ["paid_to_shipped", "orders"]),

@@ -33,6 +33,8 @@ def reports(request: HttpRequest) -> HttpResponse:
         "since": since,
         "sales": sales,
         "total_sales": sum((day.sales for day in sales), selectors.ZERO),
+        "total_refunded": sum((day.refunded for day in sales), selectors.ZERO),
+        "total_net": sum((day.net for day in sales), selectors.ZERO),
         "total_orders": sum(day.orders for day in sales),
         "top": top,
         "lead": lead,
@@ -51,9 +53,9 @@ def _csv(export: str, *, days: int, since, today) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="oms-{export}-{today.isoformat()}-{days}d.csv"'
     writer = csv.writer(response)
     if export == "sales":
-        writer.writerow(["day", "orders", "paid_orders", "sales"])
+        writer.writerow(["day", "orders", "paid_orders", "sales", "refunded", "net"])
         for day in selectors.sales_by_day(days=days, today=today):
-            writer.writerow([day.day.isoformat(), day.orders, day.paid_orders, day.sales])
+            writer.writerow([day.day.isoformat(), day.orders, day.paid_orders, day.sales, day.refunded, day.net])
     elif export == "status":
         writer.writerow(["status", "orders"])
         for status, _, count in selectors.status_mix(since=since):

@@ -52,7 +52,7 @@ from oms.orders.services import place_order
 from oms.orders.states import OrderStatus
 from oms.orders.transitions import transition_order
 from oms.payments.balance import set_payment_password, top_up_balance
-from oms.payments.models import BalanceAccount
+from oms.payments.models import BalanceAccount, Refund
 from oms.payments.refunds import refund_order
 from oms.payments.services import record_offline_payment
 from oms.purchasing.demo import ensure_demo_purchasing
@@ -391,6 +391,8 @@ def backdate(*, order: Order, placed_at: datetime, at: dict[OrderStatus, datetim
     kinds = {Kind.RESERVE: placed_at, Kind.DEDUCT: at.get(S.PAID), Kind.RELEASE: at.get(S.CANCELLED)}
     moves = [When(kind=kind, then=Value(when)) for kind, when in kinds.items() if when]
     StockMovement.objects.filter(order=order).update(created_at=Case(*moves, default=F("created_at")))
+    if S.REFUNDED in at:  # the reports count refunds on the day the money went back
+        Refund.objects.filter(order=order).update(created_at=at[S.REFUNDED], completed_at=at[S.REFUNDED])
     if S.AWAITING_SHIPMENT in at:
         Shipment.objects.filter(order=order).update(created_at=at[S.AWAITING_SHIPMENT])
         TrackingEvent.objects.filter(shipment__order=order).update(received_at=F("occurred_at"))
