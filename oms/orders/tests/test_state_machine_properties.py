@@ -1,7 +1,7 @@
 """Property: whatever sequence of order operations runs, legal or not, stock and history stay consistent.
 
 Hypothesis draws a sequence of operations (place, cancel, pay, fail payment, retry, confirm, ship, complete,
-expire...). Each one runs through the real services against the real database; after every step the stock
+expire, cancel-or-refund...). Each one runs through the real services against the real database; after every step the stock
 counters, allocations, movements and event chains are checked against each other. An illegal operation must raise
 the promised error and leave the database exactly as it was. Each example runs inside ``transaction.atomic()`` and
 is rolled back, so examples do not see each other's rows.
@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from oms.catalog.models import Sku
@@ -36,11 +36,12 @@ from oms.orders.services import (
     OrderLineInput,
     cancel_order,
     expire_overdue_orders,
-    mark_order_paid,
     place_order,
 )
-from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, TRANSITIONS, OrderStatus
+from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, PAID_UNSHIPPED, TRANSITIONS, OrderStatus
 from oms.orders.transitions import transition_order
+from oms.payments.cancellation import cancel_or_refund_order
+from oms.payments.services import record_offline_payment
 
 S = OrderStatus
 Status = Allocation.Status
@@ -101,6 +102,8 @@ ACTIONS: dict[str, tuple[OrderStatus, frozenset[OrderStatus] | None]] = {
     "ship": (S.SHIPPED, None),
     "fail_shipment": (S.SHIPMENT_FAILED, None),
     "complete": (S.COMPLETED, None),
+    # Unpaid → cancelled, paid and unshipped → refunded in full with every unit restocked (run_move decides).
+    "cancel_or_refund": (S.CANCELLED, None),
 }
 
 
@@ -135,7 +138,12 @@ ADVANCE = {
 }
 FORWARD = ["advance"] * 8
 # Usually one of the newest orders, so that one order sees several moves in a row.
-moves = st.builds(Move, action=st.sampled_from(sorted(ACTIONS) + FORWARD), pick=st.sampled_from([0, 0, 0, 1, 2, 5]))
+# cancel_or_refund drawn three times as often: it needs a paid order, which takes a few moves to reach.
+moves = st.builds(
+    Move,
+    action=st.sampled_from(sorted(ACTIONS) + ["cancel_or_refund"] * 2 + FORWARD),
+    pick=st.sampled_from([0, 0, 0, 1, 2, 5]),
+)
 expiries = st.builds(Expire, minutes_ahead=st.sampled_from([0, 31, 120]))
 operations = st.lists(weighted((3, places), (6, moves), (1, expiries)), min_size=6, max_size=40)
 stock_levels = st.lists(st.integers(0, 9), min_size=2 * len(SKU_PRICES), max_size=2 * len(SKU_PRICES))
@@ -188,6 +196,7 @@ class Snapshot:
     items: tuple[tuple[int, int, int], ...]  # (order_id, sku_id, quantity)
     events: tuple[tuple[int, int, str, str, datetime], ...]  # (id, order_id, from, to, created_at)
     movements: dict[int, tuple[int, int, int]]  # stock_id -> (count, sum on_hand_delta, sum reserved_delta)
+    returned: dict[tuple[int, int], int]  # (order_id, sku_id) -> units put back on hand by refunds
 
 
 def snapshot(world: World) -> Snapshot:
@@ -218,6 +227,13 @@ def snapshot(world: World) -> Snapshot:
             OrderEvent.objects.order_by("pk").values_list("pk", "order_id", "from_status", "to_status", "created_at")
         ),
         movements={pk: movements.get(pk, (0, 0, 0)) for pk in stock_ids},
+        returned={
+            (row["order_id"], row["stock__sku_id"]): row["units"]
+            for row in StockMovement.objects.filter(stock_id__in=stock_ids, kind=StockMovement.Kind.RETURN)
+            .values("order_id", "stock__sku_id")
+            .annotate(units=Sum("on_hand_delta"))
+            .order_by()
+        },
     )
 
 
@@ -247,8 +263,12 @@ def check_invariants(world: World, snap: Snapshot) -> None:
             assert (on_hand, reserved) == (INACTIVE_ON_HAND, 0)
         else:
             on_hand_by_sku[sku_id] += on_hand
+    returned_by_sku: dict[int, int] = defaultdict(int)
+    for (_, sku_id), units in snap.returned.items():
+        returned_by_sku[sku_id] += units
     for sku_id, initial in world.initial_on_hand.items():
-        assert on_hand_by_sku[sku_id] == initial - deducted_by_sku[sku_id], "units vanished or appeared"
+        expected = initial - deducted_by_sku[sku_id] + returned_by_sku[sku_id]
+        assert on_hand_by_sku[sku_id] == expected, "units vanished or appeared"
 
     wanted: dict[int, dict[int, int]] = defaultdict(dict)
     for order_id, sku_id, quantity in snap.items:
@@ -261,6 +281,9 @@ def check_invariants(world: World, snap: Snapshot) -> None:
     for order_id, (status, _, paid_at) in snap.orders.items():
         assert status == world.expected_status[order_id], f"order {order_id} changed state on its own"
         assert dict(allocated[order_id]) == wanted[order_id], f"order {order_id}: allocations != lines"
+        # Only a cancel-and-refund puts units back here, and then all of them.
+        returned = {sku_id: snap.returned.get((order_id, sku_id), 0) for sku_id in wanted[order_id]}
+        assert returned == (wanted[order_id] if status == S.REFUNDED else dict.fromkeys(returned, 0))
         assert statuses[order_id] == {ALLOCATIONS_IN[S(status)]}, f"order {order_id} in {status}"
         assert (paid_at is not None) == (status not in HOLDS_RESERVATION | {S.CANCELLED})
         chain = events[order_id]
@@ -332,12 +355,15 @@ def run_move(world: World, op: Move, before: Snapshot) -> None:
     calls: dict[str, Any] = {
         "cancel_by_customer": lambda: cancel_order(order=order, actor=world.customer, reason="", by_staff=False),
         "cancel_by_staff": lambda: cancel_order(order=order, actor=world.staff, reason="", by_staff=True),
-        "pay": lambda: mark_order_paid(order=order, actor=None, reason="paid"),
+        "pay": lambda: record_offline_payment(order=order, actor=world.staff, reference="prop"),
+        "cancel_or_refund": lambda: cancel_or_refund_order(order=order, actor=world.staff, reason="", by_staff=True),
     }
     call = calls.get(action) or (
         lambda: transition_order(order_id=order_id, to=target, actor=world.staff, reason=action)
     )
     legal = target in TRANSITIONS[current] and (allowed_from is None or current in allowed_from)
+    if action == "cancel_or_refund" and current in PAID_UNSHIPPED:
+        target, legal = S.REFUNDED, True
     if not legal:
         return expect_unchanged(world, before, InvalidTransition, call)
     if target == S.PAID and current in HOLDS_RESERVATION and order.expires_at < timezone.now():
@@ -370,6 +396,22 @@ RUNNERS = {Place: run_place, Move: run_move, Expire: run_expire}
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(levels=stock_levels, ops=operations)
+# Always once: a paid order cancelled (refunded, restocked), and a confirmed one, next to an unpaid one.
+@example(
+    levels=[3] * (2 * len(SKU_PRICES)),
+    ops=[
+        Place(lines=((0, 2), (1, 1)), key=None, overdue=False),
+        Move("pay", 0),
+        Place(lines=((0, 4),), key=None, overdue=False),
+        Move("pay", 0),
+        Move("confirm", 0),
+        Move("cancel_or_refund", 0),
+        Move("cancel_or_refund", 1),
+        Move("cancel_or_refund", 1),
+        Place(lines=((2, 1),), key=None, overdue=False),
+        Move("cancel_or_refund", 0),
+    ],
+)
 def test_any_sequence_of_operations_keeps_stock_and_history_consistent(levels, ops):
     with transaction.atomic():
         world = build_world(levels)
