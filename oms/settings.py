@@ -180,6 +180,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Placement's payment_method and /pay/'s method take the same two online methods: one schema name for both.
+    "ENUM_NAME_OVERRIDES": {"OnlinePaymentMethodEnum": ["alipay", "balance"]},
 }
 TOKEN_CACHE_SECONDS = int(os.environ.get("OMS_TOKEN_CACHE_SECONDS", "60"))
 

@@ -81,8 +81,9 @@ class OrderAdmin(admin.ModelAdmin):
         rows = [(key.replace("_", " "), address[key]) for key in ADDRESS_LINES if address.get(key)]
         return format_html_join("", "<div>{}: {}</div>", rows)
 
-    @admin.action(description="Cancel selected orders", permissions=["manage"])
+    @admin.action(description="Cancel selected unpaid orders", permissions=["manage"])
     def cancel_selected(self, request, queryset: QuerySet[Order]) -> None:
+        """Unpaid orders only: a paid one is cancelled on its console page, which refunds it (one at a time)."""
         self._apply_to_each(
             request,
             queryset,

@@ -62,16 +62,18 @@ class OrderPayApi(APIView):
         return Response({"pay_url": pay_url})
 
 
+class MyBalanceOut(serializers.Serializer):
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+    entries = BalanceEntryOut(many=True, help_text="the 50 newest ledger entries, newest first")
+
+
 class MyBalanceApi(APIView):
+    @extend_schema(responses=MyBalanceOut)
     def get(self, request: Request) -> Response:
         account = BalanceAccount.objects.filter(customer=request.user).first()
         entries = account.entries.select_related("order")[:50] if account else []
-        return Response(
-            {
-                "balance": str(account.balance if account else Decimal("0.00")),
-                "entries": BalanceEntryOut(entries, many=True).data,
-            }
-        )
+        balance_now = account.balance if account else Decimal("0.00")
+        return Response(MyBalanceOut({"balance": balance_now, "entries": entries}).data)
 
 
 class TopUpApi(APIView):
