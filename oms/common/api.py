@@ -101,6 +101,6 @@ def idempotency_key(request: Request) -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not key or len(key) > 128:
-        raise exceptions.ValidationError({"Idempotency-Key": ["Send 1 to 128 characters, e.g. a UUID."]})
+    if not key or len(key) > 128 or not key.isprintable():
+        raise exceptions.ValidationError({"Idempotency-Key": ["Send 1 to 128 printable characters, e.g. a UUID."]})
     return key

@@ -232,3 +232,43 @@ def test_swagger_ui_is_served(api_client):
     response = api_client.get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/orders/%00/",
+        "/api/v1/orders/?order_no=%00",
+        "/api/v1/orders/?sku=A%00B&status=paid",
+        "/api/v1/skus/?code=%00",
+        "/api/v1/skus/%00/stock/",
+        "/api/v1/orders/?x%00=1",
+    ],
+)
+def test_a_nul_byte_in_an_api_url_is_a_400_not_a_database_error(staff_client, path):
+    # PostgreSQL refuses NUL in text even in a WHERE clause: without the check these were 500s there.
+    response = staff_client.get(path)
+
+    assert_json_error(response, 400, "validation_error")
+    assert "NUL" in response.json()["message"]
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_a_page_url_or_form_is_a_400():
+    from django.test import Client
+
+    browser = Client()
+    assert browser.get("/?q=tea%00").status_code == 400
+    assert browser.get("/orders/%00/").status_code == 400
+    response = browser.post("/login/", {"username": "ad\x00min", "password": "x"})
+    assert response.status_code == 400 and "NUL" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_idempotency_key_with_control_characters_is_refused(customer_client, address):
+    body = {"items": [{"sku": "NO-SUCH-SKU", "quantity": 1}], "shipping_address": address}
+    response = customer_client.post("/api/v1/orders/", body, format="json", headers={"Idempotency-Key": "a\x01b"})
+
+    body = assert_json_error(response, 400, "validation_error")
+    assert "Idempotency-Key" in body["details"]
