@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 
 from oms.common.api import error_body
 from oms.common.errors import ErrorCode
 
 NUL = "\x00"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class RejectNulBytesMiddleware:
@@ -17,7 +19,7 @@ class RejectNulBytesMiddleware:
 
     PostgreSQL cannot store or even compare text with NUL in it, so such a value would reach the database as a
     500 wherever a view filters on it (SQLite and MariaDB just find nothing). No real client sends one; refusing
-    here covers every page and endpoint at once. JSON bodies need no check: the API's serializers refuse NUL.
+    here covers every page and endpoint at once.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -26,7 +28,7 @@ class RejectNulBytesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _holds_nul(request):
             message = "The request holds a NUL (0x00) character; remove it and send it again."
-            if request.path.startswith("/api/"):
+            if _is_api(request):
                 return JsonResponse(error_body(ErrorCode.VALIDATION_ERROR, message), status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
@@ -35,8 +37,18 @@ class RejectNulBytesMiddleware:
 def _holds_nul(request: HttpRequest) -> bool:
     if NUL in request.path or _fields_hold_nul(request.GET):
         return True
-    form = request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
-    return request.method == "POST" and form and _fields_hold_nul(request.POST)
+    # Form bodies of the pages only: the API takes JSON, whose serializers refuse NUL, and answers other bodies
+    # with a 415 that reading them here would spoil.
+    if request.method != "POST" or request.content_type not in FORM_TYPES or _is_api(request):
+        return False
+    try:
+        return _fields_hold_nul(request.POST)
+    except MultiPartParserError:
+        return False  # a broken body: the view (or DRF) answers it with a 400 of its own
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
 
 
 def _fields_hold_nul(fields: QueryDict) -> bool:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from oms.aftersales.states import ReturnStatus
+from oms.common.validators import filter_date
 from oms.inventory.models import Warehouse
 from oms.orders.models import Order
 from oms.orders.selectors import OrderFilters
@@ -25,8 +26,8 @@ class DateInput(forms.DateInput):
 
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any status"), *OrderStatus.choices], required=False)
-    created_from = forms.DateField(required=False, label="Placed from", widget=DateInput)
-    created_to = forms.DateField(required=False, label="Placed to", widget=DateInput)
+    created_from = forms.DateField(required=False, label="Placed from", widget=DateInput, validators=[filter_date])
+    created_to = forms.DateField(required=False, label="Placed to", widget=DateInput, validators=[filter_date])
     customer = forms.CharField(max_length=150, required=False, help_text="Username")
     order_no = forms.CharField(max_length=20, required=False, label="Order number")
     sku = forms.CharField(max_length=64, required=False, label="SKU")

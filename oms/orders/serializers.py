@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from oms.common.api import StrictSerializer
+from oms.common.validators import filter_date
 from oms.orders.states import OrderStatus
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 \-]{4,19}$"
@@ -51,8 +52,8 @@ class OfflinePaymentIn(StrictSerializer):
 
 class OrderFiltersIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
-    created_from = serializers.DateField(required=False)
-    created_to = serializers.DateField(required=False)
+    created_from = serializers.DateField(required=False, validators=[filter_date])
+    created_to = serializers.DateField(required=False, validators=[filter_date])
     order_no = serializers.CharField(max_length=20, required=False)
     customer = serializers.CharField(max_length=150, required=False)
     sku = serializers.CharField(max_length=64, required=False)

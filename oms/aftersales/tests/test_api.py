@@ -150,7 +150,7 @@ def test_bad_input_is_a_400_never_a_500(customer_client, staff_client, tea, orde
     error(customer_client.post(url, extra, format="json"), 400, "validation_error")
     error(customer_client.post(url, "not json", content_type="application/json"), 400, "parse_error")
     error(request_return(customer_client, order.order_no, ("NOPE", 1)), 400, "validation_error")
-    error(request_return(customer_client, "NOPE\x00", (tea.code, 1)), 404, "not_found")
+    error(request_return(customer_client, "NOPE\x00", (tea.code, 1)), 400, "validation_error")  # NUL: never a query
     error(staff_client.get("/api/v1/returns/?status=lost"), 400, "validation_error")
     error(staff_client.get(f"/api/v1/returns/{2**63}/"), 404, "not_found")
 

@@ -272,3 +272,19 @@ def test_an_idempotency_key_with_control_characters_is_refused(customer_client, 
 
     body = assert_json_error(response, 400, "validation_error")
     assert "Idempotency-Key" in body["details"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["created_from=0001-01-01", "created_to=9999-12-31", "created_from=1899-12-31"])
+def test_order_search_dates_at_the_ends_of_the_calendar_are_a_400(staff_client, query):
+    # 0001-01-01 in Shanghai is still year 0 in UTC, and a day past 9999-12-31 does not exist: both were 500s.
+    body = assert_json_error(staff_client.get(f"/api/v1/orders/?{query}"), 400, "validation_error")
+
+    assert "between 1900 and 9998" in json.dumps(body["details"])
+
+
+@pytest.mark.django_db
+def test_a_broken_multipart_body_is_a_400(customer_client):
+    response = customer_client.generic("POST", "/api/v1/orders/", b"--x\r\n", content_type="multipart/form-data")
+
+    assert 400 <= response.status_code < 500, response.content

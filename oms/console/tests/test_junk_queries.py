@@ -13,7 +13,10 @@ from oms.shipping.tests.factories import shipped_order
 
 pytestmark = pytest.mark.django_db
 
-JUNK = ["", "abc", "-1", "0", "99999999999999999999", "%00", "2026-13-45", "' OR 1=1 --", "%E2%80%AE", "1e9", "[]"]
+JUNK = [
+    *("", "abc", "-1", "0", "99999999999999999999", "%00", "1e9", "[]", "' OR 1=1 --", "%E2%80%AE"),
+    *("2026-13-45", "0001-01-01", "9999-12-31"),  # dates: invalid, and at the calendar's two ends
+]
 CONSOLE = [
     "/console/?x={}",
     "/console/orders/?status={}&created_from={}&created_to={}",

@@ -143,10 +143,11 @@ def test_unknown_warehouse_is_404(staff_client, sku):
     assert Stock.objects.count() == 0
 
 
-def test_sku_code_with_a_nul_is_404(staff_client, warehouse):
+def test_sku_code_with_a_nul_is_a_400_and_writes_nothing(staff_client, warehouse):
     response = staff_client.put(stock_url("%00"), {"warehouse": "SH1", "on_hand": 1}, format="json")
-    assert_error(response, 404, "not_found")
-    assert_error(staff_client.get(stock_url("%00")), 404, "not_found")
+    assert_error(response, 400, "validation_error")
+    assert_error(staff_client.get(stock_url("%00")), 400, "validation_error")
+    assert Stock.objects.count() == 0
 
 
 def test_customer_cannot_set_stock(customer_client, sku, warehouse):
