@@ -22,6 +22,7 @@ from oms.orders.serializers import (
     PlaceOrderIn,
     new_order_body,
 )
+from oms.orders.states import OrderStatus
 from oms.payments import cancellation
 from oms.payments import services as payment_services
 
@@ -67,19 +68,22 @@ class OrderDetailApi(APIView):
 
 
 class OrderCancelApi(APIView):
-    @extend_schema(request=CancelOrderIn, responses=OrderDetailOut)
+    @extend_schema(request=CancelOrderIn, responses={200: OrderDetailOut, 202: OrderDetailOut})
     def post(self, request: Request, order_no: str) -> Response:
-        """Unpaid → ``cancelled``; paid and not shipped → refunded in full, stock put back (``refunded``)."""
+        """Unpaid → ``cancelled``; paid and not shipped → refunded in full, stock put back (``refunded``, or 202 and
+        ``refunding`` while the gateway has not confirmed the refund)."""
         body = CancelOrderIn(data=request.data)
         body.is_valid(raise_exception=True)
         order = selectors.order_for_action(user=request.user, order_no=order_no)
-        cancellation.cancel_or_refund_order(
+        after = cancellation.cancel_or_refund_order(
             order=order,
             actor=request.user,
             reason=body.validated_data["reason"],
             by_staff=request.user.has_perm("orders.manage_orders"),
         )
-        return Response(OrderDetailOut(selectors.order_detail(user=request.user, order_no=order_no)).data)
+        # 202: the refund was sent but the gateway has not confirmed it yet (the order stays ``refunding``).
+        code = status.HTTP_202_ACCEPTED if after.status == OrderStatus.REFUNDING else status.HTTP_200_OK
+        return Response(OrderDetailOut(selectors.order_detail(user=request.user, order_no=order_no)).data, status=code)
 
 
 class OrderOfflinePaymentApi(APIView):

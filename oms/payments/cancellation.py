@@ -9,26 +9,35 @@ way back is a return (oms.aftersales).
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.models import AbstractBaseUser
 
 from oms.orders.errors import InvalidTransition
 from oms.orders.models import Order
 from oms.orders.states import PAID_UNSHIPPED, OrderStatus
 from oms.payments import refunds
+from oms.payments.errors import GatewayOutcomeUnknown
 from oms.payments.models import Payment, Refund
 from oms.payments.services import cancel_unpaid_order
+
+logger = logging.getLogger(__name__)
 
 
 def cancel_or_refund_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff: bool) -> Order:
     """Cancel ``order`` for its customer (or staff): unpaid → ``cancelled``; paid and unshipped → refunded in full.
 
-    Raises InvalidTransition when the order is past both (shipped, completed, already cancelled or refunding, or a
-    parcel left meanwhile: the check is repeated under the order row lock), and what refunds.request_refund raises
-    when the gateway refuses or does not answer (GatewayError, GatewayOutcomeUnknown). Returns the order as it is
-    afterwards.
+    Returns the order as it is afterwards: ``refunding`` when the gateway did not answer (the refund stays pending
+    and oms.payments.refund_recovery settles it; the cancel itself stands). Raises InvalidTransition when the order
+    is past both (shipped, completed, already cancelled or refunding, or a parcel left meanwhile: the check is
+    repeated under the order row lock), and GatewayError when the gateway refused the refund (the order is back
+    where it was).
     """
     if order.status in PAID_UNSHIPPED:
-        refund_unshipped_order(order=order, actor=actor, reason=reason, by_staff=by_staff)
+        try:
+            refund_unshipped_order(order=order, actor=actor, reason=reason, by_staff=by_staff)
+        except GatewayOutcomeUnknown:
+            logger.warning("refund for cancelled order %s sent but not confirmed yet", order.order_no)
     else:
         cancel_unpaid_order(order=order, actor=actor, reason=reason, by_staff=by_staff)
     return Order.objects.get(pk=order.pk)

@@ -4,10 +4,12 @@ parcel that has left makes it a return instead.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 from oms.accounts.tests.factories import StaffFactory, UserFactory
 from oms.inventory.models import StockMovement
@@ -15,6 +17,7 @@ from oms.inventory.tests.factories import WarehouseFactory, stock_sku
 from oms.orders.models import Order
 from oms.payments import balance
 from oms.payments.models import BalanceEntry, Payment, Refund
+from oms.payments.refund_recovery import resume_stuck_refunds
 from oms.payments.refunds import refund_order
 from oms.payments.services import pay_with_balance
 from oms.payments.tests.alipay_helpers import (
@@ -24,6 +27,7 @@ from oms.payments.tests.alipay_helpers import (
     sandbox_trade,
     stock_levels,
 )
+from oms.payments.tests.network import answer_lost, use_network
 from oms.shipping import services as shipping
 
 pytestmark = [pytest.mark.django_db]
@@ -78,6 +82,33 @@ def test_customer_cancels_an_alipay_order_before_it_is_confirmed(customer, custo
     refunding = order.events.get(to_status="refunding")
     assert "Cancelled by the customer before shipping: ordered the wrong size" in refunding.reason
     assert refunding.actor == customer
+
+
+@needs_sandbox
+@pytest.mark.usefixtures("sandbox_keys")
+def test_a_cancel_whose_refund_gets_no_answer_is_accepted_and_settled_later(
+    monkeypatch, customer, customer_client, address, sku
+):
+    order = place(customer, address, (sku, 2))
+    pay_with_alipay(customer_client, order)
+    deliver_notifications()
+    use_network(monkeypatch, answer_lost("alipay.trade.refund"))
+
+    response = _cancel(customer_client, order)
+
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "refunding"
+    [refund] = Refund.objects.filter(order=order)
+    assert (refund.status, refund.restock) == ("pending", True)
+    assert stock_levels(sku) == (3, 0)  # units go back when the refund is confirmed
+
+    use_network(monkeypatch, None)
+    assert resume_stuck_refunds(now=timezone.now() + timedelta(hours=1)) == {"succeeded": 1}
+
+    order.refresh_from_db()
+    assert order.status == "refunded"
+    assert sandbox_trade(order.order_no).refunded_amount == Decimal("70.00")  # sent twice, paid once
+    assert stock_levels(sku) == (5, 0)
 
 
 def test_cancelling_an_order_awaiting_shipment_refunds_the_balance_and_restocks(

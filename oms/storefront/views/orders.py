@@ -129,11 +129,19 @@ def cancel(request: HttpRequest, order_no: str) -> HttpResponse:
             danger=True,
         )
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    run_service(
+    after = run_service(
         request,
         lambda: cancellation.cancel_or_refund_order(order=found, actor=request.user, reason=reason, by_staff=False),
-        success="Order cancelled; your payment is refunded." if paid else "Order cancelled.",
+        success="Order cancelled.",
     )
+    if paid and after is not None:
+        refunded = after.status == OrderStatus.REFUNDED
+        messages.info(
+            request,
+            "Your payment is refunded."
+            if refunded
+            else "Your refund is on its way: the payment service has not confirmed it yet.",
+        )
     return redirect(back)
 
 
