@@ -264,8 +264,9 @@ OMS_LOW_STOCK_UNITS = int(os.environ.get("OMS_LOW_STOCK_UNITS", "5"))
 OMS_PURCHASE_COST_RATIO = Decimal(os.environ.get("OMS_PURCHASE_COST_RATIO", "0.6"))
 
 # --- Celery ---------------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://"
-CELERY_EMBEDDED_BROKER = CELERY_BROKER_URL == "filesystem://"
+# The embedded broker: a folder under var/ ("localhost" only so that kombu does not warn of a missing host).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://localhost//"
+CELERY_EMBEDDED_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
 if CELERY_EMBEDDED_BROKER:
     _queue_dir = VAR_DIR / "celery-queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
