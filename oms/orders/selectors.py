@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from oms.orders.errors import OrderNotFound
-from oms.orders.models import Order
+from oms.orders.models import Order, OrderItem
 
 
 def sees_all_orders(user: AbstractBaseUser) -> bool:
@@ -41,12 +41,31 @@ def filter_orders(orders: QuerySet[Order], filters: OrderFilters) -> QuerySet[Or
     if filters.customer:
         orders = orders.filter(customer__username=filters.customer)
     if filters.sku:
-        orders = orders.filter(items__sku_code=filters.sku)
+        orders = _with_sku(orders, filters.sku)
     if filters.created_from:
         orders = orders.filter(created_at__gte=_start_of(filters.created_from))
     if filters.created_to:
         orders = orders.filter(created_at__lt=_start_of(filters.created_to + timedelta(days=1)))
     return orders
+
+
+# Up to this many orders with a SKU, the search fetches them by primary key; past it, by walking newest first.
+RARE_SKU_ORDERS = 5000
+
+
+def _with_sku(orders: QuerySet[Order], sku: str) -> QuerySet[Order]:
+    """Orders with a line of ``sku``, planned for how often it sells.
+
+    Walking the orders newest first and checking each one's lines finds a best seller's newest orders at once, but
+    reads most of the table for a SKU that sold a few times (a third of a second on a million orders, and the
+    planner cannot tell the two apart). So the (sku_code, order) index is asked first: a rare SKU's orders are
+    fetched by id and sorted, a common one is walked.
+    """
+    matches = OrderItem.objects.filter(sku_code=sku).order_by().values_list("order_id", flat=True)
+    ids = list(matches[: RARE_SKU_ORDERS + 1])  # unordered: an index-only scan of (sku_code, order)
+    if len(ids) <= RARE_SKU_ORDERS:
+        return orders.filter(pk__in=ids)
+    return orders.filter(items__sku_code=sku)
 
 
 def _start_of(day: date) -> datetime:

@@ -106,7 +106,10 @@ def test_list_breaks_ties_by_newest_id(staff, customer, skus, address):
         ({"sku": "TEA", "status": OrderStatus.PENDING_PAYMENT, "customer": "alice"}, ["alice_tea"]),
     ],
 )
-def test_filters(staff, orders, filters, expected):
+@pytest.mark.parametrize("rare_below", [5000, 1], ids=["rare sku: by id", "common sku: walked"])
+def test_filters(staff, orders, filters, expected, rare_below, monkeypatch):
+    # Both ways the SKU filter runs (selectors._with_sku) must find the same orders in the same order.
+    monkeypatch.setattr(selectors, "RARE_SKU_ORDERS", rare_below)
     by_name = dict(zip(["alice_tea", "alice_coffee", "bob_tea"], orders, strict=True))
     assert listed(staff, **filters) == [by_name[name] for name in expected]
 
