@@ -159,6 +159,7 @@ def test_cancel_after_payment_refunds_until_the_parcel_leaves(shopper, customer,
 
     html = shopper.post(url, {"confirmed": "yes", "reason": "changed my mind"}, follow=True).content.decode()
     assert "Order cancelled." in html and "Your payment is refunded." in html
+    assert "Nothing to deliver: the order was cancelled." in html and "We are preparing your order." not in html
     order.refresh_from_db()
     assert order.status == "refunded"
     assert order.refunds.get().amount == Decimal("40.00")
