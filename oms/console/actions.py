@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from oms.inventory.reallocation import DEDUCTED_UNSHIPPED, reallocate_order
 from oms.orders.models import Order, OrderEvent
-from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus, can_transition
+from oms.orders.states import HOLDS_RESERVATION, OrderStatus, can_transition
 from oms.payments import cancellation, refunds
 from oms.payments import exceptions as payment_exceptions
 from oms.payments import services as payment_services
@@ -148,7 +148,7 @@ def available_actions(order: Order, *, user: AbstractBaseUser, open_issues: bool
         names.append("offline-payment")
     if status in HOLDS_RESERVATION or (status in DEDUCTED_UNSHIPPED and not _shipment_left(order)):
         names.append("reallocate")
-    if status in HOLDS_RESERVATION or (status in PAID_UNSHIPPED and not _shipment_left(order)):
+    if cancellation.can_cancel(order):
         names.append("cancel")
     if status == S.PAYMENT_FAILED or open_issues:
         names.append("resolve")

@@ -15,13 +15,24 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from oms.orders.errors import InvalidTransition
 from oms.orders.models import Order
-from oms.orders.states import PAID_UNSHIPPED, OrderStatus
+from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
 from oms.payments import refunds
 from oms.payments.errors import GatewayOutcomeUnknown
 from oms.payments.models import Payment, Refund
 from oms.payments.services import cancel_unpaid_order
+from oms.shipping.models import ShipmentStatus
 
 logger = logging.getLogger(__name__)
+
+
+def can_cancel(order: Order) -> bool:
+    """Does ``order`` still allow cancel_or_refund_order? Unpaid, or paid with every parcel still in the warehouse.
+
+    Reads ``order.shipments`` (prefetch it); the services check again under the order row lock.
+    """
+    if order.status in HOLDS_RESERVATION:
+        return True
+    return order.status in PAID_UNSHIPPED and all(s.status == ShipmentStatus.PENDING for s in order.shipments.all())
 
 
 def cancel_or_refund_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff: bool) -> Order:

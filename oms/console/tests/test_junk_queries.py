@@ -52,16 +52,9 @@ def shop(customer, staff, address):
 
 
 @pytest.mark.usefixtures("shop")
-def test_console_pages_never_fail_on_junk_in_the_url(staff):
+@pytest.mark.parametrize(("who", "templates"), [("staff", CONSOLE), ("customer", STOREFRONT)], ids=["console", "shop"])
+def test_pages_never_fail_on_junk_in_the_url(request, who, templates):
     client = Client()
-    client.force_login(staff)
-    failed = [(path, code) for path in _paths(CONSOLE) if (code := client.get(path).status_code) >= 500]
-    assert failed == []
-
-
-@pytest.mark.usefixtures("shop")
-def test_storefront_pages_never_fail_on_junk_in_the_url(customer):
-    client = Client()
-    client.force_login(customer)
-    failed = [(path, code) for path in _paths(STOREFRONT) if (code := client.get(path).status_code) >= 500]
+    client.force_login(request.getfixturevalue(who))
+    failed = [(path, code) for path in _paths(templates) if (code := client.get(path).status_code) >= 500]
     assert failed == []

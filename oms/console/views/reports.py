@@ -27,14 +27,16 @@ def reports(request: HttpRequest) -> HttpResponse:
     mix = selectors.status_mix(since=since)
     top = selectors.top_skus(since=since, limit=10)
     lead = selectors.lead_times(since=since)
+    total_sales = sum((day.sales for day in sales), selectors.ZERO)
+    total_refunded = sum((day.refunded for day in sales), selectors.ZERO)
     context = {
         "form": form,
         "days": days,
         "since": since,
         "sales": sales,
-        "total_sales": sum((day.sales for day in sales), selectors.ZERO),
-        "total_refunded": sum((day.refunded for day in sales), selectors.ZERO),
-        "total_net": sum((day.net for day in sales), selectors.ZERO),
+        "total_sales": total_sales,
+        "total_refunded": total_refunded,
+        "total_net": total_sales - total_refunded,
         "total_orders": sum(day.orders for day in sales),
         "top": top,
         "lead": lead,

@@ -12,10 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from oms.aftersales.states import ReturnStatus, can_transition
 from oms.common.errors import OmsError
 from oms.orders.models import Order
-from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
+from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
 from oms.payments import cancellation
 from oms.payments import services as payment_services
-from oms.shipping.models import ShipmentStatus
 from oms.shipping.services import confirm_receipt
 from oms.storefront import selectors
 from oms.storefront.forms import CancelForm, PayForm, ReturnRequestForm
@@ -47,7 +46,7 @@ def order(request: HttpRequest, order_no: str) -> HttpResponse:
     context = {
         "order": found,
         "payable": found.status in HOLDS_RESERVATION,
-        "cancellable": _cancellable(found),
+        "cancellable": cancellation.can_cancel(found),
         "receivable": found.status == OrderStatus.SHIPPED,
         "pay_form": PayForm(initial={"method": found.payment_method or "alipay"}),
         "has_payment_password": selectors.has_payment_password(request.user),
@@ -111,7 +110,7 @@ def cancel(request: HttpRequest, order_no: str) -> HttpResponse:
     form = CancelForm(submitted(request))
     paid = found.status in PAID_UNSHIPPED
     if not is_confirmed(request):
-        if not _cancellable(found):
+        if not cancellation.can_cancel(found):
             return no_longer_possible(request, f"Order {order_no} can no longer be cancelled here.", back)
         return confirm_page(
             request,
@@ -143,13 +142,6 @@ def cancel(request: HttpRequest, order_no: str) -> HttpResponse:
             else "Your refund is on its way: the payment service has not confirmed it yet.",
         )
     return redirect(back)
-
-
-def _cancellable(order: Order) -> bool:
-    """May the customer cancel? Before payment, or after it until a parcel leaves (then it is refunded)."""
-    if order.status in CUSTOMER_CANCELLABLE:
-        return True
-    return order.status in PAID_UNSHIPPED and all(s.status == ShipmentStatus.PENDING for s in order.shipments.all())
 
 
 @require_http_methods(["GET", "POST"])
