@@ -31,11 +31,17 @@ class Payment(models.Model):
     failure_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
+    # A closed or failed gateway payment is asked about until its trade can no longer be paid (the order's payment
+    # window is over) and the gateway still holds no money for it; then this is set and reconciliation stops asking.
+    unpaid_confirmed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="payment_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="payment_status_created"),
+            models.Index(fields=["status", "unpaid_confirmed_at"], name="payment_unpaid_unconfirmed"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(

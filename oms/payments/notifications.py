@@ -17,6 +17,10 @@ from oms.payments.gateways.base import GatewayNotification, NotificationKind, No
 from oms.payments.models import GatewayMessage, InboundNotification, Payment, PaymentIssue
 
 logger = logging.getLogger(__name__)
+# Payments whose money we do not hold in our books: still open, or written off (closed, failed). Money the gateway
+# reports for one of them is recorded; a written-off one never pays its order but is refunded and flagged.
+UNSETTLED = (Payment.Status.CREATED, Payment.Status.CLOSED, Payment.Status.FAILED)
+WRITTEN_OFF = (Payment.Status.CLOSED, Payment.Status.FAILED)
 
 
 def handle_notification(*, provider: str, params: dict[str, str]) -> bool:
@@ -77,21 +81,30 @@ def _apply(*, payment: Payment, notice: GatewayNotification) -> str:
         return "closed"
     if notice.kind != NotificationKind.PAID:
         return "ignored"
-    if payment.status != Payment.Status.CREATED:
+    if payment.status not in UNSETTLED:
         return "already_settled"
     return settle_paid(payment=payment, trade_no=notice.trade_no, paid_at=notice.paid_at or timezone.now())
 
 
 def settle_paid(*, payment: Payment, trade_no: str, paid_at) -> str:
-    """Record the gateway's money as received and pay the order; a payment the order can no longer take is
+    """Record the gateway's money as received and pay the order. Money the order can no longer take (cancelled,
+    expired), or money for a payment we had written off (closed or failed: the order was told it is unpaid), is
     refunded automatically and flagged for staff. Caller holds the payment row lock in a transaction.
     """
+    written_off = payment.status in WRITTEN_OFF
+    was = payment.status
     payment.status = Payment.Status.SUCCEEDED
     payment.gateway_trade_no = trade_no
     payment.succeeded_at = paid_at
     payment.save(update_fields=["status", "gateway_trade_no", "succeeded_at", "updated_at"])
     order = payment.order
     try:
+        if written_off:
+            raise InvalidTransition(
+                current=order.status,
+                target="paid",
+                message=f"Its payment {payment.out_trade_no} was recorded as {was} before the money arrived.",
+            )
         if order.status not in HOLDS_RESERVATION:
             raise InvalidTransition(current=order.status, target="paid")
         with transaction.atomic():
@@ -103,7 +116,7 @@ def settle_paid(*, payment: Payment, trade_no: str, paid_at) -> str:
         PaymentIssue.objects.create(
             order=order,
             payment=payment,
-            kind="paid_after_cancel",
+            kind="paid_after_close" if written_off else "paid_after_cancel",
             detail=f"Money arrived for order {order.order_no} in state {order.status}: {exc.message} "
             "It is refunded automatically.",
         )

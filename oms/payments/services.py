@@ -20,7 +20,7 @@ from oms.payments import balance
 from oms.payments.errors import GatewayError, PaymentMethodUnavailable
 from oms.payments.gateways import get_gateway
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue
-from oms.payments.notifications import lock_payment, settle_paid
+from oms.payments.notifications import UNSETTLED, lock_payment, settle_paid
 
 logger = logging.getLogger(__name__)
 
@@ -139,18 +139,27 @@ def settle_from_return(*, provider: str, params: dict[str, str]) -> ReturnStatus
     payment = Payment.objects.filter(method=provider, out_trade_no=out_trade_no).first()
     if payment is None:
         return ReturnStatus(False, out_trade_no, "not recognised", "No such payment.")
-    if payment.status == Payment.Status.CREATED:
+    if payment.status in UNSETTLED:
+        # Also a payment we closed or failed: money the gateway took for it is recorded and refunded.
         settle_from_gateway(payment=payment)
         payment.refresh_from_db()
     order_no = payment.order.order_no
+    if payment.refunds.filter(automatic=True).exists():
+        return ReturnStatus(
+            True,
+            order_no,
+            "refunded",
+            f"Order {order_no} could no longer be paid; your payment is being refunded automatically.",
+        )
     if payment.status == Payment.Status.SUCCEEDED:
         return ReturnStatus(True, order_no, "received", f"Thank you: order {order_no} is paid.")
     return ReturnStatus(True, order_no, "processing", "Your payment is being confirmed; this takes a moment.")
 
 
 def settle_from_gateway(*, payment: Payment) -> str:
-    """Ask the gateway about a payment still ``created`` (a lost notification) and settle it. No lock is held
-    during the call; the result is applied under the payment row lock.
+    """Ask the gateway about a payment whose money we do not hold (still ``created``: a lost notification; or
+    ``closed`` / ``failed``: paid after all, e.g. through an old pay link) and settle it (settle_paid). No lock is
+    held during the call; the result is applied under the payment row lock.
     """
     trade = get_gateway(payment.method).query(payment=payment)
     if not trade.paid:
@@ -165,7 +174,7 @@ def settle_from_gateway(*, payment: Payment) -> str:
         return "mismatch"
     with transaction.atomic():
         payment = lock_payment(payment.pk)
-        if payment.status != Payment.Status.CREATED:
+        if payment.status not in UNSETTLED:
             return "already_settled"
         return settle_paid(payment=payment, trade_no=trade.trade_no, paid_at=trade.paid_at or timezone.now())
 
