@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 # reports for one of them is recorded; a written-off one never pays its order but is refunded and flagged.
 UNSETTLED = (Payment.Status.CREATED, Payment.Status.CLOSED, Payment.Status.FAILED)
 WRITTEN_OFF = (Payment.Status.CLOSED, Payment.Status.FAILED)
+# Alipay's notifications are about 1-2 KB; the endpoint refuses bodies past this without reading them.
+NOTIFICATION_MAX_BYTES = 64 * 1024
+SUMMARY_FIELDS = ("notify_id", "notify_type", "app_id", "seller_id", "out_trade_no", "trade_no", "trade_status")
+SUMMARY_VALUE_CHARS = 64
 
 
 def handle_notification(*, provider: str, params: dict[str, str]) -> bool:
@@ -30,21 +34,32 @@ def handle_notification(*, provider: str, params: dict[str, str]) -> bool:
     equals the payment exactly. Only then does a payment notice settle the order. Each notification is stored once
     under (provider, notify_id); a repeat is acknowledged and changes nothing.
     """
-    GatewayMessage.objects.create(provider=provider, direction="in", kind="notification", raw=_raw(params))
     try:
         notice = get_gateway(provider).verify_notification(params)
+        # Only a message the gateway signed is kept whole; anyone can post to this endpoint.
+        GatewayMessage.objects.create(provider=provider, direction="in", kind="notification", raw=_raw(params))
         return _settle(provider=provider, notice=notice)
     except NotificationRejected as exc:
-        logger.warning("%s notification rejected: %s", provider, exc.reason)
+        reason = exc.reason[:255]
+        logger.warning("%s notification rejected: %s", provider, reason)
         InboundNotification.objects.create(
             provider=provider,
             notify_id=f"rejected:{uuid.uuid4().hex}",
-            payload=dict(params),
-            signature_valid=exc.reason != "bad signature",
+            payload=rejected_summary(params),
+            signature_valid=reason != "bad signature",
             outcome="rejected",
-            detail=exc.reason[:255],
+            detail=reason,
         )
         return False
+
+
+def rejected_summary(params: dict[str, str]) -> dict[str, object]:
+    """What is kept of a notification we did not accept: a few identifying fields, each cut short, and counts.
+    Bounded whatever was posted (about 1 KB)."""
+    summary: dict[str, object] = {key: params[key][:SUMMARY_VALUE_CHARS] for key in SUMMARY_FIELDS if key in params}
+    summary["field_count"] = len(params)
+    summary["size"] = sum(len(key) + len(value) for key, value in params.items())
+    return summary
 
 
 def _settle(*, provider: str, notice: GatewayNotification) -> bool:
