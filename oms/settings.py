@@ -208,6 +208,8 @@ OMS_ENV = os.environ.get("OMS_ENV", "development")
 OMS_PAYMENT_GATEWAYS = {"alipay": "oms.payments.gateways.alipay.AlipayGateway"}
 # Public address of this system, used in notify/return URLs given to gateways (default: taken from the request).
 OMS_PUBLIC_BASE_URL = os.environ.get("OMS_PUBLIC_BASE_URL", "").rstrip("/")
+# The port ``oms up`` and ``oms serve`` listen on unless told --port (scripts/run.sh passes PORT on).
+OMS_PORT = int(os.environ.get("PORT") or 8000)
 # Without real credentials, Alipay is the local sandbox (oms.sandbox), which a system check refuses in production.
 ALIPAY_APP_ID = os.environ.get("ALIPAY_APP_ID", "")
 ALIPAY_SANDBOX = env_bool("ALIPAY_SANDBOX", not ALIPAY_APP_ID)
@@ -281,6 +283,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# One scheduler per schedule file: a second one refuses to start (oms.common.scheduler).
+CELERY_BEAT_SCHEDULER = "oms.common.scheduler.SingleScheduler"
 OMS_RECONCILE_AFTER_MINUTES = int(os.environ.get("OMS_RECONCILE_AFTER_MINUTES", "10"))
 CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "oms.payments.tasks.expire_unpaid_orders", "schedule": 60.0},

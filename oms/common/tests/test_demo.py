@@ -14,8 +14,11 @@ from django.utils import timezone
 from oms.inventory.models import Allocation, Stock, StockMovement, Warehouse
 from oms.orders.models import Order
 from oms.orders.states import OrderStatus
+from oms.payments import tasks as payment_tasks
+from oms.payments.selectors import EXCEPTION_STATES, exception_queue
 from oms.purchasing.models import PurchaseOrder, Supplier
 from oms.purchasing.states import PurchaseOrderStatus
+from oms.shipping import tasks as shipping_tasks
 
 DEMO_ORDERS = 60
 
@@ -225,3 +228,22 @@ def test_adding_stock_in_the_admin_writes_a_receipt(admin_client):
     added = Stock.objects.get(sku=stock.sku, warehouse=elsewhere)
     assert added.on_hand == 12
     assert added.movements.get().kind == StockMovement.Kind.RECEIPT
+
+
+def test_exception_orders_stay_for_staff_after_the_periodic_jobs_run(demo):
+    """The console's exception queue shows the demo's failed payments and shipments until staff act on them."""
+    waiting = dict(
+        Order.objects.filter(status__in=EXCEPTION_STATES).values_list("order_no", "status").order_by("order_no")
+    )
+    assert {OrderStatus.PAYMENT_FAILED, OrderStatus.SHIPMENT_FAILED} <= set(waiting.values())
+
+    # Every periodic job that could touch an order, once, as the scheduler runs them at start.
+    payment_tasks.expire_unpaid_orders()
+    payment_tasks.reconcile_stale_payments()
+    payment_tasks.resume_stuck_refunds()
+    shipping_tasks.auto_complete_orders()
+    shipping_tasks.poll_carriers()
+
+    after = dict(Order.objects.filter(order_no__in=waiting).values_list("order_no", "status").order_by("order_no"))
+    assert after == waiting
+    assert {entry.order_no for entry in exception_queue()} >= set(waiting)
