@@ -13,6 +13,7 @@ from oms.payments.api import urlpatterns as payments_api
 from oms.purchasing.api import urlpatterns as purchasing_api
 from oms.shipping import views as shipping_views
 from oms.shipping.api import urlpatterns as shipping_api
+from oms.storefront.views import payment_return
 
 api_v1 = (
     accounts_api
@@ -31,7 +32,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/v1/payments/alipay/notify/", payment_views.alipay_notify, name="alipay-notify"),
     path("api/v1/carriers/<str:carrier>/webhook/", shipping_views.carrier_webhook, name="carrier-webhook"),
-    path("payments/alipay/return/", payment_views.alipay_return, name="alipay-return"),
+    path("payments/alipay/return/", payment_return.alipay_return, name="alipay-return"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
