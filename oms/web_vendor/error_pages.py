@@ -95,7 +95,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             "Allow cookies for this site, then reload the page and try again."
         )
     else:
-        message = _("This page has expired, so nothing was done. Reload the page and try again.")
+        message = _(
+            "Nothing was done: this page was opened before your last log-in or log-out, or is very old. "
+            "Reload the page and try again."
+        )
     context = _context(request, console=_in_console(request), title=_("This page has expired"), message=message)
     referer = request.headers.get("Referer", "")
     safe = url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure())
