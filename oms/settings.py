@@ -301,3 +301,54 @@ if ALIPAY_SANDBOX:
         "task": "oms.sandbox.tasks.deliver_sandbox_notifications",
         "schedule": 30.0,
     }
+
+# --- Web security: HTTPS, cookies, Content-Security-Policy, API docs, error pages ------------------------------
+# Each is an environment variable, on by default when OMS_ENV=production and off otherwise (plain HTTP on
+# localhost in development). `oms check --deploy` checks them.
+OMS_PRODUCTION = OMS_ENV == "production"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", OMS_PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", OMS_PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", OMS_PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (31_536_000 if OMS_PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", OMS_PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", OMS_PRODUCTION)
+# Behind a TLS-terminating proxy: "Header-Name:value" marks a request as HTTPS; "off" (or empty) trusts no header.
+# Only safe when the proxy sets (and overwrites) that header on every request.
+_proxy_ssl = os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto:https" if OMS_PRODUCTION else "off")
+if _proxy_ssl.strip().lower() in {"", "off", "false", "0", "no"}:
+    SECURE_PROXY_SSL_HEADER = None
+else:
+    _header, _, _value = _proxy_ssl.partition(":")
+    if not _header.strip() or not _value.strip():
+        raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER must be 'Header-Name:value' or 'off', got {_proxy_ssl!r}")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _header.strip().upper().replace("-", "_"), _value.strip())
+
+# Content-Security-Policy (django-csp): pages load scripts, styles, fonts and data only from this server. No inline
+# script, event handler or style anywhere (templates use static files); images may also be data: URIs (Swagger
+# UI's icons). form-action is left open: paying posts to our server, which redirects to the payment gateway.
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Swagger UI and ReDoc from the drf-spectacular-sidecar package (our static files), not from a CDN.
+INSTALLED_APPS.append("drf_spectacular_sidecar")
+SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"] = "SIDECAR"
+SPECTACULAR_SETTINGS["SWAGGER_UI_FAVICON_HREF"] = "SIDECAR"
+SPECTACULAR_SETTINGS["REDOC_DIST"] = "SIDECAR"
+# No badge image from the public online validator.
+SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
+
+# A form posted with an expired CSRF token gets a page saying to reload (JSON under /api/).
+CSRF_FAILURE_VIEW = "oms.web_vendor.error_pages.csrf_failure"

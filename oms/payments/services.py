@@ -124,28 +124,32 @@ def start_gateway_payment(*, order: Order, method: str, channel: str, request) -
 
 @dataclass(frozen=True)
 class ReturnStatus:
-    valid: bool
-    order_no: str
-    title: str
-    message: str
+    """What the shopper's return page says. ``outcome`` is ``received``, ``processing`` or ``not_recognised``;
+    ``order_no`` is set only for a payment of ours (never the visitor's own text)."""
+
+    outcome: str
+    order_no: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.outcome != "not_recognised"
 
 
 def settle_from_return(*, provider: str, params: dict[str, str]) -> ReturnStatus:
     """Handle the shopper's return: verify the signed fields, then settle from a signed gateway query."""
     gateway = get_gateway(provider)
-    out_trade_no = params.get("out_trade_no", "")
     if not gateway.verify_return(params):
-        return ReturnStatus(False, out_trade_no, "not recognised", "This return link is not valid.")
-    payment = Payment.objects.filter(method=provider, out_trade_no=out_trade_no).first()
+        return ReturnStatus("not_recognised")
+    payment = Payment.objects.filter(method=provider, out_trade_no=params.get("out_trade_no", "")).first()
     if payment is None:
-        return ReturnStatus(False, out_trade_no, "not recognised", "No such payment.")
+        return ReturnStatus("not_recognised")
     if payment.status == Payment.Status.CREATED:
         settle_from_gateway(payment=payment)
         payment.refresh_from_db()
     order_no = payment.order.order_no
     if payment.status == Payment.Status.SUCCEEDED:
-        return ReturnStatus(True, order_no, "received", f"Thank you: order {order_no} is paid.")
-    return ReturnStatus(True, order_no, "processing", "Your payment is being confirmed; this takes a moment.")
+        return ReturnStatus("received", order_no)
+    return ReturnStatus("processing", order_no)
 
 
 def settle_from_gateway(*, payment: Payment) -> str:

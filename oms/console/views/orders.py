@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from oms.aftersales import selectors as return_selectors
 from oms.common.errors import OmsError
@@ -107,9 +107,14 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+@require_http_methods(["GET", "POST"])
 @staff_required(VIEW_ALL)
 def pick_list(request: HttpRequest) -> HttpResponse:
-    """A printable page: the lines to pick for the selected orders, per order and in total per warehouse."""
+    """A printable page: the lines to pick for the selected orders, per order and in total per warehouse.
+
+    The order list posts its selection here (it changes nothing, but a GET of that form would carry the CSRF token
+    in the URL); ``?order_no=…`` links work too.
+    """
     orders = []
     for order_no in _bulk_order_nos(request):
         try:
