@@ -21,10 +21,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from oms.common.errors import ValidationFailed
+from oms.common.money import money_sum
 from oms.inventory.services import return_order_stock
 from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
 from oms.orders.models import Order, OrderEvent
@@ -144,8 +144,10 @@ def _open_refund(
             quantities = _item_quantities(order, items or [])
         if amount is None:
             amount = _items_value(order, quantities) if items else payment.amount - payment.refunded_amount
-        pending = Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).aggregate(s=Sum("amount"))["s"]
-        refundable = payment.amount - payment.refunded_amount - (pending or 0)
+        pending = Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).aggregate(s=money_sum("amount"))[
+            "s"
+        ]
+        refundable = payment.amount - payment.refunded_amount - pending
         if amount <= 0 or amount > refundable:
             raise RefundExceedsPaid(
                 f"At most {refundable} of order {order.order_no} can still be refunded.",
