@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from oms.common.money import format_money
 from oms.console.selectors import DaySales, LeadTimes, TopSku
 
 Spec = dict[str, Any]
@@ -16,11 +19,14 @@ def sales_chart(days: list[DaySales]) -> Spec:
         "axis": "Day",
         "labels": labels,
         "datasets": [
-            {"label": "Sales (CNY)", "data": [float(day.sales) for day in days]},
-            {"label": "Refunds (CNY)", "data": [float(day.refunded) for day in days]},
-            {"label": "Orders", "data": [day.orders for day in days], "type": "line", "axis": "y2"},
+            # Decimals reach the page as JSON strings ("130.00"), which Chart.js reads as numbers: no float here.
+            {"label": _("Sales (¥)"), "data": [day.sales for day in days]},
+            {"label": _("Refunds (¥)"), "data": [day.refunded for day in days]},
+            {"label": _("Orders"), "data": [day.orders for day in days], "type": "line", "axis": "y2"},
         ],
-        "rows": [[day.day.isoformat(), day.sales, day.refunded, day.orders] for day in days],
+        "rows": [
+            [day.day.isoformat(), format_money(day.sales), format_money(day.refunded), day.orders] for day in days
+        ],
     }
 
 

@@ -53,7 +53,7 @@ def test_reports_count_refunds_on_the_day_the_money_went_back(staff_browser, mak
         Decimal("105.00"),
     )
     html = response.content.decode()
-    assert "¥25.00" in html and "net of refunds ¥105.00" in html and "Refunds (CNY)" in html
+    assert "¥25.00" in html and "net of refunds ¥105.00" in html and "Refunds (¥)" in html
     rows = list(csv.reader(io.StringIO(staff_browser.get("/console/reports/?days=7&export=sales").content.decode())))
     assert rows[-1][3:] == ["130.00", "25.00", "105.00"]  # today
 

@@ -5,13 +5,19 @@ from datetime import timedelta
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from oms.common.export import csv_response
 from oms.console import charts, selectors
 from oms.console.access import staff_required
 from oms.console.forms import ReportPeriodForm
 
-EXPORTS = ("sales", "status", "top_skus", "lead_times")
+EXPORTS = {
+    "sales": _("Sales by day"),
+    "status": _("Status mix"),
+    "top_skus": _("Top SKUs"),
+    "lead_times": _("Lead times"),
+}
 
 
 @staff_required("orders.view_all_orders")
@@ -44,7 +50,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         "status_chart": charts.status_chart(mix),
         "top_chart": charts.top_skus_chart(top),
         "lead_chart": charts.lead_time_chart(lead),
-        "exports": EXPORTS,
+        "exports": EXPORTS.items(),
         "nav": "reports",
     }
     return render(request, "console/reports.html", context)
