@@ -1,4 +1,6 @@
-"""Chart specs for the pages: what web/charts.js draws, plus the same numbers as table rows."""
+"""Chart specs for the pages: what web/charts.js draws, plus the same numbers as table rows.
+
+A spec may say ``"autoSkip": False`` to keep every category label on the axis (charts.js tilts them to fit)."""
 
 from __future__ import annotations
 
@@ -34,9 +36,9 @@ def status_chart(mix: list[tuple[str, str, int]]) -> Spec:
     return {
         "type": "doughnut",
         "axis": "Status",
-        "labels": [label for _, label, _ in mix],
-        "datasets": [{"label": "Orders", "data": [count for _, _, count in mix]}],
-        "rows": [[label, count] for _, label, count in mix],
+        "labels": [label for _status, label, _count in mix],
+        "datasets": [{"label": "Orders", "data": [count for _status, _label, count in mix]}],
+        "rows": [[label, count] for _status, label, count in mix],
     }
 
 
@@ -55,7 +57,9 @@ def lead_time_chart(lead: LeadTimes) -> Spec:
     return {
         "type": "bar",
         "axis": "Paid → shipped",
-        "labels": [label for label, _ in lead.buckets],
-        "datasets": [{"label": "Orders", "data": [count for _, count in lead.buckets]}],
+        # Few bars with long labels: Chart.js would drop every other label to avoid overlap; show all, tilted.
+        "autoSkip": False,
+        "labels": [label for label, _count in lead.buckets],
+        "datasets": [{"label": "Orders", "data": [count for _label, count in lead.buckets]}],
         "rows": [[label, count] for label, count in lead.buckets],
     }

@@ -102,3 +102,16 @@ def test_reports_exports_write_formula_like_names_as_text(staff_browser, custome
     assert not [cell for cell in cells if cell.startswith("-") and not cell[1:].replace(".", "").isdigit()]
     if export == "top_skus":
         assert sorted(row[1] for row in rows[1:]) == sorted("'" + name for name in HOSTILE_NAMES)
+
+
+def test_lead_time_chart_keeps_every_label():
+    """Chart.js skips category labels that would overlap unless told not to; charts.js reads the spec's flag."""
+    from pathlib import Path
+
+    from oms.console import charts, selectors
+
+    spec = charts.lead_time_chart(selectors.lead_times(since=selectors.start_of_day(selectors.timezone.localdate())))
+    assert spec["autoSkip"] is False
+    assert len(spec["labels"]) == len(selectors.LEAD_TIME_BUCKETS)
+    script = (Path(charts.__file__).parents[1] / "web_vendor" / "static" / "web" / "charts.js").read_text()
+    assert "spec.autoSkip === false" in script

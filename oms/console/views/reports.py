@@ -66,7 +66,7 @@ def _csv(export: str, *, days: int, since, today) -> HttpResponse:
         )
     elif export == "status":
         header = ["status", "orders"]
-        rows = ([status, count] for status, _, count in selectors.status_mix(since=since))
+        rows = ([status, count] for status, _label, count in selectors.status_mix(since=since))
     elif export == "top_skus":
         header = ["sku", "name", "units", "revenue", "orders"]
         rows = (
