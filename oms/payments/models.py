@@ -168,6 +168,15 @@ class Refund(models.Model):
 class PaymentIssue(models.Model):
     """Something about money a person must look at (a payment for a cancelled order, a failed refund…)."""
 
+    # What staff read for each ``kind`` (the kind itself is a code, kept in the API).
+    KIND_LABELS = {
+        "paid_after_cancel": _("Paid after the order was closed"),
+        "amount_mismatch": _("Amount differs from the gateway's"),
+        "reconciliation": _("Reconciliation difference"),
+        "refund_failed": _("Refund failed"),
+        "refund_unconfirmed": _("Refund not confirmed"),
+    }
+
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payment_issues")
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The refund it is about (refund_failed, refund_unconfirmed): resolved when that refund is settled.

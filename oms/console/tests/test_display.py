@@ -84,6 +84,7 @@ def test_console_pages(admin_client, busy_order):
         "/console/exceptions/": [],
         "/console/returns/": [],
         "/console/orders/": ["¥2,469.00"],
+        "/console/inventory/": [],
         "/console/purchase-orders/": ["¥10,018.92"],
     }
     po = busy_order.shipments.get().warehouse.purchase_orders.get()

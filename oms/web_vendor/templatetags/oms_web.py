@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from oms.aftersales.states import ReturnStatus
 from oms.common.money import format_money
 from oms.orders.states import OrderStatus
-from oms.payments.models import Payment, Refund
+from oms.payments.models import Payment, PaymentIssue, Refund
 from oms.purchasing.states import PurchaseOrderStatus
 from oms.shipping.carriers import carrier_name
 from oms.shipping.models import NOT_SHIPPED_LABEL, ShipmentStatus
@@ -63,6 +63,12 @@ def payment_method_label(method: str) -> str:
         return Payment.Method(method).label
     except ValueError:
         return method
+
+
+@register.filter
+def issue_kind(kind: str) -> str:
+    """The display name of a payment issue's kind (an unknown kind humanised, never shown as a bare code)."""
+    return str(PaymentIssue.KIND_LABELS.get(kind) or (kind or "").replace("_", " ").capitalize())
 
 
 @register.filter(name="carrier_name")
