@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from oms.common.money import format_money
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order
 from oms.orders.services import cancel_order, mark_order_paid
@@ -164,7 +165,7 @@ def settle_from_gateway(*, payment: Payment) -> str:
             order=payment.order,
             payment=payment,
             kind="amount_mismatch",
-            detail=f"Gateway reports {trade.total_amount}, we expected {payment.amount}.",
+            detail=f"Gateway reports {format_money(trade.total_amount)}, we expected {format_money(payment.amount)}.",
         )
         return "mismatch"
     with transaction.atomic():

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from oms.common.money import format_money
+
 
 class SandboxKeys(models.Model):
     """The one row (pk=1) of key pairs: the sandbox's own "Alipay" pair and the demo merchant's app pair.
@@ -89,7 +91,7 @@ class SandboxRefund(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.out_request_no}: {self.refund_amount}"
+        return f"{self.out_request_no}: {format_money(self.refund_amount)}"
 
 
 class SandboxNotification(models.Model):

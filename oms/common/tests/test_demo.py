@@ -17,6 +17,7 @@ from oms.orders.states import OrderStatus
 from oms.payments import tasks as payment_tasks
 from oms.payments.selectors import EXCEPTION_STATES, exception_queue
 from oms.purchasing.models import PurchaseOrder, Supplier
+from oms.purchasing.numbers import po_day
 from oms.purchasing.states import PurchaseOrderStatus
 from oms.shipping import tasks as shipping_tasks
 
@@ -93,6 +94,13 @@ def test_purchasing_has_suppliers_and_a_purchase_order_in_every_state(demo):
     for po in PurchaseOrder.objects.prefetch_related("events"):
         times = [event.created_at for event in po.events.all()]
         assert times == sorted(times) and times[0] == po.created_at and times[-1] <= now
+        # PO + the day it was created (Beijing time) + 8 digits, also for the demo's backdated POs
+        assert po.po_no[2:8] == po_day(po.created_at), (po.po_no, po.created_at)
+
+
+def test_demo_receipts_name_their_purchase_order(demo):
+    for po in PurchaseOrder.objects.exclude(received_at=None):
+        assert StockMovement.objects.filter(note=f"PO {po.po_no}").exists(), po.po_no
 
 
 def test_order_histories_are_in_order_and_in_the_past(demo):

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oms.aftersales import selectors as return_selectors
@@ -41,8 +42,18 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _not_found(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "console/not_found.html", {"message": message}, status=404)
+# Where a "not found" page sends staff back to: the list the missing thing would be in.
+BACK_TO = {
+    "orders": ("console:orders", _("Back to the orders")),
+    "purchase_orders": ("console:purchase-orders", _("Back to the purchase orders")),
+    "returns": ("console:returns", _("Back to the returns")),
+}
+
+
+def _not_found(request: HttpRequest, message: str, *, back_to: str = "orders") -> HttpResponse:
+    url_name, label = BACK_TO[back_to]
+    context = {"message": message, "back_url": reverse(url_name), "back_label": label}
+    return render(request, "console/not_found.html", context, status=404)
 
 
 @staff_required(VIEW_ALL)

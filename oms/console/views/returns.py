@@ -46,13 +46,13 @@ def return_list(request: HttpRequest) -> HttpResponse:
 def return_action(request: HttpRequest, return_id: int, action: str) -> HttpResponse:
     spec = RETURN_ACTIONS.get(action)
     if spec is None:
-        return _not_found(request, f"No action “{action}”.")
+        return _not_found(request, f"No action “{action}”.", back_to="returns")
     if not request.user.has_perm(MANAGE_RETURNS):
         return forbidden(request, f"“{spec.label}” needs the permission “{MANAGE_RETURNS}”.")
     try:
         found = return_selectors.return_detail(user=request.user, return_id=return_id)
     except ReturnNotFound as exc:
-        return _not_found(request, exc.message)
+        return _not_found(request, exc.message, back_to="returns")
     order_no = found.order.order_no
     back = safe_next(request, reverse("console:order", args=[order_no]))
     form = spec.form(request.POST)
