@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.services import ReturnLineInput
 from oms.orders.serializers import PHONE_PATTERN, POSTAL_CODE_PATTERN
@@ -54,6 +55,8 @@ NEW_ADDRESS = "new"
 class CheckoutForm(AddressForm):
     """Pick a saved address or type a new one; pay with Alipay or the store balance.
 
+    The choice is explicit: a saved address, or "A new address" with the typed fields. A typed address is never
+    dropped in favour of a saved one: typing while a saved address is chosen is an error asking which one is meant.
     ``idempotency_key`` is drawn when the form is shown, so submitting the same page twice places one order.
     """
 
@@ -79,6 +82,20 @@ class CheckoutForm(AddressForm):
         if self.data.get(self.add_prefix("saved_address"), NEW_ADDRESS) != NEW_ADDRESS:
             for name in ADDRESS_FIELDS:  # a saved address is used as it is
                 self.fields[name].required = False
+
+    def clean(self) -> dict:
+        data = super().clean()
+        choice = data.get("saved_address") or NEW_ADDRESS
+        typed = any(str(self.data.get(self.add_prefix(name), "")).strip() for name in ADDRESS_FIELDS)
+        if choice != NEW_ADDRESS and typed:
+            self.add_error(
+                "saved_address",
+                _(
+                    "You typed a new address but chose a saved one. Choose “A new address” to ship to what you "
+                    "typed, or clear the typed fields to use the saved address."
+                ),
+            )
+        return data
 
     def address(self) -> dict[str, str]:
         choice = self.cleaned_data.get("saved_address") or NEW_ADDRESS
