@@ -16,7 +16,14 @@ from oms.storefront.selectors import ADDRESS_FIELDS
 
 
 class SignUpForm(UserCreationForm):
-    pass
+    """Username and password, checked as Django checks them, except that it never says a username is taken:
+    the sign-up answers a taken username exactly as a free one (oms.accounts.services.register_customer)."""
+
+    def clean_username(self) -> str:
+        return self.cleaned_data.get("username", "")  # Django's version refuses a taken username, saying so
+
+    def validate_unique(self) -> None:
+        pass  # the model's unique check would say "A user with that username already exists."
 
 
 class AddToCartForm(forms.Form):
