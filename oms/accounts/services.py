@@ -4,6 +4,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
@@ -33,7 +35,8 @@ def register_customer(*, username: str, password: str) -> AbstractBaseUser | Non
     """
     user_model = get_user_model()
     hashed = make_password(password)
-    if user_model.objects.filter(username__iexact=username).exists():
+    # Lower() on both sides, not __iexact: that is a LIKE, case-sensitive under MariaDB's binary collation.
+    if user_model.objects.annotate(name=Lower("username")).filter(name=Lower(Value(username))).exists():
         return None
     user = user_model(username=username, password=hashed)
     try:
