@@ -352,3 +352,31 @@ SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUr
 
 # A form posted with an expired CSRF token gets a page saying to reload (JSON under /api/).
 CSRF_FAILURE_VIEW = "oms.web_vendor.error_pages.csrf_failure"
+
+# --- Log-in throttling (django-axes) and sign-up rate ---------------------------------------------------------
+# Failed log-ins through any Django auth path (the shop's /login/, /admin/login/, the API token) are counted per
+# account and per client address in the database (shared by every worker); past either limit every log-in of that
+# account, or from that address, is refused with 429 until the cool-off has passed (oms.accounts.throttle).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last: turns a lockout into the 429 page
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "oms.accounts.throttle.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("OMS_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+OMS_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("OMS_LOGIN_FAILURES_PER_ADDRESS", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OMS_LOGIN_LOCKOUT_MINUTES", "15")))
+# Tries made while locked out do not extend the lockout (an attacker cannot keep an account locked by hammering
+# it), and a successful log-in clears only that account's failures, never its address's (oms.accounts.throttle).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in
+AXES_CLIENT_IP_CALLABLE = "oms.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "oms.accounts.lockout.lockout_response"
+# Reverse proxies in front of oms that append the client's address to X-Forwarded-For (0: clients connect directly).
+OMS_TRUSTED_PROXIES = int(os.environ.get("OMS_TRUSTED_PROXIES", "0"))
+# Sign-ups per client address (django-ratelimit on the cache: shared with REDIS_URL, per process without it).
+OMS_SIGNUP_RATE = os.environ.get("OMS_SIGNUP_RATE", "10/h")
+RATELIMIT_IP_META_KEY = "oms.accounts.throttle.client_address"
