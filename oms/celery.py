@@ -10,9 +10,22 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import beat_embedded_init, worker_process_init
+
+from oms.common.processes import die_with_parent
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms.settings")
 
 app = Celery("oms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The processes a worker forks (its pool, the scheduler of ``worker --beat``) end with it, even after a kill -9:
+# an orphaned scheduler would go on queuing jobs beside the next one.
+_STARTED_IN = os.getpid()
+
+
+@beat_embedded_init.connect
+@worker_process_init.connect
+def _die_with_the_worker(**kwargs) -> None:
+    die_with_parent(parent=_STARTED_IN if os.getpid() != _STARTED_IN else None)

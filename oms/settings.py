@@ -210,6 +210,8 @@ OMS_ENV = os.environ.get("OMS_ENV", "development")
 OMS_PAYMENT_GATEWAYS = {"alipay": "oms.payments.gateways.alipay.AlipayGateway"}
 # Public address of this system, used in notify/return URLs given to gateways (default: taken from the request).
 OMS_PUBLIC_BASE_URL = os.environ.get("OMS_PUBLIC_BASE_URL", "").rstrip("/")
+# The port ``oms up`` and ``oms serve`` listen on unless told --port (scripts/run.sh passes PORT on).
+OMS_PORT = int(os.environ.get("PORT") or 8000)
 # Without real credentials, Alipay is the local sandbox (oms.sandbox), which a system check refuses in production.
 ALIPAY_APP_ID = os.environ.get("ALIPAY_APP_ID", "")
 ALIPAY_SANDBOX = env_bool("ALIPAY_SANDBOX", not ALIPAY_APP_ID)
@@ -283,6 +285,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# One scheduler per schedule file: a second one refuses to start (oms.common.scheduler).
+CELERY_BEAT_SCHEDULER = "oms.common.scheduler.SingleScheduler"
 OMS_RECONCILE_AFTER_MINUTES = int(os.environ.get("OMS_RECONCILE_AFTER_MINUTES", "10"))
 CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "oms.payments.tasks.expire_unpaid_orders", "schedule": 60.0},
@@ -299,3 +303,82 @@ if ALIPAY_SANDBOX:
         "task": "oms.sandbox.tasks.deliver_sandbox_notifications",
         "schedule": 30.0,
     }
+
+# --- Web security: HTTPS, cookies, Content-Security-Policy, API docs, error pages ------------------------------
+# Each is an environment variable, on by default when OMS_ENV=production and off otherwise (plain HTTP on
+# localhost in development). `oms check --deploy` checks them.
+OMS_PRODUCTION = OMS_ENV == "production"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", OMS_PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", OMS_PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", OMS_PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (31_536_000 if OMS_PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", OMS_PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", OMS_PRODUCTION)
+# Behind a TLS-terminating proxy: "Header-Name:value" marks a request as HTTPS; "off" (or empty) trusts no header.
+# Only safe when the proxy sets (and overwrites) that header on every request.
+_proxy_ssl = os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto:https" if OMS_PRODUCTION else "off")
+if _proxy_ssl.strip().lower() in {"", "off", "false", "0", "no"}:
+    SECURE_PROXY_SSL_HEADER = None
+else:
+    _header, _, _value = _proxy_ssl.partition(":")
+    if not _header.strip() or not _value.strip():
+        raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER must be 'Header-Name:value' or 'off', got {_proxy_ssl!r}")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _header.strip().upper().replace("-", "_"), _value.strip())
+
+# Content-Security-Policy (django-csp): pages load scripts, styles, fonts and data only from this server. No inline
+# script, event handler or style anywhere (templates use static files); images may also be data: URIs (Swagger
+# UI's icons). form-action is left open: paying posts to our server, which redirects to the payment gateway.
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Swagger UI and ReDoc from the drf-spectacular-sidecar package (our static files), not from a CDN.
+INSTALLED_APPS.append("drf_spectacular_sidecar")
+SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"] = "SIDECAR"
+SPECTACULAR_SETTINGS["SWAGGER_UI_FAVICON_HREF"] = "SIDECAR"
+SPECTACULAR_SETTINGS["REDOC_DIST"] = "SIDECAR"
+# No badge image from the public online validator.
+SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
+
+# A form posted with an expired CSRF token gets a page saying to reload (JSON under /api/).
+CSRF_FAILURE_VIEW = "oms.web_vendor.error_pages.csrf_failure"
+
+# --- Log-in throttling (django-axes) and sign-up rate ---------------------------------------------------------
+# Failed log-ins through any Django auth path (the shop's /login/, /admin/login/, the API token) are counted per
+# account and per client address in the database (shared by every worker); past either limit every log-in of that
+# account, or from that address, is refused with 429 until the cool-off has passed (oms.accounts.throttle).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last: turns a lockout into the 429 page
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "oms.accounts.throttle.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("OMS_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+OMS_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("OMS_LOGIN_FAILURES_PER_ADDRESS", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OMS_LOGIN_LOCKOUT_MINUTES", "15")))
+# Tries made while locked out do not extend the lockout (an attacker cannot keep an account locked by hammering
+# it), and a successful log-in clears only that account's failures, never its address's (oms.accounts.throttle).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in
+AXES_CLIENT_IP_CALLABLE = "oms.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "oms.accounts.lockout.lockout_response"
+# Reverse proxies in front of oms that append the client's address to X-Forwarded-For (0: clients connect directly).
+OMS_TRUSTED_PROXIES = int(os.environ.get("OMS_TRUSTED_PROXIES", "0"))
+# Sign-ups per client address (django-ratelimit on the cache: shared with REDIS_URL, per process without it).
+OMS_SIGNUP_RATE = os.environ.get("OMS_SIGNUP_RATE", "10/h")
+RATELIMIT_IP_META_KEY = "oms.accounts.throttle.client_address"

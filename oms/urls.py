@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from oms.accounts.api import urlpatterns as accounts_api
 from oms.aftersales.api import urlpatterns as aftersales_api
@@ -13,6 +16,7 @@ from oms.payments.api import urlpatterns as payments_api
 from oms.purchasing.api import urlpatterns as purchasing_api
 from oms.shipping import views as shipping_views
 from oms.shipping.api import urlpatterns as shipping_api
+from oms.storefront.views import payment_return
 
 api_v1 = (
     accounts_api
@@ -31,9 +35,17 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/v1/payments/alipay/notify/", payment_views.alipay_notify, name="alipay-notify"),
     path("api/v1/carriers/<str:carrier>/webhook/", shipping_views.carrier_webhook, name="carrier-webhook"),
-    path("payments/alipay/return/", payment_views.alipay_return, name="alipay-return"),
+    path("payments/alipay/return/", payment_return.alipay_return, name="alipay-return"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Swagger UI from drf-spectacular-sidecar's static files; its start-up script is a separate request
+    # (/api/docs/?script=) because the Content-Security-Policy allows no inline script.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="web/swagger_ui.html"),
+        name="swagger-ui",
+    ),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin's): no 404 in their console.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("web/favicon.svg"), permanent=True)),
 ]
 
 if settings.ALIPAY_SANDBOX:
@@ -41,5 +53,6 @@ if settings.ALIPAY_SANDBOX:
 # Last: the storefront owns "/" and the short paths under it (/login/, /cart/, /orders/...).
 urlpatterns.append(path("", include("oms.storefront.urls")))
 
-handler404 = "oms.common.api.json_404"
-handler500 = "oms.common.api.json_500"
+# JSON under /api/, a page of the shop or the console elsewhere.
+handler404 = "oms.web_vendor.error_pages.page_not_found"
+handler500 = "oms.web_vendor.error_pages.server_error"

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
+from oms.accounts import throttle
 from oms.common.errors import ErrorCode, OmsError
 
 
@@ -12,11 +18,46 @@ class InvalidCredentials(OmsError):
     code = ErrorCode.INVALID_CREDENTIALS
 
 
-def issue_token(*, username: str, password: str, request=None) -> Token:
-    """Return the user's API token (created on first use). Raises InvalidCredentials."""
+class TooManyAttempts(OmsError):
+    status = 429
+    code = ErrorCode.TOO_MANY_ATTEMPTS
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+def register_customer(*, username: str, password: str) -> AbstractBaseUser | None:
+    """Create a customer account; None, creating nothing, when the username is taken (in any letter case).
+
+    The password is hashed either way, so both outcomes take the same time: a caller that answers both alike
+    (the shop's sign-up) tells nobody which usernames exist.
+    """
+    user_model = get_user_model()
+    hashed = make_password(password)
+    # Lower() on both sides, not __iexact: that is a LIKE, case-sensitive under MariaDB's binary collation.
+    if user_model.objects.annotate(name=Lower("username")).filter(name=Lower(Value(username))).exists():
+        return None
+    user = user_model(username=username, password=hashed)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # taken by a concurrent sign-up
+        return None
+    return user
+
+
+def issue_token(*, username: str, password: str, request: HttpRequest) -> Token:
+    """Return the user's API token (created on first use). Raises InvalidCredentials or TooManyAttempts.
+
+    ``request`` is required: the log-in is counted, and refused while locked out, by ``oms.accounts.throttle``.
+    """
     user: AbstractBaseUser | None = authenticate(request, username=username, password=password)
+    if throttle.is_locked_out(request):
+        raise TooManyAttempts(throttle.lockout_message(), retry_after=throttle.retry_after(request, username))
     if user is None or not user.is_active:
         raise InvalidCredentials("Unknown username or wrong password.")
+    throttle.forget_account_failures(username=user.get_username())
     token, _ = Token.objects.get_or_create(user=user)
     return token
 

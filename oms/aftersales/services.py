@@ -41,6 +41,7 @@ from oms.aftersales.transitions import (
     record_return_event,
 )
 from oms.common.errors import OmsError, ValidationFailed
+from oms.common.money import format_money
 from oms.orders.models import Order
 from oms.orders.pricing import money
 from oms.orders.states import OrderStatus
@@ -400,7 +401,7 @@ def _finish_refund(*, return_id: int, refund: Refund, actor: AbstractBaseUser | 
             order=order,
             to=R.REFUNDED,
             actor=actor,
-            reason=f"Refunded {refund.amount} ({refund.out_request_no})",
+            reason=f"Refunded {format_money(refund.amount)} ({refund.out_request_no})",
             fields=("refund", "refunded_at", "refund_claimed_at"),
         )
 

@@ -7,16 +7,17 @@ rejected (by staff, from requested) and cancelled (by the customer or staff, bef
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ReturnStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    APPROVED = "approved", "Approved (waiting for the parcel)"
-    SHIPPED = "shipped", "Shipped back"
-    RECEIVED = "received", "Received (refund pending)"
-    REFUNDED = "refunded", "Refunded"
-    REJECTED = "rejected", "Rejected"
-    CANCELLED = "cancelled", "Cancelled"
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved (waiting for the parcel)")
+    SHIPPED = "shipped", _("Shipped back")
+    RECEIVED = "received", _("Received (refund pending)")
+    REFUNDED = "refunded", _("Refunded")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 R = ReturnStatus

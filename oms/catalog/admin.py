@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from oms.catalog.models import Product, Sku
+from oms.common.admin import money_column
 
 
 class SkuInline(admin.TabularInline):
@@ -34,7 +36,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(Sku)
 class SkuAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "price", "is_active")
+    list_display = ("code", "name", money_column("price", _("Price")), "is_active")
     list_filter = ("is_active",)
     search_fields = ("code", "name")
     autocomplete_fields = ("product",)

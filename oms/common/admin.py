@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from oms.common.money import format_money
+
 
 class ReadOnlyInline(admin.TabularInline):
     """Rows shown under their parent and never edited there (lines, timelines). They have no admin rights of
@@ -26,3 +28,14 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def money_column(field: str, description: str):
+    """A list column showing the money field ``field`` as ``¥1,234.50`` (sortable by the field)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(obj) -> str:
+        return format_money(getattr(obj, field))
+
+    column.__name__ = f"{field}_shown"
+    return column

@@ -45,7 +45,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Turn every error into ``{"code", "message", "details"}`` with the right status."""
     if isinstance(exc, OmsError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status, headers=headers)
     if is_database_unavailable(exc):
         return Response(**database_unavailable_answer())
     if isinstance(exc, Http404):

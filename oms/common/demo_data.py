@@ -20,6 +20,9 @@ from oms.orders.states import OrderStatus
 
 S = OrderStatus
 HISTORY = timedelta(days=90)  # how far back the demo orders go
+# A failed payment waits in the console's exception queue for staff (retry or cancel). The demo keeps its payment
+# window open this long, so the expiry job does not cancel it at the server's first minute.
+HELD_FOR_STAFF = timedelta(days=365)
 # alice's store balance and payment password, so paying with balance can be tried at once
 DEMO_BALANCE = Decimal("10000.00")
 DEMO_PAYMENT_PASSWORD = "123456"
@@ -197,6 +200,7 @@ def placement_window(status: OrderStatus) -> tuple[timedelta, timedelta]:
         S.PAID: (timeout * 5, timeout),
         S.AWAITING_SHIPMENT: (timedelta(hours=22), timeout + timedelta(hours=2)),
         S.SHIPPED: (timedelta(days=8), timedelta(days=2)),
+        S.PAYMENT_FAILED: (timedelta(days=3), timedelta(hours=6)),  # recent, and held for staff
     }.get(status, (HISTORY, timedelta(days=8)))
 
 

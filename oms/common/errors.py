@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     NOT_ACCEPTABLE = "not_acceptable"
     THROTTLED = "throttled"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
     INSUFFICIENT_STOCK = "insufficient_stock"
     INVALID_TRANSITION = "invalid_transition"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
@@ -46,6 +47,7 @@ class OmsError(Exception):
 
     code: ErrorCode = ErrorCode.VALIDATION_ERROR
     status: int = 400
+    retry_after: int | None = None  # seconds, sent as the Retry-After header when set
 
     def __init__(self, message: str, *, details: Any = None) -> None:
         super().__init__(message)

@@ -1,10 +1,11 @@
-"""Test support shared by the domains' concurrency tests: real threads against the real database."""
+"""Test support shared by the domains' tests: real threads against the real database, and checks of rendered HTML."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 from django.db import connection
@@ -56,3 +57,43 @@ def results_of(outcomes: list[Outcome]) -> list[Any]:
     """The workers' return values, re-raising the first error any of them raised."""
     assert_only(outcomes)
     return [outcome.value for outcome in outcomes]
+
+
+class _FormScanner(HTMLParser):
+    """Collects, per form, its method, whether it holds a CSRF token and the ``formmethod`` of its buttons."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+        self._open: dict[str, Any] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self._open = {
+                "id": attributes.get("id") or attributes.get("action", ""),
+                "method": attributes.get("method", "get").lower(),
+                "csrf": False,
+                "button_methods": [],
+            }
+            self.forms.append(self._open)
+        elif self._open is not None and tag == "input" and attributes.get("name") == "csrfmiddlewaretoken":
+            self._open["csrf"] = True
+        elif self._open is not None and tag in {"button", "input"} and "formmethod" in attributes:
+            self._open["button_methods"].append(attributes["formmethod"].lower())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._open = None
+
+
+def csrf_token_in_get_forms(html: str) -> list[str]:
+    """The forms of a page that would send the CSRF token in a URL: a GET form (or a ``formmethod="get"``
+    button of a form) that holds ``csrfmiddlewaretoken``. The token belongs in POST bodies only."""
+    scanner = _FormScanner()
+    scanner.feed(html)
+    return [
+        form["id"]
+        for form in scanner.forms
+        if form["csrf"] and (form["method"] == "get" or "get" in form["button_methods"])
+    ]

@@ -1,9 +1,14 @@
-"""Chart specs for the pages: what web/charts.js draws, plus the same numbers as table rows."""
+"""Chart specs for the pages: what web/charts.js draws, plus the same numbers as table rows.
+
+A spec may say ``"autoSkip": False`` to keep every category label on the axis (charts.js tilts them to fit)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from oms.common.money import format_money
 from oms.console.selectors import DaySales, LeadTimes, TopSku
 
 Spec = dict[str, Any]
@@ -16,11 +21,14 @@ def sales_chart(days: list[DaySales]) -> Spec:
         "axis": "Day",
         "labels": labels,
         "datasets": [
-            {"label": "Sales (CNY)", "data": [float(day.sales) for day in days]},
-            {"label": "Refunds (CNY)", "data": [float(day.refunded) for day in days]},
-            {"label": "Orders", "data": [day.orders for day in days], "type": "line", "axis": "y2"},
+            # Decimals reach the page as JSON strings ("130.00"), which Chart.js reads as numbers: no float here.
+            {"label": _("Sales (¥)"), "data": [day.sales for day in days]},
+            {"label": _("Refunds (¥)"), "data": [day.refunded for day in days]},
+            {"label": _("Orders"), "data": [day.orders for day in days], "type": "line", "axis": "y2"},
         ],
-        "rows": [[day.day.isoformat(), day.sales, day.refunded, day.orders] for day in days],
+        "rows": [
+            [day.day.isoformat(), format_money(day.sales), format_money(day.refunded), day.orders] for day in days
+        ],
     }
 
 
@@ -28,9 +36,9 @@ def status_chart(mix: list[tuple[str, str, int]]) -> Spec:
     return {
         "type": "doughnut",
         "axis": "Status",
-        "labels": [label for _, label, _ in mix],
-        "datasets": [{"label": "Orders", "data": [count for _, _, count in mix]}],
-        "rows": [[label, count] for _, label, count in mix],
+        "labels": [label for _status, label, _count in mix],
+        "datasets": [{"label": "Orders", "data": [count for _status, _label, count in mix]}],
+        "rows": [[label, count] for _status, label, count in mix],
     }
 
 
@@ -49,7 +57,9 @@ def lead_time_chart(lead: LeadTimes) -> Spec:
     return {
         "type": "bar",
         "axis": "Paid → shipped",
-        "labels": [label for label, _ in lead.buckets],
-        "datasets": [{"label": "Orders", "data": [count for _, count in lead.buckets]}],
+        # Few bars with long labels: Chart.js would drop every other label to avoid overlap; show all, tilted.
+        "autoSkip": False,
+        "labels": [label for label, _count in lead.buckets],
+        "datasets": [{"label": "Orders", "data": [count for _label, count in lead.buckets]}],
         "rows": [[label, count] for label, count in lead.buckets],
     }

@@ -17,7 +17,7 @@ from oms.purchasing.models import PurchaseOrderLine, Supplier
 from oms.purchasing.planning import MAX_LINE_QUANTITY
 from oms.purchasing.services import MAX_PO_LINES, PurchaseLineInput
 from oms.purchasing.states import PurchaseOrderStatus
-from oms.shipping.carriers import carrier_codes
+from oms.shipping.carriers import carrier_codes, carrier_name
 
 
 class DateInput(forms.DateInput):
@@ -59,7 +59,7 @@ class ShipForm(NoInputForm):
 
     def __init__(self, *args, order: Order, **kwargs) -> None:
         super().__init__(*args, order=order, **kwargs)
-        self.fields["carrier"].choices = [(code, code) for code in carrier_codes()]
+        self.fields["carrier"].choices = [(code, carrier_name(code)) for code in carrier_codes()]
 
 
 class CancelForm(NoInputForm):

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from oms.aftersales import services
 from oms.aftersales.models import ReturnRequest
 from oms.aftersales.states import ReturnStatus, can_transition
+from oms.common.money import format_money
 
 from . import forms
 
@@ -39,7 +40,7 @@ def _refund_outcome(result: services.Received) -> tuple[bool, str]:
     if result.refund_error is not None:
         return False, f"The refund failed: {result.refund_error.message} Retry it when the cause is fixed."
     refund = result.return_request.refund
-    return True, f"Refunded ¥{refund.amount:,.2f} ({refund.out_request_no})."
+    return True, f"Refunded {format_money(refund.amount)} ({refund.out_request_no})."
 
 
 RETURN_ACTIONS: dict[str, ReturnAction] = {

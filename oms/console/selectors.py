@@ -20,12 +20,12 @@ from django.utils import timezone
 from oms.aftersales.models import ReturnRequest
 from oms.aftersales.selectors import return_list
 from oms.aftersales.states import ReturnStatus
+from oms.common.money import ZERO, money_sum
 from oms.inventory.models import Allocation
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.states import OrderStatus
 from oms.payments.models import Refund
 
-ZERO = Decimal("0.00")
 # Paid at some point (sales count them even if refunded later: refunds are counted on the day the money went back).
 EVER_PAID = Q(paid_at__isnull=False)
 
@@ -49,9 +49,9 @@ def period_summary(*, since: datetime, until: datetime | None = None) -> PeriodS
     totals = orders.aggregate(
         orders=Count("id"),
         paid_orders=Count("id", filter=EVER_PAID),
-        sales=Sum("total_amount", filter=EVER_PAID),
+        sales=money_sum("total_amount", filter=EVER_PAID),
     )
-    return PeriodSummary(orders=totals["orders"], paid_orders=totals["paid_orders"], sales=totals["sales"] or ZERO)
+    return PeriodSummary(orders=totals["orders"], paid_orders=totals["paid_orders"], sales=totals["sales"])
 
 
 def status_counts(statuses: list[str]) -> dict[str, int]:
@@ -126,10 +126,10 @@ def top_skus(*, since: datetime, limit: int = 10) -> list[TopSku]:
     rows = (
         OrderItem.objects.filter(order__created_at__gte=since, order__paid_at__isnull=False)
         .values("sku_code")
-        .annotate(name=Min("name"), units=Sum("quantity"), revenue=Sum("line_total"), orders=Count("order_id"))
+        .annotate(name=Min("name"), units=Sum("quantity"), revenue=money_sum("line_total"), orders=Count("order_id"))
         .order_by("-units", "sku_code")[:limit]
     )
-    return [TopSku(r["sku_code"], r["name"], r["units"], r["revenue"] or ZERO, r["orders"]) for r in rows]
+    return [TopSku(r["sku_code"], r["name"], r["units"], r["revenue"], r["orders"]) for r in rows]
 
 
 LEAD_TIME_BUCKETS: list[tuple[str, float]] = [

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from oms.common.admin import ReadOnlyInline
+from oms.common.admin import ReadOnlyInline, money_column
 from oms.common.errors import OmsError
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.payments import services as payment_services
@@ -42,7 +43,7 @@ class OrderEventInline(ReadOnlyOrderInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("order_no", "customer", "status", "total_amount", "created_at")
+    list_display = ("order_no", "customer", "status", money_column("total_amount", _("Total")), "created_at")
     list_filter = ("status", "created_at")
     list_select_related = ("customer",)
     search_fields = ("^order_no", "=customer__username")

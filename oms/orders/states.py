@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OrderStatus(models.TextChoices):
-    PENDING_PAYMENT = "pending_payment", "Pending payment"
-    PAID = "paid", "Paid"
-    AWAITING_SHIPMENT = "awaiting_shipment", "Awaiting shipment"
-    SHIPPED = "shipped", "Shipped"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-    PAYMENT_FAILED = "payment_failed", "Payment failed"
-    SHIPMENT_FAILED = "shipment_failed", "Shipment failed"
-    REFUNDING = "refunding", "Refunding"
-    REFUNDED = "refunded", "Refunded"
+    PENDING_PAYMENT = "pending_payment", _("Pending payment")
+    PAID = "paid", _("Paid")
+    AWAITING_SHIPMENT = "awaiting_shipment", _("Awaiting shipment")
+    SHIPPED = "shipped", _("Shipped")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    PAYMENT_FAILED = "payment_failed", _("Payment failed")
+    SHIPMENT_FAILED = "shipment_failed", _("Shipment failed")
+    REFUNDING = "refunding", _("Refunding")
+    REFUNDED = "refunded", _("Refunded")
 
 
 S = OrderStatus

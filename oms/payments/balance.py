@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from oms.common.errors import ValidationFailed
+from oms.common.money import format_money
 from oms.payments.errors import InsufficientBalance, PaymentPasswordInvalid, PaymentPasswordLocked
 from oms.payments.models import BalanceAccount, BalanceEntry
 
@@ -80,7 +81,7 @@ def post_balance_entry(
         if not changed:
             account.refresh_from_db(fields=["balance"])
             raise InsufficientBalance(
-                f"The balance of {account.balance} does not cover {-amount}.",
+                f"The balance of {format_money(account.balance)} does not cover {format_money(-amount)}.",
                 details={"balance": str(account.balance), "required": str(-amount)},
             )
         account.refresh_from_db(fields=["balance"])
@@ -109,6 +110,6 @@ def ensure_balance_covers(*, customer: AbstractBaseUser, amount: Decimal) -> Non
     balance = BalanceAccount.objects.filter(customer=customer).values_list("balance", flat=True).first()
     if balance is None or balance < amount:
         raise InsufficientBalance(
-            f"The balance of {balance or Decimal('0.00')} does not cover {amount}; top up or pay another way.",
+            f"The balance of {format_money(balance or Decimal('0.00'))} does not cover {format_money(amount)}; top up or pay another way.",
             details={"balance": str(balance or Decimal("0.00")), "required": str(amount)},
         )

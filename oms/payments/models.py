@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from oms.common.fields import ExactCharField
 
@@ -10,17 +11,17 @@ class Payment(models.Model):
     """One attempt to collect an order's money through one method. Only oms.payments.services changes it."""
 
     class Method(models.TextChoices):
-        ALIPAY = "alipay", "Alipay"
-        BALANCE = "balance", "Store balance"
-        OFFLINE = "offline", "Offline (recorded by staff)"
+        ALIPAY = "alipay", _("Alipay")
+        BALANCE = "balance", _("Store balance")
+        OFFLINE = "offline", _("Offline (recorded by staff)")
 
     class Status(models.TextChoices):
-        CREATED = "created"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
-        CLOSED = "closed"
-        PARTIALLY_REFUNDED = "partially_refunded"
-        REFUNDED = "refunded"
+        CREATED = "created", _("Created")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CLOSED = "closed", _("Closed")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partially Refunded")
+        REFUNDED = "refunded", _("Refunded")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(max_length=16, choices=Method.choices)
@@ -133,9 +134,9 @@ class Refund(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
@@ -174,6 +175,15 @@ class Refund(models.Model):
 
 class PaymentIssue(models.Model):
     """Something about money a person must look at (a payment for a cancelled order, a failed refund…)."""
+
+    # What staff read for each ``kind`` (the kind itself is a code, kept in the API).
+    KIND_LABELS = {
+        "paid_after_cancel": _("Paid after the order was closed"),
+        "amount_mismatch": _("Amount differs from the gateway's"),
+        "reconciliation": _("Reconciliation difference"),
+        "refund_failed": _("Refund failed"),
+        "refund_unconfirmed": _("Refund not confirmed"),
+    }
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payment_issues")
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

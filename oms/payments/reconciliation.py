@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from oms.common.money import format_money
 from oms.orders.models import Order
 from oms.orders.services import expire_order, overdue_orders
 from oms.payments.errors import GatewayError
@@ -122,7 +123,7 @@ def daily_reconciliation(*, day: date | None = None) -> DailyReconciliation:
         if not (trade.paid or refunded_in_full):
             problem = "the gateway does not show this payment as paid"
         elif trade.total_amount != payment.amount:
-            problem = f"the gateway says {trade.total_amount}, we recorded {payment.amount}"
+            problem = f"the gateway says {format_money(trade.total_amount)}, we recorded {format_money(payment.amount)}"
         if problem:
             report.mismatches.append({"out_trade_no": payment.out_trade_no, "problem": problem})
             PaymentIssue.objects.create(order=payment.order, payment=payment, kind="reconciliation", detail=problem)

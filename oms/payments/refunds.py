@@ -21,10 +21,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from oms.common.errors import ValidationFailed
+from oms.common.money import format_money, money_sum
 from oms.inventory.services import return_order_stock
 from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
 from oms.orders.models import Order, OrderEvent
@@ -144,11 +144,13 @@ def _open_refund(
             quantities = _item_quantities(order, items or [])
         if amount is None:
             amount = _items_value(order, quantities) if items else payment.amount - payment.refunded_amount
-        pending = Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).aggregate(s=Sum("amount"))["s"]
-        refundable = payment.amount - payment.refunded_amount - (pending or 0)
+        pending = Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).aggregate(s=money_sum("amount"))[
+            "s"
+        ]
+        refundable = payment.amount - payment.refunded_amount - pending
         if amount <= 0 or amount > refundable:
             raise RefundExceedsPaid(
-                f"At most {refundable} of order {order.order_no} can still be refunded.",
+                f"At most {format_money(refundable)} of order {order.order_no} can still be refunded.",
                 details={
                     "requested": str(amount),
                     "refundable": str(refundable),
@@ -156,7 +158,10 @@ def _open_refund(
                 },
             )
         transition_order(
-            order_id=order.pk, to=OrderStatus.REFUNDING, actor=actor, reason=f"Refund of {amount}: {reason}"
+            order_id=order.pk,
+            to=OrderStatus.REFUNDING,
+            actor=actor,
+            reason=f"Refund of {format_money(amount)}: {reason}",
         )
         count = Refund.objects.filter(order=order).count()
         refund = Refund.objects.create(
@@ -244,7 +249,7 @@ def complete_refund(*, refund_id: int, actor: AbstractBaseUser | None, note: str
             note_order(
                 order=order,
                 actor=None,
-                reason=f"Late payment of {refund.amount} refunded automatically ({refund.out_request_no}){note}",
+                reason=f"Late payment of {format_money(refund.amount)} refunded automatically ({refund.out_request_no}){note}",
             )
         else:
             target = OrderStatus.REFUNDED if fully else _status_before_refunding(order)
@@ -290,7 +295,7 @@ def record_unsettled_attempt(*, refund_id: int, why: str) -> Refund:
             return refund
         refund.attempts += 1
         refund.failure_reason = why[:255]
-        label = f"Refund {refund.out_request_no} of {refund.amount}"
+        label = f"Refund {refund.out_request_no} of {format_money(refund.amount)}"
         if refund.automatic and refund.attempts >= settings.OMS_REFUND_MAX_ATTEMPTS:
             refund.status, refund.next_attempt_at = Refund.Status.FAILED, None
             detail = f"{label} failed {refund.attempts} times and is no longer retried; refund it by hand. Last: {why}"

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from oms.common.money import format_money
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order
 from oms.orders.services import cancel_order, mark_order_paid
@@ -124,36 +125,36 @@ def start_gateway_payment(*, order: Order, method: str, channel: str, request) -
 
 @dataclass(frozen=True)
 class ReturnStatus:
-    valid: bool
-    order_no: str
-    title: str
-    message: str
+    """What the shopper's return page says. ``outcome`` is ``received``, ``processing``, ``refunded`` (money the
+    order could no longer take, refunded automatically) or ``not_recognised``; ``order_no`` is set only for a
+    payment of ours (never the visitor's own text)."""
+
+    outcome: str
+    order_no: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.outcome != "not_recognised"
 
 
 def settle_from_return(*, provider: str, params: dict[str, str]) -> ReturnStatus:
     """Handle the shopper's return: verify the signed fields, then settle from a signed gateway query."""
     gateway = get_gateway(provider)
-    out_trade_no = params.get("out_trade_no", "")
     if not gateway.verify_return(params):
-        return ReturnStatus(False, out_trade_no, "not recognised", "This return link is not valid.")
-    payment = Payment.objects.filter(method=provider, out_trade_no=out_trade_no).first()
+        return ReturnStatus("not_recognised")
+    payment = Payment.objects.filter(method=provider, out_trade_no=params.get("out_trade_no", "")).first()
     if payment is None:
-        return ReturnStatus(False, out_trade_no, "not recognised", "No such payment.")
+        return ReturnStatus("not_recognised")
     if payment.status in UNSETTLED:
         # Also a payment we closed or failed: money the gateway took for it is recorded and refunded.
         settle_from_gateway(payment=payment)
         payment.refresh_from_db()
     order_no = payment.order.order_no
     if payment.refunds.filter(automatic=True).exists():
-        return ReturnStatus(
-            True,
-            order_no,
-            "refunded",
-            f"Order {order_no} could no longer be paid; your payment is being refunded automatically.",
-        )
+        return ReturnStatus("refunded", order_no)  # the order could no longer take the money
     if payment.status == Payment.Status.SUCCEEDED:
-        return ReturnStatus(True, order_no, "received", f"Thank you: order {order_no} is paid.")
-    return ReturnStatus(True, order_no, "processing", "Your payment is being confirmed; this takes a moment.")
+        return ReturnStatus("received", order_no)
+    return ReturnStatus("processing", order_no)
 
 
 def settle_from_gateway(*, payment: Payment) -> str:
@@ -169,7 +170,7 @@ def settle_from_gateway(*, payment: Payment) -> str:
             order=payment.order,
             payment=payment,
             kind="amount_mismatch",
-            detail=f"Gateway reports {trade.total_amount}, we expected {payment.amount}.",
+            detail=f"Gateway reports {format_money(trade.total_amount)}, we expected {format_money(payment.amount)}.",
         )
         return "mismatch"
     with transaction.atomic():

@@ -1,13 +1,14 @@
-"""Gateway-facing endpoints (no login): the asynchronous notification and the shopper's return page."""
+"""Gateway-facing endpoint (no login): the asynchronous notification. The shopper's return page is the shop's
+(``oms.storefront.views.payment_return``)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from oms.common.request_body import BodyTooLarge, MalformedBody, parse_urlencoded_form, read_limited_body
-from oms.payments import notifications, services
+from oms.payments import notifications
 
 
 @csrf_exempt
@@ -31,17 +32,3 @@ def alipay_notify(request: HttpRequest) -> HttpResponse:
         return HttpResponse("failure", status=400, content_type="text/plain")
     accepted = notifications.handle_notification(provider="alipay", params=params)
     return HttpResponse("success" if accepted else "failure", content_type="text/plain")
-
-
-@require_GET
-def alipay_return(request: HttpRequest) -> HttpResponse:
-    """The browser comes back here after paying. Its fields carry no trade status, so this page never marks an
-    order paid by itself: it asks the gateway (a signed query) and otherwise shows "processing".
-    """
-    status = services.settle_from_return(provider="alipay", params=dict(request.GET.items()))
-    return HttpResponse(
-        f"<!doctype html><title>Payment {status.title}</title><meta name=viewport content='width=device-width'>"
-        f"<main style='font-family:sans-serif;max-width:32rem;margin:3rem auto'><h1>{status.title}</h1>"
-        f"<p>{status.message}</p><p><a href='/orders/{status.order_no}/'>Your order</a></p></main>",
-        status=200 if status.valid else 400,
-    )

@@ -5,8 +5,9 @@ lines and timeline inline (they change only through oms.purchasing.services: the
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from oms.common.admin import ReadOnlyInline
+from oms.common.admin import ReadOnlyInline, money_column
 from oms.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier
 
 
@@ -44,7 +45,11 @@ class PurchaseOrderEventInline(ReadOnlyPurchaseOrderInline):
 
 @admin.register(PurchaseOrder)
 class PurchaseOrderAdmin(admin.ModelAdmin):
-    list_display = ("po_no", "supplier", "warehouse", "status", "total_cost", "expected_at", "created_at")
+    list_display = (
+        *("po_no", "supplier", "warehouse", "status"),
+        money_column("total_cost", _("Total cost")),
+        *("expected_at", "created_at"),
+    )
     list_filter = ("status", "supplier", "warehouse")
     list_select_related = ("supplier", "warehouse")
     search_fields = ("^po_no", "=supplier__code")

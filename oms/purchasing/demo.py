@@ -15,6 +15,7 @@ from oms.catalog.models import Sku
 from oms.inventory.models import StockMovement, Warehouse
 from oms.purchasing import services
 from oms.purchasing.models import PurchaseOrder, PurchaseOrderEvent, Supplier
+from oms.purchasing.numbers import redated_po_no
 from oms.purchasing.states import PurchaseOrderStatus
 
 P = PurchaseOrderStatus
@@ -106,7 +107,9 @@ def _backdate(po: PurchaseOrder, *, start: datetime, now: datetime) -> None:
     times = [min(start + timedelta(days=step), now) for step in range(len(events))]
     for event, at in zip(events, times, strict=True):
         PurchaseOrderEvent.objects.filter(pk=event.pk).update(created_at=at)
-    fields: dict[str, object] = {"created_at": times[0]}
+    # The number carries the day the PO was created: the backdated day, not today.
+    po_no = redated_po_no(po.po_no, times[0])
+    fields: dict[str, object] = {"created_at": times[0], "po_no": po_no}
     if po.ordered_at:
         fields["ordered_at"] = times[1]
         fields["expected_at"] = timezone.localdate(times[1]) + timedelta(days=po.supplier.lead_days)
@@ -115,4 +118,4 @@ def _backdate(po: PurchaseOrder, *, start: datetime, now: datetime) -> None:
     PurchaseOrder.objects.filter(pk=po.pk).update(**fields)
     receipts = [at for event, at in zip(events, times, strict=True) if event.note.startswith("Received")]
     if receipts:  # a story has at most one receipt
-        StockMovement.objects.filter(note=f"PO {po.po_no}").update(created_at=receipts[-1])
+        StockMovement.objects.filter(note=f"PO {po.po_no}").update(created_at=receipts[-1], note=f"PO {po_no}")

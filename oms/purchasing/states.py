@@ -8,15 +8,16 @@ missing units will never come (closed short).
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PurchaseOrderStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ORDERED = "ordered", "Ordered"
-    PARTIALLY_RECEIVED = "partially_received", "Partially received"
-    RECEIVED = "received", "Received"
-    CANCELLED = "cancelled", "Cancelled"
-    CLOSED = "closed", "Closed short"
+    DRAFT = "draft", _("Draft")
+    ORDERED = "ordered", _("Ordered")
+    PARTIALLY_RECEIVED = "partially_received", _("Partially received")
+    RECEIVED = "received", _("Received")
+    CANCELLED = "cancelled", _("Cancelled")
+    CLOSED = "closed", _("Closed short")
 
 
 P = PurchaseOrderStatus

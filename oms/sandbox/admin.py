@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from oms.common.admin import money_column
 from oms.sandbox.models import SandboxNotification, SandboxRefund, SandboxTrade
 
 
@@ -18,8 +19,8 @@ class SandboxTradeAdmin(admin.ModelAdmin):
         "trade_no",
         "out_trade_no",
         "subject",
-        "total_amount",
-        "refunded_amount",
+        money_column("total_amount", "Total amount"),
+        money_column("refunded_amount", "Refunded amount"),
         "status",
         "gmt_create",
     ]

@@ -23,6 +23,14 @@ class SandboxRefusal(Exception):
         }
 
 
+class TradeAlreadyPaid(SandboxRefusal):
+    """ACQ.TRADE_HAS_SUCCESS, with the paid trade: the cashier sends the buyer back to the merchant with it."""
+
+    def __init__(self, trade: object) -> None:
+        super().__init__("ACQ.TRADE_HAS_SUCCESS", "交易已被支付")
+        self.trade = trade
+
+
 def invalid_argument(sub_code: str, sub_msg: str) -> SandboxRefusal:
     return SandboxRefusal(sub_code, sub_msg, code=INVALID_ARGUMENTS)
 

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from oms.common.fields import ExactCharField
+from oms.common.money import format_money
 
 
 class SandboxKeys(models.Model):
@@ -91,7 +92,7 @@ class SandboxRefund(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.out_request_no}: {self.refund_amount}"
+        return f"{self.out_request_no}: {format_money(self.refund_amount)}"
 
 
 class SandboxNotification(models.Model):

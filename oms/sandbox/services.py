@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oms.payments.alipay.formats import BEIJING
-from oms.sandbox.errors import SandboxRefusal, trade_not_exist, trade_status_error
+from oms.sandbox.errors import SandboxRefusal, TradeAlreadyPaid, trade_not_exist, trade_status_error
 from oms.sandbox.keys import DEMO_BUYER_ID, DEMO_BUYER_LOGON_ID
 from oms.sandbox.models import SandboxRefund, SandboxTrade
 from oms.sandbox.notifications import queue_notification
@@ -117,7 +117,7 @@ def open_trade(*, request: TradeRequest, now: datetime | None = None) -> Sandbox
 
 def _payable_refusal(trade: SandboxTrade) -> SandboxRefusal | None:
     if trade.is_paid:
-        return SandboxRefusal("ACQ.TRADE_HAS_SUCCESS", "交易已被支付")
+        return TradeAlreadyPaid(trade)
     if trade.status == Status.TRADE_CLOSED:
         return SandboxRefusal("ACQ.TRADE_HAS_CLOSE", "交易已经关闭")
     return None

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oms.sandbox import gateway, services
-from oms.sandbox.errors import INVALID_ARGUMENTS, SandboxRefusal
+from oms.sandbox.errors import INVALID_ARGUMENTS, SandboxRefusal, TradeAlreadyPaid
+from oms.sandbox.models import SandboxTrade
 
 
 def _request_params(request: HttpRequest) -> dict[str, str]:
@@ -40,12 +42,27 @@ def alipay_gateway(request: HttpRequest) -> HttpResponse:
     return HttpResponse(gateway.api_answer(params), content_type="application/json;charset=utf-8")
 
 
+def _already_paid_page(request: HttpRequest, trade: SandboxTrade) -> HttpResponse:
+    """The cashier of a trade already paid (the back button after paying, a second click on Pay): no Pay button,
+    and the buyer goes back to the merchant's order through the signed return link, as after paying."""
+    back_url = gateway.signed_return_url(trade) if trade.return_url else ""
+    context = {"title": "交易已支付 · " + _("Already paid"), "trade": trade, "back_url": back_url, "paid": True}
+    response = render(request, "sandbox/alipay/message.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _cashier(request: HttpRequest, method: str, params: dict[str, str]) -> HttpResponse:
     try:
         trade = services.open_trade(request=gateway.parse_pay_request(method, params))
+    except TradeAlreadyPaid as paid:
+        return _already_paid_page(request, paid.trade)
     except SandboxRefusal as refusal:
         return _refusal_page(request, refusal)
-    return render(request, "sandbox/alipay/cashier.html", {"trade": trade, "wap": method.endswith(".wap.pay")})
+    response = render(request, "sandbox/alipay/cashier.html", {"trade": trade, "wap": method.endswith(".wap.pay")})
+    # Not kept by the browser: the back button after paying asks again, and is told the trade is paid.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @csrf_exempt
@@ -53,6 +70,8 @@ def _cashier(request: HttpRequest, method: str, params: dict[str, str]) -> HttpR
 def alipay_pay(request: HttpRequest) -> HttpResponse:
     try:
         trade = services.pay_trade(trade_no=request.POST.get("trade_no", ""))
+    except TradeAlreadyPaid as paid:
+        return _already_paid_page(request, paid.trade)
     except SandboxRefusal as refusal:
         return _refusal_page(request, refusal, status=404 if refusal.sub_code == "ACQ.TRADE_NOT_EXIST" else None)
     if trade.return_url:

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from oms.common.fields import ExactCharField
+from oms.orders.states import OrderStatus
 
 
 class ShipmentStatus(models.TextChoices):
-    PENDING = "pending", "Pending (in the warehouse)"
-    PICKED_UP = "picked_up", "Picked up by the carrier"
-    IN_TRANSIT = "in_transit", "In transit"
-    OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"
-    DELIVERED = "delivered", "Delivered"
-    EXCEPTION = "exception", "Exception (lost, damaged, undeliverable)"
-    RETURNED = "returned", "Returned to sender"
+    PENDING = "pending", _("Pending (in the warehouse)")
+    PICKED_UP = "picked_up", _("Picked up by the carrier")
+    IN_TRANSIT = "in_transit", _("In transit")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    DELIVERED = "delivered", _("Delivered")
+    EXCEPTION = "exception", _("Exception (lost, damaged, undeliverable)")
+    RETURNED = "returned", _("Returned to sender")
 
 
 class Shipment(models.Model):
@@ -59,6 +61,16 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return f"Shipment {self.pk} of {self.order_id} ({self.status})"
+
+    @property
+    def will_not_ship(self) -> bool:
+        """Still in the warehouse, and its order was cancelled or refunded in full: this parcel never leaves."""
+        return self.status == ShipmentStatus.PENDING and self.order.status in ORDER_ENDED_BEFORE_SHIPPING
+
+
+# A pending parcel of an order in one of these states will never be sent (both are final states).
+ORDER_ENDED_BEFORE_SHIPPING = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+NOT_SHIPPED_LABEL = _("Not shipped (order cancelled)")
 
 
 class ShipmentLine(models.Model):

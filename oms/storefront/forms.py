@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.services import ReturnLineInput
 from oms.orders.serializers import PHONE_PATTERN, POSTAL_CODE_PATTERN
@@ -15,7 +16,14 @@ from oms.storefront.selectors import ADDRESS_FIELDS
 
 
 class SignUpForm(UserCreationForm):
-    pass
+    """Username and password, checked as Django checks them, except that it never says a username is taken:
+    the sign-up answers a taken username exactly as a free one (oms.accounts.services.register_customer)."""
+
+    def clean_username(self) -> str:
+        return self.cleaned_data.get("username", "")  # Django's version refuses a taken username, saying so
+
+    def validate_unique(self) -> None:
+        pass  # the model's unique check would say "A user with that username already exists."
 
 
 class AddToCartForm(forms.Form):
@@ -54,6 +62,8 @@ NEW_ADDRESS = "new"
 class CheckoutForm(AddressForm):
     """Pick a saved address or type a new one; pay with Alipay or the store balance.
 
+    The choice is explicit: a saved address, or "A new address" with the typed fields. A typed address is never
+    dropped in favour of a saved one: typing while a saved address is chosen is an error asking which one is meant.
     ``idempotency_key`` is drawn when the form is shown, so submitting the same page twice places one order.
     """
 
@@ -79,6 +89,20 @@ class CheckoutForm(AddressForm):
         if self.data.get(self.add_prefix("saved_address"), NEW_ADDRESS) != NEW_ADDRESS:
             for name in ADDRESS_FIELDS:  # a saved address is used as it is
                 self.fields[name].required = False
+
+    def clean(self) -> dict:
+        data = super().clean()
+        choice = data.get("saved_address") or NEW_ADDRESS
+        typed = any(str(self.data.get(self.add_prefix(name), "")).strip() for name in ADDRESS_FIELDS)
+        if choice != NEW_ADDRESS and typed:
+            self.add_error(
+                "saved_address",
+                _(
+                    "You typed a new address but chose a saved one. Choose “A new address” to ship to what you "
+                    "typed, or clear the typed fields to use the saved address."
+                ),
+            )
+        return data
 
     def address(self) -> dict[str, str]:
         choice = self.cleaned_data.get("saved_address") or NEW_ADDRESS

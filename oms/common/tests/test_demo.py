@@ -14,8 +14,12 @@ from django.utils import timezone
 from oms.inventory.models import Allocation, Stock, StockMovement, Warehouse
 from oms.orders.models import Order
 from oms.orders.states import OrderStatus
+from oms.payments import tasks as payment_tasks
+from oms.payments.selectors import EXCEPTION_STATES, exception_queue
 from oms.purchasing.models import PurchaseOrder, Supplier
+from oms.purchasing.numbers import po_day
 from oms.purchasing.states import PurchaseOrderStatus
+from oms.shipping import tasks as shipping_tasks
 
 DEMO_ORDERS = 60
 
@@ -49,7 +53,8 @@ def test_second_run_adds_nothing_and_a_larger_count_tops_up(demo):
 
 def test_demo_users_log_in_with_their_username_as_password(demo):
     for username, staff in [("admin", True), ("ops", True), ("alice", False), ("bob", False)]:
-        user = authenticate(username=username, password=username)
+        # a log-in always carries its request: the throttle (oms.accounts.throttle) counts it by address
+        user = authenticate(RequestFactory().post("/login/"), username=username, password=username)
 
         assert user is not None, username
         assert (user.is_staff, user.is_superuser) == (staff, username == "admin"), username
@@ -90,6 +95,13 @@ def test_purchasing_has_suppliers_and_a_purchase_order_in_every_state(demo):
     for po in PurchaseOrder.objects.prefetch_related("events"):
         times = [event.created_at for event in po.events.all()]
         assert times == sorted(times) and times[0] == po.created_at and times[-1] <= now
+        # PO + the day it was created (Beijing time) + 8 digits, also for the demo's backdated POs
+        assert po.po_no[2:8] == po_day(po.created_at), (po.po_no, po.created_at)
+
+
+def test_demo_receipts_name_their_purchase_order(demo):
+    for po in PurchaseOrder.objects.exclude(received_at=None):
+        assert StockMovement.objects.filter(note=f"PO {po.po_no}").exists(), po.po_no
 
 
 def test_order_histories_are_in_order_and_in_the_past(demo):
@@ -114,7 +126,7 @@ def small_demo(db) -> None:
 
 @pytest.fixture
 def admin_client(small_demo, client):
-    assert client.login(username="admin", password="admin")
+    assert client.login(request=RequestFactory().post("/admin/login/"), username="admin", password="admin")
     return client
 
 
@@ -175,7 +187,7 @@ def test_offline_payment_action_pays_a_pending_order(admin_client):
 
 
 def test_order_manager_sees_items_and_events_but_cannot_edit(small_demo, client):
-    assert client.login(username="ops", password="ops")
+    assert client.login(request=RequestFactory().post("/admin/login/"), username="ops", password="ops")
     order = Order.objects.filter(status=OrderStatus.COMPLETED).first()
 
     page = client.get(_url(Order, "change", order.pk))
@@ -225,3 +237,22 @@ def test_adding_stock_in_the_admin_writes_a_receipt(admin_client):
     added = Stock.objects.get(sku=stock.sku, warehouse=elsewhere)
     assert added.on_hand == 12
     assert added.movements.get().kind == StockMovement.Kind.RECEIPT
+
+
+def test_exception_orders_stay_for_staff_after_the_periodic_jobs_run(demo):
+    """The console's exception queue shows the demo's failed payments and shipments until staff act on them."""
+    waiting = dict(
+        Order.objects.filter(status__in=EXCEPTION_STATES).values_list("order_no", "status").order_by("order_no")
+    )
+    assert {OrderStatus.PAYMENT_FAILED, OrderStatus.SHIPMENT_FAILED} <= set(waiting.values())
+
+    # Every periodic job that could touch an order, once, as the scheduler runs them at start.
+    payment_tasks.expire_unpaid_orders()
+    payment_tasks.reconcile_stale_payments()
+    payment_tasks.resume_stuck_refunds()
+    shipping_tasks.auto_complete_orders()
+    shipping_tasks.poll_carriers()
+
+    after = dict(Order.objects.filter(order_no__in=waiting).values_list("order_no", "status").order_by("order_no"))
+    assert after == waiting
+    assert {entry.order_no for entry in exception_queue()} >= set(waiting)

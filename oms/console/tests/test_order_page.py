@@ -222,3 +222,41 @@ def test_reallocate_is_offered_until_a_parcel_leaves_and_refused_after(staff_bro
     response = customer_browser.post(f"/console/orders/{other.order_no}/reallocate/", {"confirmed": "yes"})
     assert response.status_code == 403
     assert not other.events.filter(reason__startswith="Re-allocated").exists()
+
+
+def test_unsent_parcel_of_a_cancelled_order_is_not_badged_pending(staff_browser, customer, staff, address):
+    """Cancelled (refunded) before it left: the parcel will never ship, and both the console and the shop say so."""
+    from django.test import Client
+
+    from oms.payments.cancellation import cancel_or_refund_order
+    from oms.shipping.tests.factories import confirmed_order
+
+    order = confirmed_order(customer=customer, staff=staff, address=address)
+    order = cancel_or_refund_order(order=order, actor=staff, reason="changed my mind", by_staff=True)
+    assert order.status == "refunded"
+    assert order.shipments.get().status == "pending"
+    shop = Client()
+    shop.force_login(customer)
+    for html in (
+        staff_browser.get(f"/console/orders/{order.order_no}/").content.decode(),
+        shop.get(f"/orders/{order.order_no}/").content.decode(),
+    ):
+        assert "Not shipped (order cancelled)" in html
+        assert 'class="status status-pending"' not in html
+        assert "Pending (in the warehouse)" not in html
+
+
+def test_missing_purchase_order_links_back_to_purchase_orders(staff_browser):
+    response = staff_browser.get("/console/purchase-orders/PO2099010100000001/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'href="/console/purchase-orders/"' in html and "Back to the purchase orders" in html
+    assert "Back to the orders" not in html
+    response = staff_browser.post("/console/purchase-orders/PO2099010100000001/submit/")
+    assert response.status_code == 404 and "Back to the purchase orders" in response.content.decode()
+
+
+def test_missing_return_links_back_to_returns(staff_browser):
+    response = staff_browser.post("/console/returns/999999/approve/")
+    assert response.status_code == 404
+    assert 'href="/console/returns/"' in response.content.decode()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 
+from oms.common.testing import csrf_token_in_get_forms
 from oms.console.views import orders as order_views
 
 pytestmark = pytest.mark.django_db
@@ -78,9 +80,26 @@ def test_bulk_confirm_without_a_selection_says_so(staff_browser):
     assert "Select at least one order first." in response.content.decode()
 
 
-def test_pick_list_is_a_printable_page_of_the_selected_orders(staff_browser, make_paid):
+def test_pick_list_is_a_printable_page_of_the_selected_orders(staff, staff_browser, make_paid):
     order = make_paid(quantity=3)
     item = order.items.get()
-    html = staff_browser.get(f"/console/orders/pick-list/?order_no={order.order_no}").content.decode()
-    assert f"Order {order.order_no}" in html and item.sku_code in html and "window.print()" in html
+    # As the order list's button sends it: the selection posted with the list's CSRF token.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff)
+    token = browser.get("/console/orders/").cookies["csrftoken"].value
+    response = browser.post("/console/orders/pick-list/", {"order_no": order.order_no, "csrfmiddlewaretoken": token})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Order {order.order_no}" in html and item.sku_code in html
     assert order.shipping_address["address"] in html
+    html = staff_browser.get(f"/console/orders/pick-list/?order_no={order.order_no}").content.decode()
+    assert f"Order {order.order_no}" in html and item.sku_code in html and "data-print" in html
+    assert order.shipping_address["address"] in html
+
+
+def test_no_form_of_the_order_list_sends_the_csrf_token_in_a_url(staff_browser, make_paid):
+    make_paid()
+    html = staff_browser.get("/console/orders/").content.decode()
+    assert 'formaction="/console/orders/pick-list/"' in html
+    assert "csrfmiddlewaretoken" in html  # the bulk form holds one, for its posts
+    assert csrf_token_in_get_forms(html) == []

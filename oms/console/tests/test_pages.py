@@ -8,7 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from oms.catalog.tests.factories import SkuFactory
+from oms.inventory.tests.factories import stock_sku
 from oms.payments.refunds import refund_order
+from oms.shipping.tests.factories import paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +53,7 @@ def test_reports_count_refunds_on_the_day_the_money_went_back(staff_browser, mak
         Decimal("105.00"),
     )
     html = response.content.decode()
-    assert "¥25.00" in html and "net of refunds ¥105.00" in html and "Refunds (CNY)" in html
+    assert "¥25.00" in html and "net of refunds ¥105.00" in html and "Refunds (¥)" in html
     rows = list(csv.reader(io.StringIO(staff_browser.get("/console/reports/?days=7&export=sales").content.decode())))
     assert rows[-1][3:] == ["130.00", "25.00", "105.00"]  # today
 
@@ -82,3 +85,33 @@ def test_reports_export_csv(staff_browser, make_paid, export, header):
         assert rows[1][0] == order.items.get().sku_code and rows[1][2] == "2"
     if export == "sales":
         assert len(rows) == 31 and sum(int(r[1]) for r in rows[1:]) == 1
+
+
+HOSTILE_NAMES = ['=HYPERLINK("http://evil.example/","x")', "+1", "-2", "@x", "\tX", "\rX"]
+
+
+@pytest.mark.parametrize("export", ["sales", "status", "top_skus", "lead_times"])
+def test_reports_exports_write_formula_like_names_as_text(staff_browser, customer, staff, address, warehouse, export):
+    for name in HOSTILE_NAMES:
+        sku = stock_sku(sku=SkuFactory(name=name, price=Decimal("1.00")), warehouse=warehouse, on_hand=5)
+        paid_order(customer=customer, staff=staff, address=address, lines=[(sku, 1)])
+    response = staff_browser.get(f"/console/reports/?days=30&export={export}")
+    rows = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
+    assert not [cell for cell in cells if cell.startswith("-") and not cell[1:].replace(".", "").isdigit()]
+    if export == "top_skus":
+        assert sorted(row[1] for row in rows[1:]) == sorted("'" + name for name in HOSTILE_NAMES)
+
+
+def test_lead_time_chart_keeps_every_label():
+    """Chart.js skips category labels that would overlap unless told not to; charts.js reads the spec's flag."""
+    from pathlib import Path
+
+    from oms.console import charts, selectors
+
+    spec = charts.lead_time_chart(selectors.lead_times(since=selectors.start_of_day(selectors.timezone.localdate())))
+    assert spec["autoSkip"] is False
+    assert len(spec["labels"]) == len(selectors.LEAD_TIME_BUCKETS)
+    script = (Path(charts.__file__).parents[1] / "web_vendor" / "static" / "web" / "charts.js").read_text()
+    assert "spec.autoSkip === false" in script

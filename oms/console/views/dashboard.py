@@ -7,33 +7,45 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from oms.console import charts, selectors
-from oms.console.access import staff_required
+from oms.console.access import may_open, staff_required
 from oms.inventory.selectors import low_stock
 from oms.orders.states import OrderStatus
 from oms.payments.selectors import exception_queue
 
 CHART_DAYS = 30
 
+# Each dashboard card shows a piece of one console page, so it needs that page's right (the page's own rule,
+# read through may_open): a card is shown, and its numbers computed, only for users who may open the page.
+CARDS = {
+    "orders": "console:orders",  # orders today / this week, to confirm, to ship
+    "sales": "console:reports",  # sales today / this week, the sales chart
+    "exceptions": "console:exceptions",
+    "low_stock": "console:inventory",
+}
+
 
 @staff_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
+    cards = {card: may_open(request.user, page) for card, page in CARDS.items()}
     today = timezone.localdate()
     week_start = today - timedelta(days=today.weekday())
-    waiting = selectors.status_counts([OrderStatus.PAID, OrderStatus.AWAITING_SHIPMENT])
-    exceptions = exception_queue(limit=200)
-    low = low_stock()
-    context = {
-        "today": selectors.period_summary(since=selectors.start_of_day(today)),
-        "week": selectors.period_summary(since=selectors.start_of_day(week_start)),
-        "week_start": week_start,
-        "to_confirm": waiting[OrderStatus.PAID],
-        "to_ship": waiting[OrderStatus.AWAITING_SHIPMENT],
-        "exceptions": exceptions[:8],
-        "exception_count": len(exceptions),
-        "low_stock": low[:8],
-        "low_stock_count": len(low),
-        "sales_chart": charts.sales_chart(selectors.sales_by_day(days=CHART_DAYS, today=today)),
-        "chart_days": CHART_DAYS,
-        "nav": "dashboard",
-    }
+    context: dict = {"cards": cards, "pages": CARDS, "week_start": week_start, "nav": "dashboard"}
+    if cards["orders"] or cards["sales"]:
+        context["today"] = selectors.period_summary(since=selectors.start_of_day(today))
+        context["week"] = selectors.period_summary(since=selectors.start_of_day(week_start))
+    if cards["orders"]:
+        waiting = selectors.status_counts([OrderStatus.PAID, OrderStatus.AWAITING_SHIPMENT])
+        context["to_confirm"] = waiting[OrderStatus.PAID]
+        context["to_ship"] = waiting[OrderStatus.AWAITING_SHIPMENT]
+    if cards["exceptions"]:
+        exceptions = exception_queue(limit=200)
+        context["exceptions"] = exceptions[:8]
+        context["exception_count"] = len(exceptions)
+    if cards["low_stock"]:
+        low = low_stock()
+        context["low_stock"] = low[:8]
+        context["low_stock_count"] = len(low)
+    if cards["sales"]:
+        context["sales_chart"] = charts.sales_chart(selectors.sales_by_day(days=CHART_DAYS, today=today))
+        context["chart_days"] = CHART_DAYS
     return render(request, "console/dashboard.html", context)

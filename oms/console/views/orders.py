@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from oms.aftersales import selectors as return_selectors
 from oms.common.errors import OmsError
@@ -41,8 +42,18 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _not_found(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "console/not_found.html", {"message": message}, status=404)
+# Where a "not found" page sends staff back to: the list the missing thing would be in.
+BACK_TO = {
+    "orders": ("console:orders", _("Back to the orders")),
+    "purchase_orders": ("console:purchase-orders", _("Back to the purchase orders")),
+    "returns": ("console:returns", _("Back to the returns")),
+}
+
+
+def _not_found(request: HttpRequest, message: str, *, back_to: str = "orders") -> HttpResponse:
+    url_name, label = BACK_TO[back_to]
+    context = {"message": message, "back_url": reverse(url_name), "back_label": label}
+    return render(request, "console/not_found.html", context, status=404)
 
 
 @staff_required(VIEW_ALL)
@@ -107,9 +118,14 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+@require_http_methods(["GET", "POST"])
 @staff_required(VIEW_ALL)
 def pick_list(request: HttpRequest) -> HttpResponse:
-    """A printable page: the lines to pick for the selected orders, per order and in total per warehouse."""
+    """A printable page: the lines to pick for the selected orders, per order and in total per warehouse.
+
+    The order list posts its selection here (it changes nothing, but a GET of that form would carry the CSRF token
+    in the URL); ``?order_no=…`` links work too.
+    """
     orders = []
     for order_no in _bulk_order_nos(request):
         try:

@@ -61,7 +61,7 @@ def purchase_order_detail(request: HttpRequest, po_no: str) -> HttpResponse:
     try:
         po = selectors.purchase_order_detail(po_no=po_no)
     except PurchaseOrderNotFound as exc:
-        return _not_found(request, exc.message)
+        return _not_found(request, exc.message, back_to="purchase_orders")
     names = available_po_actions(po, user=request.user)
     context = {
         "po": po,
@@ -77,11 +77,11 @@ def purchase_order_detail(request: HttpRequest, po_no: str) -> HttpResponse:
 def purchase_order_action(request: HttpRequest, po_no: str, action: str) -> HttpResponse:
     spec = PO_ACTIONS.get(action)
     if spec is None:
-        return _not_found(request, f"No action “{action}”.")
+        return _not_found(request, f"No action “{action}”.", back_to="purchase_orders")
     try:
         po = selectors.purchase_order_detail(po_no=po_no)
     except PurchaseOrderNotFound as exc:
-        return _not_found(request, exc.message)
+        return _not_found(request, exc.message, back_to="purchase_orders")
     back = safe_next(request, reverse("console:purchase-order", args=[po.po_no]))
     form = spec.form(request.POST, po=po)
     if not form.is_valid():

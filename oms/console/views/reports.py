@@ -1,17 +1,23 @@
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from oms.common.export import csv_response
 from oms.console import charts, selectors
 from oms.console.access import staff_required
 from oms.console.forms import ReportPeriodForm
 
-EXPORTS = ("sales", "status", "top_skus", "lead_times")
+EXPORTS = {
+    "sales": _("Sales by day"),
+    "status": _("Status mix"),
+    "top_skus": _("Top SKUs"),
+    "lead_times": _("Lead times"),
+}
 
 
 @staff_required("orders.view_all_orders")
@@ -44,31 +50,30 @@ def reports(request: HttpRequest) -> HttpResponse:
         "status_chart": charts.status_chart(mix),
         "top_chart": charts.top_skus_chart(top),
         "lead_chart": charts.lead_time_chart(lead),
-        "exports": EXPORTS,
+        "exports": EXPORTS.items(),
         "nav": "reports",
     }
     return render(request, "console/reports.html", context)
 
 
 def _csv(export: str, *, days: int, since, today) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="oms-{export}-{today.isoformat()}-{days}d.csv"'
-    writer = csv.writer(response)
+    filename = f"oms-{export}-{today.isoformat()}-{days}d.csv"
     if export == "sales":
-        writer.writerow(["day", "orders", "paid_orders", "sales", "refunded", "net"])
-        for day in selectors.sales_by_day(days=days, today=today):
-            writer.writerow([day.day.isoformat(), day.orders, day.paid_orders, day.sales, day.refunded, day.net])
+        header = ["day", "orders", "paid_orders", "sales", "refunded", "net"]
+        rows = (
+            [day.day, day.orders, day.paid_orders, day.sales, day.refunded, day.net]
+            for day in selectors.sales_by_day(days=days, today=today)
+        )
     elif export == "status":
-        writer.writerow(["status", "orders"])
-        for status, _, count in selectors.status_mix(since=since):
-            writer.writerow([status, count])
+        header = ["status", "orders"]
+        rows = ([status, count] for status, _label, count in selectors.status_mix(since=since))
     elif export == "top_skus":
-        writer.writerow(["sku", "name", "units", "revenue", "orders"])
-        for row in selectors.top_skus(since=since, limit=100):
-            writer.writerow([row.sku, row.name, row.units, row.revenue, row.orders])
+        header = ["sku", "name", "units", "revenue", "orders"]
+        rows = (
+            [row.sku, row.name, row.units, row.revenue, row.orders]
+            for row in selectors.top_skus(since=since, limit=100)
+        )
     else:
-        lead = selectors.lead_times(since=since)
-        writer.writerow(["paid_to_shipped", "orders"])
-        for label, count in lead.buckets:
-            writer.writerow([label, count])
-    return response
+        header = ["paid_to_shipped", "orders"]
+        rows = ([label, count] for label, count in selectors.lead_times(since=since).buckets)
+    return csv_response(filename, header, rows)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from oms.aftersales import selectors as return_selectors
 from oms.aftersales.errors import ReturnNotFound
 from oms.console import selectors
-from oms.console.access import forbidden, staff_required
+from oms.console.access import staff_required
 from oms.console.forms import ReturnFilterForm
 from oms.console.return_actions import MANAGE_RETURNS, RETURN_ACTIONS
 from oms.web_vendor.helpers import flash_form_errors, run_service, safe_next
@@ -42,17 +42,15 @@ def return_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required()
+@staff_required(MANAGE_RETURNS)
 def return_action(request: HttpRequest, return_id: int, action: str) -> HttpResponse:
     spec = RETURN_ACTIONS.get(action)
     if spec is None:
-        return _not_found(request, f"No action “{action}”.")
-    if not request.user.has_perm(MANAGE_RETURNS):
-        return forbidden(request, f"“{spec.label}” needs the permission “{MANAGE_RETURNS}”.")
+        return _not_found(request, f"No action “{action}”.", back_to="returns")
     try:
         found = return_selectors.return_detail(user=request.user, return_id=return_id)
     except ReturnNotFound as exc:
-        return _not_found(request, exc.message)
+        return _not_found(request, exc.message, back_to="returns")
     order_no = found.order.order_no
     back = safe_next(request, reverse("console:order", args=[order_no]))
     form = spec.form(request.POST)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
@@ -89,8 +90,24 @@ def test_return_page_settles_through_signed_query(customer_client, address, sett
     assert back.path == "/payments/alipay/return/"
     page = Client().get(f"{back.path}?{back.query}")
     assert page.status_code == 200
-    assert b"received" in page.content
+    html = page.content.decode()
+    assert '<h1 id="payment-return-h">Payment received</h1>' in html
+    assert "oms shop" in html and 'rel="stylesheet"' in html  # the shop's own layout
+    assert f'href="/orders/{order["order_no"]}/"' in html  # the way back to the (real) order
     assert Payment.objects.get(out_trade_no=order["order_no"]).status == Payment.Status.SUCCEEDED
 
     tampered = Client().get(f"{back.path}?{back.query.replace('total_amount=', 'total_amount=1')}")
     assert tampered.status_code == 400
+    assert "Payment link not recognised" in tampered.content.decode()
+    assert f"/orders/{order['order_no']}/" not in tampered.content.decode()
+
+
+@pytest.mark.django_db
+def test_return_page_echoes_nothing_it_is_sent(sandbox_keys):  # noqa: ARG001
+    attack = "'><script>alert(1)</script>"
+    page = Client().get("/payments/alipay/return/", {"out_trade_no": attack, "sign": "x", "sign_type": "RSA2"})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "<script>alert" not in html and "alert(1)" not in html
+    assert "Payment link not recognised" in html
+    assert not re.search(r'href="/orders/[^"]+/"', html)  # no link to any order

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -116,13 +118,45 @@ def test_same_out_trade_no_reuses_the_trade_but_not_another_amount(alipay):
     assert refused.status_code == 409 and "ACQ.CONTEXT_INCONSISTENT" in refused.content.decode()
 
 
-def test_second_pay_click_is_refused(alipay, django_capture_on_commit_callbacks):
+def _sends_back_to_the_merchant(alipay, page) -> None:
+    """An "already paid" page: no Pay button, and the signed return link (followed by itself) to the merchant."""
+    html = page.content.decode()
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    assert "Already paid" in html and '<form id="pay"' not in html and "支付失败" not in html
+    back = re.search(r'<a href="([^"]+)">返回商户', html)
+    assert back, html
+    url = unescape(back.group(1))
+    assert url.startswith(RETURN_URL + "?") and alipay.verify_notification(query_params(url))
+    assert f'<meta http-equiv="refresh" content="3;url={back.group(1)}">' in html
+
+
+def test_second_pay_click_sends_the_buyer_back_and_pays_once(alipay, django_capture_on_commit_callbacks):
     cashier = open_cashier(alipay)
     with django_capture_on_commit_callbacks():
         assert submit(cashier.content.decode(), "pay").status_code == 302
         again = submit(cashier.content.decode(), "pay")
-    assert again.status_code == 409 and "ACQ.TRADE_HAS_SUCCESS" in again.content.decode()
+    _sends_back_to_the_merchant(alipay, again)
     assert SandboxNotification.objects.count() == 1
+    assert SandboxTrade.objects.get().status == "TRADE_SUCCESS"
+
+
+def test_back_button_after_paying_shows_already_paid_not_the_cashier(alipay, django_capture_on_commit_callbacks):
+    cashier = open_cashier(alipay)
+    assert cashier["Cache-Control"] == "no-store"  # the back button asks the gateway again
+    with django_capture_on_commit_callbacks():
+        assert submit(cashier.content.decode(), "pay").status_code == 302
+    _sends_back_to_the_merchant(alipay, open_cashier(alipay))
+    assert SandboxNotification.objects.count() == 1
+
+
+def test_already_paid_without_a_return_url_just_says_so(alipay, django_capture_on_commit_callbacks):
+    cashier = open_cashier(alipay, return_url="")
+    with django_capture_on_commit_callbacks():
+        submit(cashier.content.decode(), "pay")
+    page = open_cashier(alipay, return_url="")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Already paid" in html
+    assert '<form id="pay"' not in html and "返回商户" not in html and "http-equiv" not in html
 
 
 def test_cancel_leaves_the_trade_payable(alipay, django_capture_on_commit_callbacks):

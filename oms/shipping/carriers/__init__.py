@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 from oms.shipping.carriers.base import CarrierBackend, CarrierEvent
 from oms.shipping.errors import UnknownCarrier
 
-__all__ = ["CarrierBackend", "CarrierEvent", "carrier_codes", "get_carrier"]
+__all__ = ["CarrierBackend", "CarrierEvent", "carrier_codes", "carrier_name", "get_carrier"]
 
 
 def carrier_codes() -> list[str]:
@@ -21,3 +21,11 @@ def get_carrier(code: str) -> CarrierBackend:
     if not path:
         raise UnknownCarrier(f"No carrier {code!r}.", details={"carriers": carrier_codes()})
     return import_string(path)(code=code)
+
+
+def carrier_name(code: str) -> str:
+    """The name people read for carrier ``code``; a code we do not know (a customer's return parcel) as it is."""
+    path = settings.OMS_CARRIERS.get(code)
+    if not path:
+        return code
+    return import_string(path)(code=code).name

@@ -63,9 +63,15 @@ class CarrierBackend(ABC):
     """One carrier. Carriers that push call our webhook; carriers that cannot are polled (``polled = True``)."""
 
     polled: bool = False
+    # What people read (the ship form, parcel pages); the code when empty.
+    display_name: str = ""
 
     def __init__(self, *, code: str) -> None:
         self.code = code
+
+    @property
+    def name(self) -> str:
+        return str(self.display_name) or self.code
 
     @property
     def secret(self) -> str:

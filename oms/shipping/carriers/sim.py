@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from oms.shipping.carriers.base import CarrierEvent, SignedJsonCarrier
 from oms.shipping.models import Shipment, ShipmentStatus
@@ -54,6 +55,8 @@ def sim_timeline(shipment: Shipment) -> list[CarrierEvent]:
 
 
 class SimCarrier(SignedJsonCarrier):
+    display_name = _("Carrier simulator")
+
     def poll(self, tracking_no: str) -> list[CarrierEvent]:
         shipment = (
             Shipment.objects.filter(carrier=self.code, tracking_no=tracking_no)

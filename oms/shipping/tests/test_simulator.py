@@ -7,7 +7,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from oms.common.local_server import forget_server, record_server
 from oms.orders.states import OrderStatus
 from oms.shipping import simulator, tasks
 from oms.shipping.carriers import get_carrier
@@ -114,3 +116,50 @@ def test_the_command_and_the_task_run_a_pass(customer, staff, address, monkeypat
     assert tasks.poll_carriers() == 0
     assert tasks.auto_complete_orders() == 0
     assert TrackingEvent.objects.filter(shipment=parcel).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_hurries_each_parcel_one_step_to_the_running_servers_address(
+    customer, staff, address, live_server, settings, tmp_path
+):
+    """``oms carrier_sim --once`` against a real server on a port of its own: one step per call, due or not."""
+    assert not live_server.url.endswith(":8000")
+    settings.OMS_PUBLIC_BASE_URL = ""  # a shell of its own: the address comes from what the server recorded
+    settings.VAR_DIR = tmp_path
+    record_server(base_url=live_server.url)
+    _, parcel = shipped_order(customer=customer, staff=staff, address=address)
+
+    seen = []
+    for _ in range(4):  # well inside the first minute: no step after pick-up is due yet
+        out = StringIO()
+        call_command("carrier_sim", "--once", stdout=out)
+        assert f"posting to {live_server.url}/api/v1/carriers/sim/webhook/" in out.getvalue()
+        assert "1 tracking event(s) delivered" in out.getvalue()
+        parcel.refresh_from_db()
+        seen.append(parcel.status)
+
+    assert seen == [S.PICKED_UP, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED]
+    times = list(parcel.tracking_events.order_by("pk").values_list("occurred_at", flat=True))
+    assert times == sorted(times) and times[-1] <= timezone.now()  # hurried steps happen now, not in the future
+    assert parcel.delivered_at == times[-1]
+    out = StringIO()
+    call_command("carrier_sim", "--once", stdout=out)
+    assert "0 tracking event(s) delivered" in out.getvalue()  # delivered: nothing left to hurry
+
+
+def test_the_simulator_posts_to_the_recorded_server_unless_an_address_is_configured(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.OMS_PUBLIC_BASE_URL = ""
+    settings.OMS_PORT = 8000
+    assert simulator.webhook_url().startswith("http://127.0.0.1:8000/")  # nothing recorded: PORT, default 8000
+    record_server(base_url="http://127.0.0.1:8123")
+    assert simulator.webhook_url() == "http://127.0.0.1:8123/api/v1/carriers/sim/webhook/"
+    settings.OMS_PUBLIC_BASE_URL = "https://shop.example.com"
+    assert simulator.webhook_url() == "https://shop.example.com/api/v1/carriers/sim/webhook/"
+    settings.OMS_PUBLIC_BASE_URL = ""
+    forget_server()
+    settings.OMS_PORT = 8124
+    assert simulator.webhook_url().startswith("http://127.0.0.1:8124/")
+    # A record left by a server that is gone is not an address.
+    (tmp_path / "server.json").write_text('{"base_url": "http://127.0.0.1:8125", "pid": 999999999}')
+    assert simulator.webhook_url().startswith("http://127.0.0.1:8124/")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +48,11 @@ def test_unknown_sku_is_refused_with_a_message(tea):
     assert "not sold any more" in response.content.decode()
 
 
-def test_sign_up_logs_in(db):
+def sign_up(client: Client, username: str, password: str = "a-long-pass-123", **fields):
+    return client.post("/signup/", {"username": username, "password1": password, "password2": password, **fields})
+
+
+def test_sign_up_then_log_in(db):
     client = Client(enforce_csrf_checks=True)
     page = client.get("/signup/")
     token = page.cookies["csrftoken"].value
@@ -58,8 +65,41 @@ def test_sign_up_logs_in(db):
             "csrfmiddlewaretoken": token,
         },
     )
-    assert response.status_code == 302 and response["Location"] == "/"
-    assert "Log out carol" in client.get("/").content.decode()
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert "log in with it" in client.get("/login/").content.decode()
+    assert User.objects.get(username="carol").check_password("a-long-pass-123")
+    response = client.post(
+        "/login/", {"username": "carol", "password": "a-long-pass-123", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302 and "Log out carol" in client.get("/").content.decode()
+
+
+def test_sign_up_never_tells_whether_a_username_is_taken(customer):
+    def answer(username: str) -> tuple[int, str, str]:
+        client = Client()
+        response = sign_up(client, username, next="/cart/")
+        page = client.get(response["Location"]).content.decode()
+        message = re.search(r'role="(?:status|alert)"[^>]*>(.*?)</', page, re.S)
+        return response.status_code, response["Location"], (message.group(1) if message else "").replace(username, "*")
+
+    assert answer("alice") == answer("somebody-new") == answer("ALICE")
+    assert User.objects.get(username="alice").check_password("secret-pass")  # the existing account is untouched
+    assert not User.objects.filter(username="ALICE").exists()
+    assert User.objects.filter(username="somebody-new").exists()
+    client = Client()
+    html = client.get(sign_up(client, "alice")["Location"]).content.decode()
+    assert "already exists" not in html and "taken" not in html.replace("already taken, nothing was created", "")
+
+
+def test_sign_ups_are_limited_per_address(db, settings):
+    settings.OMS_SIGNUP_RATE = "3/h"
+    for i in range(3):
+        assert sign_up(Client(REMOTE_ADDR="10.1.1.1"), f"new-{i}").status_code == 302
+    refused = sign_up(Client(REMOTE_ADDR="10.1.1.1"), "new-3")
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3600
+    assert "Too many sign-ups" in refused.content.decode()
+    assert not User.objects.filter(username="new-3").exists()
+    assert sign_up(Client(REMOTE_ADDR="10.1.1.2"), "new-4").status_code == 302
 
 
 def test_sign_up_errors_are_shown(db):

@@ -198,3 +198,52 @@ def test_tracking_and_confirm_receipt(shopper, customer, address):
     html = shopper.post(url, {"confirmed": "yes"}, follow=True).content.decode()
     assert 'role="alert"' in html
     assert "is not waiting for your confirmation" in shopper.get(url, follow=True).content.decode()
+
+
+def _with_saved_address(shopper, tea, address) -> None:
+    """One order placed to ``address``, so the checkout offers it as saved address 0; the cart holds tea again."""
+    shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+    shopper.post("/checkout/", {**checkout_form(shopper), **address})
+    shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
+
+
+NEW_PLACE = {
+    "name": "Han Meimei",
+    "phone": "13900139000",
+    "province": "Beijing",
+    "city": "Beijing",
+    "district": "Chaoyang",
+    "address": "8 Jianguo Road",
+    "postal_code": "100022",
+}
+
+
+def test_a_typed_address_is_never_dropped_for_a_saved_one(shopper, tea, address):
+    _with_saved_address(shopper, tea, address)
+    response = shopper.post("/checkout/", {**checkout_form(shopper), "saved_address": "0", **NEW_PLACE})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "You typed a new address" in html
+    assert 'value="8 Jianguo Road"' in html  # what the customer typed is shown again
+    assert Order.objects.count() == 1  # nothing placed to the saved address behind their back
+
+
+def test_a_typed_address_is_used_when_a_new_address_is_chosen(shopper, tea, address):
+    _with_saved_address(shopper, tea, address)
+    response = shopper.post("/checkout/", {**checkout_form(shopper), "saved_address": "new", **NEW_PLACE})
+    assert response.status_code == 302
+    assert Order.objects.order_by("-id").first().shipping_address == NEW_PLACE
+
+
+def test_checkout_form_choice_of_address(address):
+    from oms.storefront.forms import CheckoutForm
+
+    base = {"idempotency_key": "k" * 32, "payment_method": "alipay"}
+    saved = CheckoutForm({**base, "saved_address": "0"}, addresses=[address])
+    assert saved.is_valid() and saved.address() == address
+    partly_typed = CheckoutForm({**base, "saved_address": "0", "city": "Beijing"}, addresses=[address])
+    assert not partly_typed.is_valid() and "saved_address" in partly_typed.errors
+    new = CheckoutForm({**base, "saved_address": "new", **NEW_PLACE}, addresses=[address])
+    assert new.is_valid() and new.address() == NEW_PLACE
+    missing = CheckoutForm({**base, "saved_address": "new", "city": "Beijing"}, addresses=[address])
+    assert not missing.is_valid() and "address" in missing.errors

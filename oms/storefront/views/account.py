@@ -1,11 +1,17 @@
 from __future__ import annotations
 
-from django.contrib.auth import login
+import math
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from oms.accounts.services import register_customer
+from oms.accounts.throttle import signup_limited
 from oms.storefront.forms import SignUpForm
 from oms.web_vendor.helpers import safe_next
 
@@ -24,9 +30,34 @@ class ShopLogoutView(LogoutView):
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    """Create an account, then log in with it.
+
+    A taken username gets the same answer as a free one (nothing is created for it), so the form cannot be used to
+    find out which usernames exist; whether an account is yours shows only when you log in, and log-ins are
+    throttled (oms.accounts.throttle). Sign-ups are limited per client address (``OMS_SIGNUP_RATE``).
+    """
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(safe_next(request, reverse("storefront:home")))
+    if request.method == "POST":
+        limited, seconds = signup_limited(request)
+        if limited:
+            message = _("Too many sign-ups from your network. Try again later.")
+            context = {"message": message, "minutes": math.ceil(seconds / 60), "back": request.path}
+            response = render(request, "accounts/too_many_attempts.html", context, status=429)
+            response["Retry-After"] = str(seconds)
+            return response
+        if form.is_valid():
+            username = form.cleaned_data["username"]
+            register_customer(username=username, password=form.cleaned_data["password1"])
+            messages.info(
+                request,
+                _(
+                    "Thank you. If the username “%(username)s” was free, your account is ready: log in with it. "
+                    "If it was already taken, nothing was created: log in with that account's password, or sign "
+                    "up again with another username."
+                )
+                % {"username": username},
+            )
+            login_url = reverse("storefront:login")
+            next_url = safe_next(request, "")
+            return redirect(f"{login_url}?{urlencode({'next': next_url})}" if next_url else login_url)
     return render(request, "storefront/signup.html", {"form": form, "next": request.GET.get("next", "")})

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from oms.aftersales.states import ReturnStatus, can_transition
 from oms.common.errors import OmsError
+from oms.common.money import format_money
 from oms.orders.models import Order
 from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
 from oms.payments import cancellation
@@ -19,7 +20,6 @@ from oms.shipping.services import confirm_receipt
 from oms.storefront import selectors
 from oms.storefront.forms import CancelForm, PayForm, ReturnRequestForm
 from oms.web_vendor.helpers import flash_form_errors, run_service
-from oms.web_vendor.templatetags.oms_web import money
 
 from .confirm import confirm_page, is_confirmed, no_longer_possible, submitted
 
@@ -173,4 +173,4 @@ def receipt(request: HttpRequest, order_no: str) -> HttpResponse:
 
 def _order_summary(order: Order) -> list[tuple[str, str]]:
     items = ", ".join(f"{item.quantity} × {item.name}" for item in order.items.all())
-    return [("Items", items), ("Total", money(order.total_amount))]
+    return [("Items", items), ("Total", format_money(order.total_amount))]

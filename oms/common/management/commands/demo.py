@@ -30,6 +30,7 @@ from oms.common.demo_data import (
     DEMO_PAYMENT_PASSWORD,
     EXTRA_CUSTOMERS,
     GIVEN_NAMES,
+    HELD_FOR_STAFF,
     HISTORY,
     INACTIVE_EVERY,
     SURNAMES,
@@ -310,6 +311,8 @@ def create_demo_order(*, key, status, placed_at, rng, cast: Cast, lines) -> Orde
         for step in steps:
             take_step(order=order, step=step, actor=actors[step.by], at=at, key=key)
         backdate(order=order, placed_at=placed_at, at=at)
+        if status == S.PAYMENT_FAILED:
+            Order.objects.filter(pk=order.pk).update(expires_at=placed_at + HELD_FOR_STAFF)
     return order
 
 

@@ -1,4 +1,6 @@
-"""Run the local carrier simulator: one pass (--once, the default) or every SECONDS with --watch (Ctrl-C stops)."""
+"""Hurry the local carrier simulator: every simulated parcel one step on now, to the running server's address
+(oms.common.local_server); once (--once, the default) or every SECONDS with --watch (Ctrl-C stops).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from oms.shipping.simulator import advance_sim_parcels, webhook_url
 
 
 class Command(BaseCommand):
-    help = "Move shipped 'sim' parcels one step along by posting signed events to our carrier webhook."
+    help = "Move every shipped 'sim' parcel one step along now, by posting signed events to our carrier webhook."
 
     def add_arguments(self, parser) -> None:
         mode = parser.add_mutually_exclusive_group()
@@ -20,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, once: bool = False, watch: float | None = None, **options) -> None:
         self.stdout.write(f"posting to {webhook_url()}")
         while True:
-            posted = advance_sim_parcels()
+            posted = advance_sim_parcels(hurry=True)
             if posted or not watch:
                 self.stdout.write(f"{posted} tracking event(s) delivered")
             if not watch:

@@ -26,7 +26,12 @@
       var spec = JSON.parse(source.textContent);
       var scales = {};
       if (spec.type !== "doughnut" && spec.type !== "pie") {
-        scales = { x: { ticks: { maxRotation: 0, autoSkip: true } }, y: { beginAtZero: true } };
+        // spec.autoSkip === false: every category label stays (tilted up to 45 degrees when they do not fit).
+        var keepAll = spec.autoSkip === false;
+        var categories = { ticks: { maxRotation: keepAll ? 45 : 0, autoSkip: !keepAll } };
+        scales = spec.horizontal
+          ? { x: { beginAtZero: true }, y: categories }
+          : { x: categories, y: { beginAtZero: true } };
         if (spec.datasets.some(function (ds) { return ds.axis === "y2"; })) {
           scales.y2 = { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } };
         }
