@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.common.fields import ExactCharField
 from oms.orders.states import OrderStatus
 
 
@@ -30,7 +31,7 @@ class Shipment(models.Model):
     # A reship replaces one failed shipment; the unique index makes "reship twice" impossible.
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacement")
     carrier = models.CharField(max_length=32, blank=True, default="")
-    tracking_no = models.CharField(max_length=64, null=True, blank=True)
+    tracking_no = ExactCharField(max_length=64, null=True, blank=True)
     status = models.CharField(max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.PENDING)
     shipped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -75,7 +76,7 @@ NOT_SHIPPED_LABEL = _("Not shipped (order cancelled)")
 class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
-    sku_code = models.CharField(max_length=64)
+    sku_code = ExactCharField(max_length=64)
     quantity = models.PositiveIntegerField()
 
     class Meta:
@@ -91,7 +92,7 @@ class TrackingEvent(models.Model):
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking_events")
     carrier = models.CharField(max_length=32)
-    carrier_event_id = models.CharField(max_length=128)
+    carrier_event_id = ExactCharField(max_length=128)
     status = models.CharField(max_length=20, choices=ShipmentStatus.choices)
     occurred_at = models.DateTimeField()
     location = models.CharField(max_length=200, blank=True)
