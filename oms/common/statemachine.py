@@ -81,7 +81,7 @@ class EventWriter(Protocol):
     ) -> Any: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StateMachine(Generic[M]):
     model: type[M]
     table: TransitionTable
