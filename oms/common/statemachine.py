@@ -4,9 +4,8 @@ Each domain keeps its table in its ``states.py`` (a ``TransitionTable``: state -
 machine in its ``transitions.py`` (a ``StateMachine``: the model, the table, how its event row is written).
 Only this module assigns a machine's status field. ``apply_transition`` checks the table, runs the caller's side
 effects, saves the new status with the fields the caller set, and writes the event row, inside the caller's
-transaction on a row the caller has locked (each domain owns its lock order, e.g. the order row before a payment
-row). ``transition`` is the short form for a machine whose own row is the whole lock: it opens the transaction and
-takes the lock itself.
+transaction on a row the caller has locked (``StateMachine.lock``, or the domain's own lock helper when other rows
+come first, e.g. the order row before a payment row).
 """
 
 from __future__ import annotations
@@ -128,12 +127,12 @@ def apply_transition(
     reason: str,
     fields: Iterable[str] = (),
     allowed_from: Iterable[str] | None = None,
-    side_effects: Callable[[str], None] | None = None,
+    side_effects: Callable[[M, str], None] | None = None,
     at: datetime | None = None,
 ) -> M:
     """Move ``obj`` to ``to``, save it with ``fields`` the caller set on it, and write its event row.
 
-    The caller holds ``obj``'s row lock inside a transaction. ``side_effects(current)`` runs after the check and
+    The caller holds ``obj``'s row lock inside a transaction. ``side_effects(obj, current)`` runs after the check and
     before anything is saved, so a side effect that raises leaves the object as it was. ``at`` is the event's time
     (default now). Raises the machine's InvalidTransition.
     """
@@ -142,17 +141,11 @@ def apply_transition(
     current = getattr(obj, machine.status_field)
     machine.check(obj, to, allowed_from=allowed_from)
     if side_effects is not None:
-        side_effects(machine.table.states(current))
+        side_effects(obj, machine.table.states(current))
     setattr(obj, machine.status_field, to)
     obj.save(update_fields=[machine.status_field, *fields, *machine.stamped])
     machine.write_event(obj, from_status=current, actor=actor, reason=reason, at=at or timezone.now())
     return obj
-
-
-def transition(machine: StateMachine[M], *, pk: int, to: str, actor: AbstractBaseUser | None, reason: str, **kw) -> M:
-    """Lock the object's row and ``apply_transition``, in a transaction of its own (or the caller's)."""
-    with transaction.atomic():
-        return apply_transition(machine, machine.lock(pk), to=to, actor=actor, reason=reason, **kw)
 
 
 def record_event(

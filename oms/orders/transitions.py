@@ -46,9 +46,6 @@ def transition_order(
         order = ORDER.lock(order_id)
         now = timezone.now()
 
-        def side_effects(current: OrderStatus) -> None:
-            _apply_side_effects(order=order, current=current, to=to, actor=actor, reason=reason, now=paid_at or now)
-
         apply_transition(
             ORDER,
             order,
@@ -56,7 +53,9 @@ def transition_order(
             actor=actor,
             reason=reason,
             allowed_from=allowed_from,
-            side_effects=side_effects,
+            side_effects=lambda order, current: _apply_side_effects(
+                order=order, current=current, to=to, actor=actor, reason=reason, now=paid_at or now
+            ),
             fields=("paid_at",),
             at=now,
         )
