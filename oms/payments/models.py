@@ -8,7 +8,8 @@ from oms.common.fields import ExactCharField
 
 
 class Payment(models.Model):
-    """One attempt to collect an order's money through one method. Only oms.payments.services changes it."""
+    """One attempt to collect an order's money through one method. Its status changes only through
+    oms.payments.transitions (table: oms.payments.states), each move with a PaymentEvent row."""
 
     class Method(models.TextChoices):
         ALIPAY = "alipay", _("Alipay")
@@ -130,7 +131,8 @@ class BalanceEntry(models.Model):
 
 class Refund(models.Model):
     """Money going back. Written ``pending`` before the gateway is called, so a refund interrupted by a crash or a
-    lost answer is found and finished (oms.payments.refund_recovery); only oms.payments.refunds changes it.
+    lost answer is found and finished (oms.payments.refund_recovery); only oms.payments.refunds changes it, its
+    status through oms.payments.transitions, each move with a RefundEvent row.
     """
 
     class Status(models.TextChoices):
@@ -145,6 +147,9 @@ class Refund(models.Model):
     # Alipay's out_request_no: the gateway refunds once per value, so a retry can never pay out twice.
     out_request_no = ExactCharField(max_length=64, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Where the order was before this refund took it to ``refunding``: where a partial or failed refund returns
+    # it. Blank for an automatic refund, which never moves the order.
+    order_status_before = models.CharField(max_length=24, blank=True, default="")
     restock = models.BooleanField(default=False)
     items = models.JSONField(default=list, blank=True)
     failure_reason = models.CharField(max_length=255, blank=True)
@@ -171,6 +176,38 @@ class Refund(models.Model):
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive"),
             models.UniqueConstraint(fields=["order", "idempotency_key"], name="refund_one_per_idempotency_key"),
         ]
+
+
+class PaymentEvent(models.Model):
+    """Append-only timeline of a payment's status: one row per move."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class RefundEvent(models.Model):
+    """Append-only timeline of a refund's status: one row per move."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
 
 
 class PaymentIssue(models.Model):

@@ -8,6 +8,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from oms.common.statemachine import apply_transition
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order
 from oms.orders.services import mark_order_paid
@@ -15,6 +16,7 @@ from oms.orders.states import HOLDS_RESERVATION
 from oms.payments.gateways import get_gateway
 from oms.payments.gateways.base import GatewayNotification, NotificationKind, NotificationRejected
 from oms.payments.models import GatewayMessage, InboundNotification, Payment, PaymentIssue
+from oms.payments.transitions import PAYMENT
 
 logger = logging.getLogger(__name__)
 # Payments whose money we do not hold in our books: still open, or written off (closed, failed). Money the gateway
@@ -91,8 +93,7 @@ def _apply(*, payment: Payment, notice: GatewayNotification) -> str:
         return "refund_notice"  # refunds are settled by the refund call itself; this never re-pays an order
     if notice.kind == NotificationKind.CLOSED:
         if payment.status == Payment.Status.CREATED:
-            payment.status = Payment.Status.CLOSED
-            payment.save(update_fields=["status", "updated_at"])
+            apply_transition(PAYMENT, payment, to=Payment.Status.CLOSED, actor=None, reason="Closed at the gateway")
         return "closed"
     if notice.kind != NotificationKind.PAID:
         return "ignored"
@@ -108,10 +109,16 @@ def settle_paid(*, payment: Payment, trade_no: str, paid_at) -> str:
     """
     written_off = payment.status in WRITTEN_OFF
     was = payment.status
-    payment.status = Payment.Status.SUCCEEDED
     payment.gateway_trade_no = trade_no
     payment.succeeded_at = paid_at
-    payment.save(update_fields=["status", "gateway_trade_no", "succeeded_at", "updated_at"])
+    apply_transition(
+        PAYMENT,
+        payment,
+        to=Payment.Status.SUCCEEDED,
+        actor=None,
+        reason=f"Paid at the gateway: {trade_no}",
+        fields=("gateway_trade_no", "succeeded_at"),
+    )
     order = payment.order
     try:
         if written_off:

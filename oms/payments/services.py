@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oms.common.money import format_money
+from oms.common.statemachine import apply_transition
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order
 from oms.orders.services import cancel_order, mark_order_paid
@@ -22,6 +23,7 @@ from oms.payments.errors import GatewayError, PaymentMethodUnavailable
 from oms.payments.gateways import get_gateway
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue
 from oms.payments.notifications import UNSETTLED, lock_payment, settle_paid
+from oms.payments.transitions import PAYMENT
 
 logger = logging.getLogger(__name__)
 
@@ -194,9 +196,10 @@ def close_gateway_payment(*, payment: Payment) -> bool:
     closed = get_gateway(payment.method).close(payment=payment)
     if not closed and settle_from_gateway(payment=payment) in MONEY_ARRIVED:
         return True
-    Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
-        status=Payment.Status.CLOSED, updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        payment = lock_payment(payment.pk)
+        if payment.status == Payment.Status.CREATED:
+            apply_transition(PAYMENT, payment, to=Payment.Status.CLOSED, actor=None, reason="Closed at the gateway")
     return False
 
 
