@@ -22,7 +22,7 @@ class Warehouse(models.Model):
 
 
 class Stock(models.Model):
-    """Units of one SKU in one warehouse. Only oms.inventory.services changes these numbers."""
+    """Units of one SKU in one warehouse. Only the stock ledger (oms.inventory.ledger) changes these numbers."""
 
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="stocks")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stocks")
