@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
-class ExactCharField(models.CharField):
+class ExactCharField(models.CharField):  # type: ignore[type-arg]  # generic only in the stubs: not subscriptable at run time
     """A CharField that compares exactly, character for character, on every database.
 
     For identifiers (codes, order numbers, idempotency keys, gateway trade and notification numbers): ``…abc``
@@ -16,14 +17,14 @@ class ExactCharField(models.CharField):
     column gets a binary no-pad collation in the schema, whatever collation the database was created with.
     """
 
-    def db_parameters(self, connection) -> dict[str, Any]:
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
         params = super().db_parameters(connection)
-        if connection.vendor == "mysql" and not self.db_collation:
+        if connection.vendor == "mysql" and not self.db_collation:  # type: ignore[attr-defined]  # set by CharField.__init__; missing from the stubs
             params["collation"] = exact_collation(connection)
         return params
 
 
-def exact_collation(connection) -> str:
+def exact_collation(connection: Any) -> str:
     """The binary, no-pad utf8mb4 collation of this MySQL/MariaDB server."""
     if connection.mysql_is_mariadb:
         return "utf8mb4_nopad_bin"  # MariaDB 10.2 and later

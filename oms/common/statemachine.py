@@ -115,7 +115,7 @@ class StateMachine(Generic[M]):
 
 
 # Every machine built, so a test can check that each stateful model has one and nothing else writes its status.
-MACHINES: list[StateMachine] = []
+MACHINES: list[StateMachine[Any]] = []
 
 
 def apply_transition(

@@ -94,7 +94,7 @@ def status_writes(source: str, path: str = "<test>") -> list[str]:
             for element in target.elts if isinstance(target, ast.Tuple | ast.List) else [target]:
                 written = isinstance(element, ast.Attribute) and element.attr == "status"
                 if written and (path, ast.unparse(element)) not in NOT_A_MACHINE:
-                    found.append(f"{path}:{node.lineno}: {ast.unparse(element)} = ...")
+                    found.append(f"{path}:{target.lineno}: {ast.unparse(element)} = ...")
         if isinstance(node, ast.Call) and _writes_status(node) and _root_name(node.func) not in OTHER_MODELS:
             found.append(f"{path}:{node.lineno}: {ast.unparse(node)[:80]}")
     return found
