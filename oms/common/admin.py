@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.functional import Promise
 
 from oms.common.money import format_money
 
@@ -34,7 +35,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-def money_column(field: str, description: str) -> Callable[[Any], str]:
+def money_column(field: str, description: str | Promise) -> Callable[[Any], str]:
     """A list column showing the money field ``field`` as ``¥1,234.50`` (sortable by the field)."""
 
     @admin.display(description=description, ordering=field)
