@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
@@ -38,13 +38,13 @@ RETURN_REFUND_PREFIX = "Return #"
 # --- Visibility -----------------------------------------------------------------------------------------------
 
 
-def returns_visible_to(user: AbstractBaseUser) -> QuerySet[ReturnRequest]:
+def returns_visible_to(user: User) -> QuerySet[ReturnRequest]:
     """Staff who see every order see every return; a customer sees their own."""
     returns = ReturnRequest.objects.all()
     return returns if sees_all_orders(user) else returns.filter(customer=user)
 
 
-def return_list(*, user: AbstractBaseUser, status: str | None = None, order_no: str | None = None):
+def return_list(*, user: User, status: str | None = None, order_no: str | None = None):
     returns = returns_visible_to(user)
     if status:
         returns = returns.filter(status=status)
@@ -57,7 +57,7 @@ def return_list(*, user: AbstractBaseUser, status: str | None = None, order_no: 
     )
 
 
-def return_detail(*, user: AbstractBaseUser, return_id: int) -> ReturnRequest:
+def return_detail(*, user: User, return_id: int) -> ReturnRequest:
     """The return with lines and timeline, or ReturnNotFound — also for someone else's return (never 403)."""
     if not 0 < return_id <= MAX_ID:  # a bigger number is no id, and would overflow the database's integer
         raise ReturnNotFound(f"No return {return_id}.")

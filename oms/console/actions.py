@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.inventory.reallocation import DEDUCTED_UNSHIPPED, reallocate_order
 from oms.orders.models import Order, OrderEvent
@@ -37,14 +37,14 @@ class OrderAction:
     label: str
     perm: str
     form: type[forms.NoInputForm]
-    run: Callable[[AbstractBaseUser, Order, dict[str, Any]], Any]
+    run: Callable[[User, Order, dict[str, Any]], Any]
     done: str  # message after success
     danger: bool = False
     # A note to show after success, read from the service's result (None: nothing more to say).
     note: Callable[[Any], str | None] | None = None
 
 
-def _ship(user: AbstractBaseUser, order: Order, data: dict[str, Any]):
+def _ship(user: User, order: Order, data: dict[str, Any]):
     shipment = shipping_selectors.shipment_detail(user=user, shipment_id=data["shipment"])
     if shipment.order_id != order.pk:
         raise UnknownShipment(f"Order {order.order_no} has no shipment {data['shipment']}.")
@@ -53,7 +53,7 @@ def _ship(user: AbstractBaseUser, order: Order, data: dict[str, Any]):
     )
 
 
-def _refund(user: AbstractBaseUser, order: Order, data: dict[str, Any]):
+def _refund(user: User, order: Order, data: dict[str, Any]):
     return refunds.refund_order(
         order=order,
         reason=data["reason"],
@@ -64,7 +64,7 @@ def _refund(user: AbstractBaseUser, order: Order, data: dict[str, Any]):
     )
 
 
-def _reallocate(user: AbstractBaseUser, order: Order, data: dict[str, Any]) -> str:
+def _reallocate(user: User, order: Order, data: dict[str, Any]) -> str:
     """Re-allocate, and return the note the service wrote on the timeline (where the units went)."""
     reallocate_order(order=order, actor=user)
     event = OrderEvent.objects.filter(order=order).order_by("-created_at", "-id").first()
@@ -136,7 +136,7 @@ ACTIONS: dict[str, OrderAction] = {
 }
 
 
-def available_actions(order: Order, *, user: AbstractBaseUser, open_issues: bool = False) -> list[str]:
+def available_actions(order: Order, *, user: User, open_issues: bool = False) -> list[str]:
     """The actions the order page offers ``user`` for ``order`` in its current state."""
     status = S(order.status)
     names: list[str] = []

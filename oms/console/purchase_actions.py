@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.purchasing import services
 from oms.purchasing.models import PurchaseOrder
@@ -30,7 +30,7 @@ class PurchaseOrderAction:
     name: str
     label: str
     form: type[django_forms.Form]
-    run: Callable[[AbstractBaseUser, PurchaseOrder, django_forms.Form], Any]
+    run: Callable[[User, PurchaseOrder, django_forms.Form], Any]
     done: str  # message after success
     danger: bool = False
 
@@ -78,7 +78,7 @@ PO_ACTIONS: dict[str, PurchaseOrderAction] = {
 }
 
 
-def available_po_actions(po: PurchaseOrder, *, user: AbstractBaseUser) -> list[str]:
+def available_po_actions(po: PurchaseOrder, *, user: User) -> list[str]:
     """The actions the PO page offers ``user`` for ``po`` in its current state."""
     if not user.has_perm(MANAGE_POS):
         return []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.aftersales import services
 from oms.aftersales.models import ReturnRequest
@@ -29,7 +29,7 @@ class ReturnAction:
     name: str
     label: str
     form: type[django_forms.Form]
-    run: Callable[[AbstractBaseUser, ReturnRequest, dict[str, Any]], Any]
+    run: Callable[[User, ReturnRequest, dict[str, Any]], Any]
     done: str  # message after success
     danger: bool = False
     # What else to tell staff about the result: (is it good news, message), or None.
@@ -82,7 +82,7 @@ RETURN_ACTIONS: dict[str, ReturnAction] = {
 }
 
 
-def available_return_actions(ret: ReturnRequest, *, user: AbstractBaseUser) -> list[str]:
+def available_return_actions(ret: ReturnRequest, *, user: User) -> list[str]:
     """The actions the order page offers ``user`` for return ``ret`` in its current state."""
     if not user.has_perm(MANAGE_RETURNS):
         return []

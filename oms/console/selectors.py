@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from statistics import median
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
@@ -177,9 +177,7 @@ def lead_times(*, since: datetime, limit: int = 50_000) -> LeadTimes:
     )
 
 
-def return_queue(
-    *, user: AbstractBaseUser, status: str | None = None, order_no: str | None = None
-) -> QuerySet[ReturnRequest]:
+def return_queue(*, user: User, status: str | None = None, order_no: str | None = None) -> QuerySet[ReturnRequest]:
     """The returns ``user`` may see: those waiting for a decision (requested) first, then the rest, newest first."""
     waiting = Case(When(status=ReturnStatus.REQUESTED, then=Value(0)), default=Value(1), output_field=IntegerField())
     returns = return_list(user=user, status=status, order_no=order_no)

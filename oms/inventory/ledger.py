@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Case, F, Model, QuerySet, Value, When
 from django.db.transaction import TransactionManagementError
@@ -67,7 +67,7 @@ class Movement:
     note: str = ""
 
 
-def post_movements(*, movements: Sequence[Movement], actor: AbstractBaseUser | None) -> None:
+def post_movements(*, movements: Sequence[Movement], actor: User | None) -> None:
     """Write ``movements`` and apply their deltas, all or nothing; inside the caller's transaction.
 
     Locks the stock rows concerned (in id order) until the caller commits. A row named by SKU and warehouse that
@@ -79,7 +79,7 @@ def post_movements(*, movements: Sequence[Movement], actor: AbstractBaseUser | N
 
 
 @contextmanager
-def posting_movements(*, movements: Sequence[Movement], actor: AbstractBaseUser | None) -> Iterator[None]:
+def posting_movements(*, movements: Sequence[Movement], actor: User | None) -> Iterator[None]:
     """``post_movements`` around a with-block that writes rows referencing the same stock rows (allocations).
 
     The block runs before the guarded update on PostgreSQL and SQLite, after it on MySQL/MariaDB (see the module
@@ -130,7 +130,7 @@ class Reservation:
         _apply_deltas(self.deltas)
 
 
-def reservation(*, order: Model, plan: Sequence[PlannedAllocation], actor: AbstractBaseUser | None) -> Reservation:
+def reservation(*, order: Model, plan: Sequence[PlannedAllocation], actor: User | None) -> Reservation:
     """The rows that reserve ``plan`` for ``order`` (which may be unsaved), one RESERVE movement per allocation."""
     allocations = [Allocation(order=order, stock_id=p.stock_id, quantity=p.quantity) for p in plan]
     movements = [
@@ -141,7 +141,7 @@ def reservation(*, order: Model, plan: Sequence[PlannedAllocation], actor: Abstr
 
 
 def open_stock(
-    *, units: Mapping[tuple[int, int], int], actor: AbstractBaseUser | None, note: str, at: datetime | None = None
+    *, units: Mapping[tuple[int, int], int], actor: User | None, note: str, at: datetime | None = None
 ) -> list[Stock]:
     """New stock rows in bulk, ``units`` by (sku id, warehouse id), each with the RECEIPT movement of its units.
 
@@ -195,7 +195,7 @@ def _require_transaction() -> None:
         raise TransactionManagementError("stock movements are posted inside the caller's transaction")
 
 
-def _movement_rows(movements: Sequence[Movement], actor: AbstractBaseUser | None) -> list[StockMovement]:
+def _movement_rows(movements: Sequence[Movement], actor: User | None) -> list[StockMovement]:
     stock_ids = _resolve_stock_ids(movements)
     return [
         StockMovement(

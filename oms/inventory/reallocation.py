@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from oms.inventory import ledger
@@ -53,7 +53,7 @@ class _Line:
     quantity: int
 
 
-def reallocate_order(*, order: Order, actor: AbstractBaseUser | None) -> Order:
+def reallocate_order(*, order: Order, actor: User | None) -> Order:
     """Move an open order's units to the warehouses that fulfil it best now; returns the order.
 
     Allowed while the order is unpaid (``pending_payment``, ``payment_failed``), ``paid``, or ``awaiting_shipment``

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from oms.catalog.models import Sku
@@ -21,7 +21,7 @@ from oms.inventory.sourcing import PlannedAllocation
 Kind = StockMovement.Kind
 
 
-def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: AbstractBaseUser | None) -> None:
+def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: User | None) -> None:
     """Write allocations and movements for ``plan`` and reserve them with one guarded update.
 
     Runs inside the caller's transaction; the order row is saved. Raises StockChangedConcurrently if any row no
@@ -30,12 +30,12 @@ def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: Abstra
     ledger.reservation(order=order, plan=plan, actor=actor).post()
 
 
-def release_order_stock(*, order, actor: AbstractBaseUser | None, note: str = "") -> None:
+def release_order_stock(*, order, actor: User | None, note: str = "") -> None:
     """Give back an unpaid order's reserved units. Caller holds the order row lock inside a transaction."""
     _settle_allocations(order=order, actor=actor, note=note, deduct=False)
 
 
-def deduct_order_stock(*, order, actor: AbstractBaseUser | None, note: str = "") -> None:
+def deduct_order_stock(*, order, actor: User | None, note: str = "") -> None:
     """Turn an order's reservations into shipped-from stock (on_hand and reserved both go down).
 
     Caller holds the order row lock inside a transaction.
@@ -65,7 +65,7 @@ def _settle_allocations(*, order, actor, note: str, deduct: bool) -> None:
 
 
 def deduct_reserved_allocations(
-    *, order_id: int, warehouse_id: int, sku_ids: Collection[int], actor: AbstractBaseUser | None, note: str
+    *, order_id: int, warehouse_id: int, sku_ids: Collection[int], actor: User | None, note: str
 ) -> int:
     """Deduct the order's allocations still reserved in ``warehouse_id`` for ``sku_ids``; returns the units.
 
@@ -98,7 +98,7 @@ def deduct_reserved_allocations(
     return sum(a.quantity for a in allocations)
 
 
-def return_order_stock(*, order, quantities: dict[int, int], actor: AbstractBaseUser | None, note: str) -> None:
+def return_order_stock(*, order, quantities: dict[int, int], actor: User | None, note: str) -> None:
     """Put refunded units (by SKU id) back on hand in the warehouses they were taken from.
 
     Runs in the caller's transaction. Units beyond what the order took from stock are ignored.
@@ -121,9 +121,7 @@ def return_order_stock(*, order, quantities: dict[int, int], actor: AbstractBase
 
 
 @transaction.atomic
-def set_stock_level(
-    *, sku: Sku, warehouse: Warehouse, on_hand: int, actor: AbstractBaseUser | None, note: str = ""
-) -> Stock:
+def set_stock_level(*, sku: Sku, warehouse: Warehouse, on_hand: int, actor: User | None, note: str = "") -> Stock:
     """Set the units on hand (a stock count or receipt). Locks the stock row; refuses to go below reserved."""
     stock, created = Stock.objects.get_or_create(sku=sku, warehouse=warehouse)
     stock = Stock.objects.select_for_update().get(pk=stock.pk)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -48,7 +48,7 @@ class PlacedOrder:
 
 def place_order(
     *,
-    customer: AbstractBaseUser,
+    customer: User,
     items: list[OrderLineInput],
     address: dict[str, str],
     idempotency_key: str | None = None,
@@ -215,7 +215,7 @@ def _find_replay(customer, idempotency_key: str, fingerprint: str) -> Order | No
     return order
 
 
-def cancel_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff: bool) -> Order:
+def cancel_order(*, order: Order, actor: User, reason: str, by_staff: bool) -> Order:
     """Cancel an unpaid order and release its stock. Customers may cancel only before payment."""
     return transition_order(
         order_id=order.pk,
@@ -226,9 +226,7 @@ def cancel_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff
     )
 
 
-def mark_order_paid(
-    *, order: Order, actor: AbstractBaseUser | None, reason: str, paid_at: datetime | None = None
-) -> Order:
+def mark_order_paid(*, order: Order, actor: User | None, reason: str, paid_at: datetime | None = None) -> Order:
     """The one way an order becomes paid (payment services call this). Deducts its reserved stock.
 
     ``paid_at`` is when the money moved (default: now). Raises InvalidTransition if the order is not awaiting

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from oms.common.api import StrictSerializer, idempotency_key, idempotency_key_header
 from oms.common.errors import NotFound
+from oms.common.request_types import AuthenticatedRequest
 from oms.orders import selectors as order_selectors
 from oms.orders.serializers import OrderDetailOut
 from oms.payments import balance, exceptions, refunds, selectors, services
@@ -44,7 +45,7 @@ class TopUpIn(StrictSerializer):
 
 class OrderPayApi(APIView):
     @extend_schema(request=PayIn, responses=OrderDetailOut)
-    def post(self, request: Request, order_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
         body = PayIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -69,7 +70,7 @@ class MyBalanceOut(serializers.Serializer):
 
 class MyBalanceApi(APIView):
     @extend_schema(responses=MyBalanceOut)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         account = BalanceAccount.objects.filter(customer=request.user).first()
         entries = account.entries.select_related("order")[:50] if account else []
         balance_now = account.balance if account else Decimal("0.00")

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,12 +20,12 @@ MAX_PASSWORD_ATTEMPTS = 5
 PASSWORD_LOCK = timedelta(minutes=15)
 
 
-def account_for(customer: AbstractBaseUser) -> BalanceAccount:
+def account_for(customer: User) -> BalanceAccount:
     account, _ = BalanceAccount.objects.get_or_create(customer=customer)
     return account
 
 
-def set_payment_password(*, customer: AbstractBaseUser, raw_password: str) -> None:
+def set_payment_password(*, customer: User, raw_password: str) -> None:
     if not (raw_password.isdigit() and len(raw_password) == 6):
         raise ValidationFailed("The payment password is 6 digits.")
     account = account_for(customer)
@@ -34,7 +34,7 @@ def set_payment_password(*, customer: AbstractBaseUser, raw_password: str) -> No
     )
 
 
-def verify_payment_password(*, customer: AbstractBaseUser, raw_password: str) -> None:
+def verify_payment_password(*, customer: User, raw_password: str) -> None:
     """Check the payment password; count failures and lock for 15 minutes after 5 (the count commits)."""
     with transaction.atomic():
         account = BalanceAccount.objects.select_for_update().filter(customer=customer).first()
@@ -62,10 +62,10 @@ def verify_payment_password(*, customer: AbstractBaseUser, raw_password: str) ->
 
 def post_balance_entry(
     *,
-    customer: AbstractBaseUser,
+    customer: User,
     kind: BalanceEntry.Kind,
     amount: Decimal,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str,
     order=None,
 ) -> BalanceEntry:
@@ -96,9 +96,7 @@ def post_balance_entry(
         )
 
 
-def top_up_balance(
-    *, customer: AbstractBaseUser, amount: Decimal, actor: AbstractBaseUser, reason: str
-) -> BalanceEntry:
+def top_up_balance(*, customer: User, amount: Decimal, actor: User, reason: str) -> BalanceEntry:
     if amount <= 0:
         raise ValidationFailed("A top-up is a positive amount.", details={"amount": str(amount)})
     return post_balance_entry(
@@ -106,7 +104,7 @@ def top_up_balance(
     )
 
 
-def ensure_balance_covers(*, customer: AbstractBaseUser, amount: Decimal) -> None:
+def ensure_balance_covers(*, customer: User, amount: Decimal) -> None:
     balance = BalanceAccount.objects.filter(customer=customer).values_list("balance", flat=True).first()
     if balance is None or balance < amount:
         raise InsufficientBalance(

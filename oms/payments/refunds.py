@@ -19,7 +19,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -56,7 +56,7 @@ def refund_order(
     *,
     order: Order,
     reason: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     amount: Decimal | None = None,
     items: list[dict] | None = None,
     restock: bool = False,
@@ -72,7 +72,7 @@ def request_refund(
     *,
     order: Order,
     reason: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     amount: Decimal | None = None,
     items: list[dict] | None = None,
     restock: bool = False,
@@ -185,7 +185,7 @@ def _open_refund(
     return refund, True
 
 
-def send_refund(*, refund: Refund, actor: AbstractBaseUser | None, ask_first: bool = False) -> Refund:
+def send_refund(*, refund: Refund, actor: User | None, ask_first: bool = False) -> Refund:
     """Have the gateway make a pending refund, then record the outcome; no lock is held during the calls.
 
     ``ask_first`` (when the refund may already have reached the gateway) asks whether it was made before
@@ -227,7 +227,7 @@ def lock_refund(refund_id: int) -> Refund:
     return refund
 
 
-def complete_refund(*, refund_id: int, actor: AbstractBaseUser | None, note: str = "") -> Refund:
+def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Refund:
     """Record a pending refund as made: the payment's refunded amount, the balance credit for a balance payment,
     restocked units, resolved issues, and the order back where it was (``refunded`` when nothing is left) or, for
     an automatic refund, a note on its timeline. A refund no longer pending is returned unchanged.
@@ -276,7 +276,7 @@ def complete_refund(*, refund_id: int, actor: AbstractBaseUser | None, note: str
     return refund
 
 
-def fail_refund(*, refund_id: int, actor: AbstractBaseUser | None, why: str) -> Refund:
+def fail_refund(*, refund_id: int, actor: User | None, why: str) -> Refund:
     """The gateway refused a staff refund: it fails, staff get a ``refund_failed`` issue, and the order goes back
     to where it was. A refund no longer pending is returned unchanged.
     """

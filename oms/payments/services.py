@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -41,9 +41,7 @@ def ensure_payable(order: Order, *, at: datetime | None = None) -> None:
         )
 
 
-def record_offline_payment(
-    *, order: Order, actor: AbstractBaseUser, reference: str, paid_at: datetime | None = None
-) -> Order:
+def record_offline_payment(*, order: Order, actor: User, reference: str, paid_at: datetime | None = None) -> Order:
     """Staff record money taken outside the system (bank transfer, cash): a payment row, then the order is paid."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -62,7 +60,7 @@ def record_offline_payment(
         return mark_order_paid(order=order, actor=actor, reason=note, paid_at=paid_at)
 
 
-def pay_with_balance(*, order: Order, customer: AbstractBaseUser, payment_password: str) -> Order:
+def pay_with_balance(*, order: Order, customer: User, payment_password: str) -> Order:
     """Debit the customer's balance and mark the order paid, in one transaction.
 
     The password check commits its failure count first. Then, locked in this order: the order row, the balance
@@ -203,7 +201,7 @@ def close_gateway_payment(*, payment: Payment) -> bool:
     return False
 
 
-def cancel_unpaid_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff: bool) -> Order:
+def cancel_unpaid_order(*, order: Order, actor: User, reason: str, by_staff: bool) -> Order:
     """Cancel an unpaid order after closing its open gateway trades, so it can no longer be paid.
 
     A gateway that cannot be reached does not block the cancellation: money arriving later for a cancelled order

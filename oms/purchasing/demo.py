@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from oms.catalog.models import Sku
@@ -50,7 +50,7 @@ STORIES = [
 ]
 
 
-def ensure_demo_purchasing(*, actor: AbstractBaseUser | None, now: datetime | None = None) -> int:
+def ensure_demo_purchasing(*, actor: User | None, now: datetime | None = None) -> int:
     """Create the missing demo suppliers and purchase orders; return how many POs were created."""
     now = now or timezone.now()
     suppliers = {

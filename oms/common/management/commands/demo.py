@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Case, Count, F, Value, When
@@ -74,9 +74,9 @@ DEMO_HASH_ITERATIONS = 1000
 class Cast:
     """Who acts in the order stories."""
 
-    customers: list[AbstractBaseUser]
+    customers: list[User]
     weights: list[float]
-    ops: AbstractBaseUser
+    ops: User
     addresses: dict[int, list[dict[str, str]]]
 
 
