@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+_ST = TypeVar("_ST", contravariant=True)
+_GT = TypeVar("_GT", covariant=True)
 
-class ExactCharField(models.CharField):  # type: ignore[type-arg]  # generic only in the stubs: not subscriptable at run time
+if TYPE_CHECKING:
+    _CharField = models.CharField
+else:
+
+    class _CharField(models.CharField):
+        """CharField as the stubs see it: ``CharField[set type, get type]`` (Django's class is not generic)."""
+
+        def __class_getitem__(cls, params: object) -> type:
+            return cls
+
+
+class ExactCharField(_CharField[_ST, _GT]):
     """A CharField that compares exactly, character for character, on every database.
 
     For identifiers (codes, order numbers, idempotency keys, gateway trade and notification numbers): ``…abc``

@@ -75,7 +75,7 @@ class TransitionTable(Mapping[str, frozenset[str]]):
 class EventWriter(Protocol):
     """Writes one event row of ``obj`` (``from_status`` -> the object's status now; equal for a note), returns it."""
 
-    def __call__(self, obj: Any, *, from_status: str, actor: User | None, reason: str, at: datetime) -> Any: ...
+    def __call__(self, obj: Any, /, *, from_status: str, actor: User | None, reason: str, at: datetime) -> Any: ...
 
 
 @dataclass(frozen=True, eq=False)

@@ -103,7 +103,7 @@ def _check_movable(order: Order) -> None:
         )
 
 
-def _move_units(*, order: Order, lines: list[_Line], actor) -> tuple[str, bool]:
+def _move_units(*, order: Order, lines: list[_Line], actor: User | None) -> tuple[str, bool]:
     """Plan and apply one attempt; returns the timeline note and whether anything moved.
 
     Raises StockChangedConcurrently (the caller's savepoint rolls back) when a guarded update finds fewer units.

@@ -10,6 +10,7 @@ from collections.abc import Collection
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Model
 
 from oms.catalog.models import Sku
 from oms.inventory import ledger
@@ -21,7 +22,7 @@ from oms.inventory.sourcing import PlannedAllocation
 Kind = StockMovement.Kind
 
 
-def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: User | None) -> None:
+def reserve_planned_stock(*, order: Model, plan: list[PlannedAllocation], actor: User | None) -> None:
     """Write allocations and movements for ``plan`` and reserve them with one guarded update.
 
     Runs inside the caller's transaction; the order row is saved. Raises StockChangedConcurrently if any row no
@@ -30,12 +31,12 @@ def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: User |
     ledger.reservation(order=order, plan=plan, actor=actor).post()
 
 
-def release_order_stock(*, order, actor: User | None, note: str = "") -> None:
+def release_order_stock(*, order: Model, actor: User | None, note: str = "") -> None:
     """Give back an unpaid order's reserved units. Caller holds the order row lock inside a transaction."""
     _settle_allocations(order=order, actor=actor, note=note, deduct=False)
 
 
-def deduct_order_stock(*, order, actor: User | None, note: str = "") -> None:
+def deduct_order_stock(*, order: Model, actor: User | None, note: str = "") -> None:
     """Turn an order's reservations into shipped-from stock (on_hand and reserved both go down).
 
     Caller holds the order row lock inside a transaction.
@@ -43,8 +44,8 @@ def deduct_order_stock(*, order, actor: User | None, note: str = "") -> None:
     _settle_allocations(order=order, actor=actor, note=note, deduct=True)
 
 
-def _settle_allocations(*, order, actor, note: str, deduct: bool) -> None:
-    allocations = list(Allocation.objects.filter(order=order, status=Allocation.Status.RESERVED))
+def _settle_allocations(*, order: Model, actor: User | None, note: str, deduct: bool) -> None:
+    allocations = list(Allocation.objects.filter(order_id=order.pk, status=Allocation.Status.RESERVED))
     if not allocations:
         return
     kind = Kind.DEDUCT if deduct else Kind.RELEASE
@@ -98,13 +99,15 @@ def deduct_reserved_allocations(
     return sum(a.quantity for a in allocations)
 
 
-def return_order_stock(*, order, quantities: dict[int, int], actor: User | None, note: str) -> None:
+def return_order_stock(*, order: Model, quantities: dict[int, int], actor: User | None, note: str) -> None:
     """Put refunded units (by SKU id) back on hand in the warehouses they were taken from.
 
     Runs in the caller's transaction. Units beyond what the order took from stock are ignored.
     """
     deltas: dict[int, int] = {}
-    allocations = Allocation.objects.filter(order=order, status=Allocation.Status.DEDUCTED).select_related("stock")
+    allocations = Allocation.objects.filter(order_id=order.pk, status=Allocation.Status.DEDUCTED).select_related(
+        "stock"
+    )
     for allocation in allocations:
         wanted = quantities.get(allocation.stock.sku_id, 0)
         take = min(wanted, allocation.quantity)

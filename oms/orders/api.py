@@ -55,8 +55,8 @@ class OrderListCreateApi(APIView):
         )
         if placed.created:
             rows = placed.order.placed_rows
-            body = new_order_body(placed.order, items=rows["items"], event=rows["events"][0])
-            return Response(body, status=status.HTTP_201_CREATED)
+            new_order = new_order_body(placed.order, items=rows["items"], event=rows["events"][0])
+            return Response(new_order, status=status.HTTP_201_CREATED)
         order = selectors.order_detail(user=request.user, order_no=placed.order.order_no)
         return Response(OrderDetailOut(order).data, status=status.HTTP_200_OK)
 

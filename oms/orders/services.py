@@ -17,7 +17,13 @@ from oms.catalog.models import Sku
 from oms.common.errors import OmsError, ValidationFailed
 from oms.inventory import ledger
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
-from oms.inventory.sourcing import StockSnapshot, plan_allocations, read_skus_with_stock, read_stock_snapshot
+from oms.inventory.sourcing import (
+    PlannedAllocation,
+    StockSnapshot,
+    plan_allocations,
+    read_skus_with_stock,
+    read_stock_snapshot,
+)
 from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.numbers import new_order_no
@@ -82,10 +88,20 @@ def place_order(
         raise
 
 
-def _place(*, customer, items, address, idempotency_key, payment_method, fingerprint, now) -> PlacedOrder:
+def _place(
+    *,
+    customer: User,
+    items: list[OrderLineInput],
+    address: dict[str, str],
+    idempotency_key: str | None,
+    payment_method: str,
+    fingerprint: str,
+    now: datetime | None,
+) -> PlacedOrder:
     # No look-up of the idempotency key first: the unique (customer, key) index refuses a replay's insert, and
     # only then is the first order fetched. That saves a round trip on every new order, which is nearly all.
-    skus, snapshot = _load_skus(items)
+    skus, first_snapshot = _load_skus(items)
+    snapshot: list[StockSnapshot] | None = first_snapshot
     if payment_method == "balance":
         _ensure_balance_covers(customer, items, skus)
     lines = {skus[line.sku].pk: line.quantity for line in items}
@@ -126,7 +142,17 @@ def _place(*, customer, items, address, idempotency_key, payment_method, fingerp
 
 
 def _create_order(
-    *, order_no, customer, items, skus, plan, address, idempotency_key, fingerprint, payment_method, now
+    *,
+    order_no: str,
+    customer: User,
+    items: list[OrderLineInput],
+    skus: dict[str, Sku],
+    plan: list[PlannedAllocation],
+    address: dict[str, str],
+    idempotency_key: str | None,
+    fingerprint: str,
+    payment_method: str,
+    now: datetime,
 ) -> Order:
     line_totals = [money(skus[line.sku].price * line.quantity) for line in items]
     totals = order_totals(line_totals)
@@ -189,7 +215,7 @@ def _load_skus(items: list[OrderLineInput]) -> tuple[dict[str, Sku], list[StockS
     return skus, snapshot
 
 
-def _ensure_balance_covers(customer, items: list[OrderLineInput], skus: dict[str, Sku]) -> None:
+def _ensure_balance_covers(customer: User, items: list[OrderLineInput], skus: dict[str, Sku]) -> None:
     from oms.payments.balance import ensure_balance_covers  # payments builds on orders, not the reverse
 
     totals = order_totals([money(skus[line.sku].price * line.quantity) for line in items])
@@ -205,7 +231,7 @@ def _fingerprint(items: list[OrderLineInput], address: dict[str, str], payment_m
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
-def _find_replay(customer, idempotency_key: str, fingerprint: str) -> Order | None:
+def _find_replay(customer: User, idempotency_key: str, fingerprint: str) -> Order | None:
     order = Order.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
     if order is not None and order.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused(
