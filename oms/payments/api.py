@@ -105,7 +105,8 @@ class RefundLineIn(StrictSerializer):
 
 class RefundIn(StrictSerializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False)
-    items = RefundLineIn(many=True, required=False, allow_empty=False, max_length=100)
+    # many=True hands these to the ListSerializer; the stubs type only the child's arguments.
+    items = RefundLineIn(many=True, required=False, allow_empty=False, max_length=100)  # type: ignore[call-arg]
     reason = serializers.CharField(max_length=200)
     restock = serializers.BooleanField(default=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import User
@@ -15,6 +16,9 @@ from oms.common.errors import ValidationFailed
 from oms.common.money import format_money
 from oms.payments.errors import InsufficientBalance, PaymentPasswordInvalid, PaymentPasswordLocked
 from oms.payments.models import BalanceAccount, BalanceEntry
+
+if TYPE_CHECKING:
+    from oms.orders.models import Order
 
 MAX_PASSWORD_ATTEMPTS = 5
 PASSWORD_LOCK = timedelta(minutes=15)
@@ -67,7 +71,7 @@ def post_balance_entry(
     amount: Decimal,
     actor: User | None,
     reason: str,
-    order=None,
+    order: Order | None = None,
 ) -> BalanceEntry:
     """Add a signed amount to the balance with one guarded update; refuse to go below zero.
 

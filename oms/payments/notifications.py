@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -102,7 +103,7 @@ def _apply(*, payment: Payment, notice: GatewayNotification) -> str:
     return settle_paid(payment=payment, trade_no=notice.trade_no, paid_at=notice.paid_at or timezone.now())
 
 
-def settle_paid(*, payment: Payment, trade_no: str, paid_at) -> str:
+def settle_paid(*, payment: Payment, trade_no: str, paid_at: datetime) -> str:
     """Record the gateway's money as received and pay the order. Money the order can no longer take (cancelled,
     expired), or money for a payment we had written off (closed or failed: the order was told it is unpaid), is
     refunded automatically and flagged for staff. Caller holds the payment row lock in a transaction.

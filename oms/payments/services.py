@@ -9,6 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from oms.orders.states import HOLDS_RESERVATION
 from oms.payments import balance
 from oms.payments.errors import GatewayError, PaymentMethodUnavailable
 from oms.payments.gateways import get_gateway
+from oms.payments.gateways.base import Channel
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue
 from oms.payments.notifications import UNSETTLED, lock_payment, settle_paid
 from oms.payments.transitions import PAYMENT
@@ -92,11 +94,11 @@ def pay_with_balance(*, order: Order, customer: User, payment_password: str) -> 
         return mark_order_paid(order=order, actor=customer, reason="Paid with store balance", paid_at=now)
 
 
-def payment_base_url(request) -> str:
+def payment_base_url(request: HttpRequest) -> str:
     return settings.OMS_PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
-def start_gateway_payment(*, order: Order, method: str, channel: str, request) -> str:
+def start_gateway_payment(*, order: Order, method: str, channel: Channel, request: HttpRequest) -> str:
     """Create (or reuse) the order's gateway payment and return the URL where the shopper pays.
 
     One payment per order and method: its out_trade_no is the order number, so paying twice at the gateway is

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from oms.payments import reconciliation, refund_recovery
@@ -23,6 +25,6 @@ def resume_stuck_refunds() -> dict[str, int]:
 
 
 @shared_task
-def daily_reconciliation() -> dict:
+def daily_reconciliation() -> dict[str, Any]:
     report = reconciliation.daily_reconciliation()
     return {"day": report.day.isoformat(), "checked": report.checked, "mismatches": report.mismatches}
