@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -44,7 +45,7 @@ def returns_visible_to(user: User) -> QuerySet[ReturnRequest]:
     return returns if sees_all_orders(user) else returns.filter(customer=user)
 
 
-def return_list(*, user: User, status: str | None = None, order_no: str | None = None):
+def return_list(*, user: User, status: str | None = None, order_no: str | None = None) -> QuerySet[ReturnRequest]:
     returns = returns_visible_to(user)
     if status:
         returns = returns.filter(status=status)
@@ -162,6 +163,8 @@ def _delivered_parcels(order: Order) -> dict[tuple[int, int], ParcelUnits]:
             when = completed_at
         else:
             continue  # still in the warehouse, on its way to an open order, or failed: nothing delivered
+        if when is None:  # a delivered parcel was shipped: not reached
+            continue
         for line in shipment.lines.all():
             delivered[(shipment.pk, line.sku_id)] = ParcelUnits(shipment.pk, shipment.warehouse_id, when, line.quantity)
     return delivered
@@ -193,7 +196,7 @@ def return_refund_reason(request: ReturnRequest, reason: str) -> str:
     return f"{RETURN_REFUND_PREFIX}{request.pk}: {reason}"
 
 
-def returnable_now(*, order: Order, now: datetime | None = None) -> list[dict]:
+def returnable_now(*, order: Order, now: datetime | None = None) -> list[dict[str, Any]]:
     """What the customer may still send back of ``order``, per SKU (for the API and the storefront)."""
     now = now or timezone.now()
     return [

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -302,7 +303,7 @@ class _RefundClaim:
     order: Order
     reason: str
     amount: Decimal
-    items: list[dict]
+    items: list[dict[str, Any]]
 
 
 def refund_return(*, return_request: ReturnRequest, actor: User | None) -> ReturnRequest:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.functional import Promise
 
 from oms.common.money import format_money
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -35,7 +37,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-def money_column(field: str, description: str | Promise) -> Callable[[Any], str]:
+def money_column(field: str, description: StrOrPromise) -> Callable[[Any], str]:
     """A list column showing the money field ``field`` as ``¥1,234.50`` (sortable by the field)."""
 
     @admin.display(description=description, ordering=field)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,10 +39,11 @@ def _require(request: Request, perm: str, what: str) -> None:
         raise PermissionDenied(f"Only purchasing staff may {what}.")
 
 
-def _body(serializer_class, request: Request) -> dict:
+def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     body = serializer_class(data=request.data)
     body.is_valid(raise_exception=True)
-    return body.validated_data
+    data: dict[str, Any] = body.validated_data
+    return data
 
 
 def _warehouse(code: str) -> Warehouse:

@@ -327,7 +327,7 @@ def take_step(*, order: Order, step: Step, actor, at: dict[OrderStatus, datetime
             record_tracking_event(
                 carrier=shipment.carrier,
                 event_id=f"demo-{shipment.tracking_no}",
-                tracking_no=shipment.tracking_no,
+                tracking_no=shipment.tracking_no or "",  # shipped above, so never empty
                 status="delivered" if delivered else "returned",
                 occurred_at=at[step.to] - timedelta(hours=6),
                 location="Customer's door" if delivered else "Sorting centre",
