@@ -45,7 +45,7 @@ def staff_required(perm: str | None = None) -> Callable:
 
 def required_perm(url_name: str, **kwargs) -> str | None:
     """The permission the console page ``url_name`` declares (None: any staff)."""
-    return resolve(reverse(url_name, kwargs=kwargs or None)).func.required_perm
+    return resolve(reverse(url_name, kwargs=kwargs or None)).func.required_perm  # type: ignore[attr-defined]  # set by the decorator above
 
 
 def may_open(user: User | AnonymousUser, url_name: str, **kwargs) -> bool:

@@ -29,8 +29,8 @@ VIEW_POS = "purchasing.view_purchaseorder"
 class PurchaseOrderAction:
     name: str
     label: str
-    form: type[django_forms.Form]
-    run: Callable[[User, PurchaseOrder, django_forms.Form], Any]
+    form: Callable[..., django_forms.Form]  # a form class taking po=
+    run: Callable[[User, PurchaseOrder, Any], Any]  # user, purchase order, its form (valid)
     done: str  # message after success
     danger: bool = False
 

@@ -40,6 +40,7 @@ def _refund_outcome(result: services.Received) -> tuple[bool, str]:
     if result.refund_error is not None:
         return False, f"The refund failed: {result.refund_error.message} Retry it when the cause is fixed."
     refund = result.return_request.refund
+    assert refund is not None  # received without a refund error: refunded
     return True, f"Refunded {format_money(refund.amount)} ({refund.out_request_no})."
 
 

@@ -24,9 +24,9 @@ def checkout(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not lines:
             # A second click after the first placed the order (and emptied the cart): the key finds that order.
-            placed = _replay(request, form)
-            if placed:
-                return redirect("storefront:order", order_no=placed)
+            replayed = _replay(request, form)
+            if replayed:
+                return redirect("storefront:order", order_no=replayed)
             messages.error(request, "Your cart is empty.")
             return redirect("storefront:cart")
         try:

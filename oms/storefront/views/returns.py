@@ -95,7 +95,7 @@ def ship_return(request: AuthenticatedHttpRequest, order_no: str, return_id: int
         return confirm_page(
             request,
             title=f"Did you send return #{return_id} with this tracking number?",
-            summary=[("Items", _return_items(found)), *((field.label, field.value()) for field in form)],
+            summary=[("Items", _return_items(found)), *((str(field.label), field.value()) for field in form)],
             explanation="We refund the items once the parcel arrives.",
             form=form,
             button="Yes, I sent it",
