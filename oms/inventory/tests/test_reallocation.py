@@ -31,12 +31,12 @@ def _sim_carrier(settings):
 
 @pytest.fixture
 def beijing(db) -> Warehouse:
-    return WarehouseFactory(code="BJ", priority=1, region="Beijing")
+    return WarehouseFactory.create(code="BJ", priority=1, region="Beijing")
 
 
 @pytest.fixture
 def shanghai(db) -> Warehouse:
-    return WarehouseFactory(code="SH", priority=5, region="Shanghai")
+    return WarehouseFactory.create(code="SH", priority=5, region="Shanghai")
 
 
 def place(customer, address, *lines) -> Order:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -117,7 +119,7 @@ def _rows_of(order: Order) -> dict:
     """Everything placement wrote for ``order``, without ids, numbers and times that differ between orders."""
     skip = {"id", "order_id", "order_no", "idempotency_key", "request_fingerprint", "created_at", "updated_at"}
 
-    def strip(row: dict) -> dict:
+    def strip(row: Mapping[str, Any]) -> dict[str, Any]:
         return {key: value for key, value in row.items() if key not in skip}
 
     return {

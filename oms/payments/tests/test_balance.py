@@ -23,7 +23,7 @@ def _order(customer, address, sku, quantity=1) -> Order:
 
 
 def _funded(customer, amount: str, password: str = "123456"):
-    balance.top_up_balance(customer=customer, amount=Decimal(amount), actor=StaffFactory(), reason="test funds")
+    balance.top_up_balance(customer=customer, amount=Decimal(amount), actor=StaffFactory.create(), reason="test funds")
     balance.set_payment_password(customer=customer, raw_password=password)
 
 

@@ -42,7 +42,7 @@ def sku():
 
 def _pay_from_balance(customer, order: Order) -> Order:
     """Pay ``order`` from a balance topped up to 100.00."""
-    balance.top_up_balance(customer=customer, amount=Decimal("100.00"), actor=StaffFactory(), reason="funds")
+    balance.top_up_balance(customer=customer, amount=Decimal("100.00"), actor=StaffFactory.create(), reason="funds")
     balance.set_payment_password(customer=customer, raw_password=PASSWORD)
     return pay_with_balance(order=order, customer=customer, payment_password=PASSWORD)
 

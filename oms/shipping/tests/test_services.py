@@ -39,6 +39,7 @@ def statuses(order: Order) -> list[str]:
 
 
 def track(shipment: Shipment, status: str, event_id: str, minutes: int = 0, **fields) -> str:
+    assert shipment.tracking_no is not None and shipment.shipped_at is not None
     return services.record_tracking_event(
         carrier=shipment.carrier,
         event_id=event_id,
