@@ -12,7 +12,7 @@ from django.core.checks import CheckMessage, Error, Tags, register
 
 @register(Tags.security, deploy=True)
 def check_production_settings(
-    *, app_configs: Sequence[AppConfig] | None, databases: Sequence[str] | None, **kwargs: Any
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:  # noqa: ARG001
     errors: list[CheckMessage] = []
     if settings.SECRET_KEY == settings.INSECURE_DEFAULT_SECRET_KEY:

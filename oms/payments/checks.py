@@ -20,7 +20,7 @@ ALIPAY_CREDENTIALS = ("ALIPAY_APP_ID", "ALIPAY_SELLER_ID", "ALIPAY_APP_PRIVATE_K
 # notification, so every payment would fail; better to refuse to start.
 @register(Tags.security, deploy=False)
 def check_alipay_credentials(
-    *, app_configs: Sequence[AppConfig] | None, databases: Sequence[str] | None, **kwargs: Any
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Sequence[CheckMessage]:  # noqa: ARG001
     if settings.ALIPAY_SANDBOX:
         return []

@@ -16,7 +16,7 @@ from oms.shipping.carriers.base import CarrierBackend
 
 @register()
 def check_carriers(
-    *, app_configs: Sequence[AppConfig] | None, databases: Sequence[str] | None, **kwargs: Any
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:  # noqa: ARG001
     errors: list[CheckMessage] = []
     for code, path in settings.OMS_CARRIERS.items():
@@ -41,7 +41,7 @@ def check_carriers(
 # deploy=False: runs on every check, migrate and runserver, like the payment sandbox's check.
 @register(Tags.security, deploy=False)
 def check_simulator_not_in_production(
-    *, app_configs: Sequence[AppConfig] | None, databases: Sequence[str] | None, **kwargs: Any
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Sequence[CheckMessage]:  # noqa: ARG001
     if getattr(settings, "OMS_ENV", "development") == "production" and "sim" in settings.OMS_CARRIERS:
         return [
