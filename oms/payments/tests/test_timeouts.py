@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from oms.inventory.tests.factories import stock_sku
+from oms.orders.tests.factories import pending_order
 from oms.payments import balance
 from oms.payments.models import BalanceAccount, InboundNotification, Payment
 from oms.payments.reconciliation import expire_unpaid_orders
@@ -19,7 +20,6 @@ from oms.payments.tests.alipay_helpers import (
     movement_count,
     open_cashier,
     pay_with_alipay,
-    place,
     press_pay,
     sandbox_trade,
     start_alipay,
@@ -43,7 +43,7 @@ def _past_window():
 
 
 def test_overdue_unpaid_orders_are_cancelled_and_release_stock(customer, address, sku):
-    overdue = place(customer, address, (sku, 2))
+    overdue = pending_order(customer, address, (sku, 2))
     assert stock_levels(sku) == (5, 2)
 
     assert expire_unpaid_orders(now=_past_window()) == 1
@@ -57,7 +57,7 @@ def test_overdue_unpaid_orders_are_cancelled_and_release_stock(customer, address
 
 
 def test_orders_inside_their_window_are_left_alone(customer, address, sku):
-    order = place(customer, address, (sku, 1))
+    order = pending_order(customer, address, (sku, 1))
     assert expire_unpaid_orders(now=timezone.now()) == 0
     order.refresh_from_db()
     assert order.status == "pending_payment"
@@ -65,7 +65,7 @@ def test_orders_inside_their_window_are_left_alone(customer, address, sku):
 
 
 def test_an_open_alipay_trade_is_closed_before_the_order_is_cancelled(customer, customer_client, address, sku):
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     cashier = open_cashier(start_alipay(customer_client, order.order_no))
     assert cashier.status_code == 200
     assert sandbox_trade(order.order_no).status == "WAIT_BUYER_PAY"
@@ -93,7 +93,7 @@ def test_an_open_alipay_trade_is_closed_before_the_order_is_cancelled(customer, 
 def test_an_order_paid_at_alipay_whose_notification_was_lost_is_settled_not_cancelled(
     customer, customer_client, address, sku
 ):
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     pay_with_alipay(customer_client, order)  # the notification stays queued: "lost" for now
 
     assert expire_unpaid_orders(now=_past_window()) == 0
@@ -115,7 +115,7 @@ def test_an_order_paid_at_alipay_whose_notification_was_lost_is_settled_not_canc
 
 
 def test_paying_an_expired_order_with_alipay_is_refused(customer, customer_client, address, sku):
-    order = place(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
+    order = pending_order(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
 
     response = customer_client.post(f"/api/v1/orders/{order.order_no}/pay/", {"method": "alipay"}, format="json")
 
@@ -127,7 +127,7 @@ def test_paying_an_expired_order_with_alipay_is_refused(customer, customer_clien
 def test_paying_an_expired_order_with_balance_is_refused(customer, customer_client, address, sku, staff):
     balance.top_up_balance(customer=customer, amount=Decimal("100.00"), actor=staff, reason="funds")
     balance.set_payment_password(customer=customer, raw_password="123456")
-    order = place(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
+    order = pending_order(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
 
     response = customer_client.post(
         f"/api/v1/orders/{order.order_no}/pay/",
@@ -143,8 +143,8 @@ def test_paying_an_expired_order_with_balance_is_refused(customer, customer_clie
 
 
 def test_expire_orders_command(customer, customer_client, address, sku, capsys):
-    overdue = place(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
-    fresh = place(customer, address, (sku, 1))
+    overdue = pending_order(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
+    fresh = pending_order(customer, address, (sku, 1))
 
     call_command("expire_orders")
 
