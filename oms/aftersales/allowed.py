@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from oms.aftersales import selectors
 from oms.aftersales.errors import OrderNotReturnable
 from oms.aftersales.models import ReturnRequest
 from oms.aftersales.states import ReturnStatus, can_transition
@@ -47,9 +48,18 @@ def why_not_return(order: Order) -> OrderNotReturnable | None:
     return None
 
 
+def returnable_rows(order: Order) -> list[dict]:
+    """Per SKU, how many units may still be sent back now and until when (none for an order nothing of which can
+    go back): what request_return accepts, as oms.aftersales.selectors counts it."""
+    if why_not_return(order) is not None:
+        return []
+    return [row for row in selectors.returnable_now(order=order) if row["returnable"] > 0]
+
+
 def can_request_return(*, order: Order, user: AbstractBaseUser) -> bool:
-    """Only the customer who placed the order asks; which units and how many: oms.aftersales.selectors."""
-    return owns(order, user) and why_not_return(order) is None
+    """Only the customer who placed the order asks, while some unit of it may go back (delivered, in its window,
+    not yet returned or asked for)."""
+    return owns(order, user) and bool(returnable_rows(order))
 
 
 def can_ship_return(*, ret: ReturnRequest, user: AbstractBaseUser) -> bool:

@@ -60,7 +60,8 @@ def order(request: HttpRequest, order_no: str) -> HttpResponse:
 
 def _returns_context(customer: AbstractBaseUser, order: Order) -> dict:
     """What the order page shows of returns: the request form if anything may go back, and the order's returns."""
-    returnable = selectors.returnable(order) if returns_allowed.can_request_return(order=order, user=customer) else []
+    may_return = returns_allowed.can_request_return(order=order, user=customer)
+    returnable = selectors.returnable(order) if may_return else []
     returns = [
         (
             ret,
