@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from oms.common.api import idempotency_key, idempotency_key_header
 from oms.common.pagination import NewestFirstCursorPagination
 from oms.orders import selectors, services
+from oms.orders.allowed import manages_orders
 from oms.orders.serializers import (
     CancelOrderIn,
     OfflinePaymentIn,
@@ -89,7 +90,7 @@ class OrderCancelApi(APIView):
 class OrderOfflinePaymentApi(APIView):
     @extend_schema(request=OfflinePaymentIn, responses=OrderDetailOut)
     def post(self, request: Request, order_no: str) -> Response:
-        if not request.user.has_perm("orders.manage_orders"):
+        if not manages_orders(request.user):
             raise PermissionDenied("Only staff who manage orders may record offline payments.")
         body = OfflinePaymentIn(data=request.data)
         body.is_valid(raise_exception=True)
