@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from oms.common.fields import ExactCharField
+
 
 class Warehouse(models.Model):
-    code = models.CharField(max_length=32, unique=True)
+    code = ExactCharField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
     # Lower number = tried first when reserving stock.
     priority = models.PositiveIntegerField(default=100)

@@ -17,10 +17,10 @@ from oms.orders.errors import InvalidTransition
 from oms.orders.models import Order
 from oms.orders.states import OrderStatus
 from oms.shipping.errors import ShipmentNotPending
-from oms.shipping.models import ORDER_ENDED_BEFORE_SHIPPING, Shipment, ShipmentStatus
+from oms.shipping.models import ORDER_ENDED_BEFORE_SHIPPING, Shipment
+from oms.shipping.states import FAILED, ShipmentStatus
 
 S = ShipmentStatus
-FAILED = (S.EXCEPTION, S.RETURNED)
 # The customer confirms receipt of a shipped order only (a failed or completed one is past that).
 RECEIPT_FROM = frozenset({OrderStatus.SHIPPED})
 
