@@ -93,3 +93,20 @@ def staff_client(staff) -> APIClient:
     client = APIClient()
     client.force_authenticate(staff)
     return client
+
+
+WHO = ("owner", "other customer", "staff", "staff without rights")
+
+
+@pytest.fixture
+def people(customer, staff):
+    """The users an allowed-actions table runs over: the order's customer, another customer, staff in both staff
+    groups (they manage orders, refunds, returns and purchase orders), and staff in no group."""
+    from oms.accounts.tests.factories import UserFactory
+
+    return {
+        "owner": customer,
+        "other customer": UserFactory(username="bob"),
+        "staff": staff,
+        "staff without rights": UserFactory(username="onlooker", is_staff=True),
+    }

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.aftersales import selectors, services
+from oms.aftersales.allowed import manages_returns
 from oms.aftersales.serializers import (
     ApproveIn,
     CancelIn,
@@ -26,11 +27,9 @@ from oms.aftersales.serializers import (
 from oms.common.pagination import NewestFirstCursorPagination
 from oms.orders import selectors as order_selectors
 
-MANAGE_RETURNS = "aftersales.manage_returns"
-
 
 def _manages_returns(request: Request) -> bool:
-    return request.user.is_staff and request.user.has_perm(MANAGE_RETURNS)
+    return manages_returns(request.user)
 
 
 def _require_return_manager(request: Request, what: str) -> None:

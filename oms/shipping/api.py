@@ -11,13 +11,14 @@ from rest_framework.views import APIView
 
 from oms.inventory.reallocation import reallocate_order
 from oms.orders import selectors as order_selectors
+from oms.orders.allowed import manages_orders
 from oms.orders.serializers import OrderDetailOut
 from oms.shipping import selectors, services
 from oms.shipping.serializers import ShipIn, ShipmentDetailOut
 
 
 def _require_order_manager(request: Request, what: str) -> None:
-    if not request.user.has_perm("orders.manage_orders"):
+    if not manages_orders(request.user):
         raise PermissionDenied(f"Only staff who manage orders may {what}.")
 
 

@@ -67,6 +67,7 @@ def purchase_order_detail(request: HttpRequest, po_no: str) -> HttpResponse:
         "po": po,
         "actions": names,
         "forms": {name: PO_ACTIONS[name].form(po=po) for name in names},
+        "outlook": selectors.purchase_order_outlook(po),
         "nav": "purchasing",
     }
     return render(request, "console/purchase_order.html", context)
