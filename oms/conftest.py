@@ -9,6 +9,13 @@ import pytest
 from rest_framework.test import APIClient
 
 
+def pytest_configure(config):  # noqa: ARG001
+    """The SQLite test database's folder and the embedded broker's (importing the settings makes none)."""
+    from oms.common.folders import ensure_var_dirs
+
+    ensure_var_dirs()
+
+
 def pytest_report_header(config):  # noqa: ARG001
     from django.conf import settings
 
