@@ -14,6 +14,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env, EnvValidationError
 
@@ -332,11 +333,17 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One scheduler per schedule file: a second one refuses to start (oms.common.scheduler).
 CELERY_BEAT_SCHEDULER = "oms.common.scheduler.SingleScheduler"
 OMS_RECONCILE_AFTER_MINUTES = env_int("OMS_RECONCILE_AFTER_MINUTES", 10)
+# The daily comparison with the gateway (of the day before) runs at this shop time (TIME_ZONE) every day, whenever
+# the scheduler was started.
+OMS_DAILY_RECONCILIATION_AT = env_time_of_day("OMS_DAILY_RECONCILIATION_AT", "03:30")
 CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "oms.payments.tasks.expire_unpaid_orders", "schedule": 60.0},
     "reconcile-stale-payments": {"task": "oms.payments.tasks.reconcile_stale_payments", "schedule": 300.0},
     "resume-stuck-refunds": {"task": "oms.payments.tasks.resume_stuck_refunds", "schedule": 60.0},
-    "daily-reconciliation": {"task": "oms.payments.tasks.daily_reconciliation", "schedule": 86400.0},
+    "daily-reconciliation": {
+        "task": "oms.payments.tasks.daily_reconciliation",
+        "schedule": crontab(hour=OMS_DAILY_RECONCILIATION_AT.hour, minute=OMS_DAILY_RECONCILIATION_AT.minute),
+    },
     "poll-carriers": {"task": "oms.shipping.tasks.poll_carriers", "schedule": 300.0},
     "auto-complete-orders": {"task": "oms.shipping.tasks.auto_complete_orders", "schedule": 3600.0},
 }

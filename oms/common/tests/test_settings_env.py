@@ -41,6 +41,8 @@ def _run(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.C
         ("OMS_DB_PREPARE_THRESHOLD", "never", "OMS_DB_PREPARE_THRESHOLD: not an integer: 'never'"),  # PostgreSQL's
         ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE: not a time zone: 'Mars/Olympus'"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL: not a log level: 'LOUD'"),
+        ("OMS_DAILY_RECONCILIATION_AT", "3h30", "OMS_DAILY_RECONCILIATION_AT: not a time of day HH:MM: '3h30'"),
+        ("OMS_DAILY_RECONCILIATION_AT", "03:30:15", "OMS_DAILY_RECONCILIATION_AT: not a time of day HH:MM: '03:30:15'"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_variable(tmp_path, name, value, message):
