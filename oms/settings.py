@@ -314,7 +314,8 @@ OMS_LOW_STOCK_UNITS = env_int("OMS_LOW_STOCK_UNITS", 5)
 OMS_PURCHASE_COST_RATIO = env_decimal("OMS_PURCHASE_COST_RATIO", "0.6")
 
 # --- Celery ---------------------------------------------------------------------------------------------------
-# The embedded broker: a folder under var/ ("localhost" only so that kombu does not warn of a missing host).
+# The embedded broker: folders under var/ ("localhost" only so that kombu does not warn of a missing host). Its
+# exchange tables go there too (control_folder), not into a control/ folder in whatever directory a process runs in.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://localhost//"
 CELERY_EMBEDDED_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
 if CELERY_EMBEDDED_BROKER:
@@ -322,6 +323,7 @@ if CELERY_EMBEDDED_BROKER:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        "control_folder": str(VAR_DIR / "celery-control"),
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
     }

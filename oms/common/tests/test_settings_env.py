@@ -89,3 +89,22 @@ def test_a_command_makes_the_folders_it_needs(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (var / "oms.sqlite3").exists()
     assert (var / "celery-queue").is_dir()
+
+
+def test_the_embedded_broker_keeps_its_tables_under_var(tmp_path):
+    """Queuing a task writes kombu's exchange table into var/celery-control, not into a control/ folder in the
+    directory the process runs in (a worker's own tables: oms.common.tests.test_serve)."""
+    var = tmp_path / "var"
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    code = (
+        "import django; django.setup(); from oms.celery import app; from oms.payments.tasks import expire_unpaid_orders; "
+        "print(app.conf.broker_transport_options['control_folder']); "
+        "expire_unpaid_orders.delay()"
+    )
+    result = _run(["-c", code], {"OMS_VAR_DIR": str(var)}, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(var / "celery-control")
+    assert [path.name for path in (var / "celery-control").iterdir()] == ["celery.exchange"]
+    assert len(list((var / "celery-queue").iterdir())) == 1  # the queued task
+    assert list(cwd.iterdir()) == []
