@@ -8,7 +8,6 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
@@ -16,7 +15,7 @@ from oms.inventory.models import Stock
 from oms.inventory.tests.factories import stock_sku
 from oms.payments.models import InboundNotification, Payment
 
-pytestmark = pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off")
+pytestmark = pytest.mark.sandbox
 
 
 def _place(client, address, sku, quantity=2) -> dict:
