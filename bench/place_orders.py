@@ -283,7 +283,8 @@ def seed_database(args: argparse.Namespace) -> Seed:
     from rest_framework.authtoken.models import Token
 
     from oms.catalog.models import Product, Sku
-    from oms.inventory.models import Stock, StockMovement, Warehouse
+    from oms.inventory.ledger import open_stock
+    from oms.inventory.models import Warehouse
 
     rng = random.Random(2024)
     with transaction.atomic():
@@ -305,16 +306,8 @@ def seed_database(args: argparse.Namespace) -> Seed:
             hot.pk: PROBE_HOT_UNITS,
             ceiling_hot.pk: CEILING_HOT_STOCK,
         }
-        stocks = Stock.objects.bulk_create(
-            [Stock(sku_id=sku_id, warehouse=warehouse, on_hand=on_hand) for sku_id, on_hand in units.items()],
-            batch_size=2000,
-        )
-        StockMovement.objects.bulk_create(
-            [
-                StockMovement(stock=stock, kind=StockMovement.Kind.RECEIPT, on_hand_delta=stock.on_hand, note="bench")
-                for stock in stocks
-            ],
-            batch_size=2000,
+        stocks = open_stock(
+            units={(sku_id, warehouse.pk): on_hand for sku_id, on_hand in units.items()}, actor=None, note="bench"
         )
         users = get_user_model().objects.bulk_create(
             [

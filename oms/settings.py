@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oms.common.middleware.RejectNulBytesMiddleware",
+    "oms.common.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -163,8 +164,9 @@ elif _db["ENGINE"] == "django.db.backends.mysql":
         "isolation_level": "read committed",
         "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
     }
-    # Binary collation: codes, order numbers and idempotency keys compare exactly, as on PostgreSQL and SQLite.
-    _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_bin"}
+    # The server's default collation, as a new user's database has: identifiers compare exactly anyway, as on
+    # PostgreSQL and SQLite, because their columns carry a binary collation of their own (oms.common.fields).
+    _db["TEST"] = {"CHARSET": "utf8mb4"}
 if _db["ENGINE"] != "django.db.backends.sqlite3":
     # One test database per test process, so that several test runs on one server never drop each other's.
     _db.setdefault("TEST", {})["NAME"] = f"test_{_db['NAME']}_{os.getpid()}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from oms.common.errors import Conflict, ErrorCode, NotFound, OmsError
+from oms.common.statemachine import InvalidTransition
 
 
 class ReturnWindowClosed(Conflict):
@@ -25,14 +26,11 @@ class OrderNotReturnable(Conflict):
     code = ErrorCode.ORDER_NOT_RETURNABLE
 
 
-class InvalidReturnTransition(Conflict):
-    code = ErrorCode.INVALID_RETURN_TRANSITION
+class InvalidReturnTransition(InvalidTransition):
+    """A move the return table forbids; returns keep their own public code."""
 
-    def __init__(self, *, current: str, target: str, message: str | None = None) -> None:
-        super().__init__(
-            message or f"A return in state '{current}' cannot become '{target}'.",
-            details={"current_status": current, "requested_status": target},
-        )
+    code = ErrorCode.INVALID_RETURN_TRANSITION
+    subject = "A return"
 
 
 class ReturnRefundInProgress(Conflict):

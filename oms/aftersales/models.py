@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from oms.aftersales.states import SHIPPED_BACK, ReturnStatus
+from oms.common.fields import ExactCharField
 
 
 class ReturnRequest(models.Model):
@@ -21,7 +22,7 @@ class ReturnRequest(models.Model):
     reason = models.CharField(max_length=255)
     # The parcel going back, entered by the customer or staff (any carrier: it is not tracked by webhooks).
     carrier = models.CharField(max_length=32, blank=True, default="")
-    tracking_no = models.CharField(max_length=64, blank=True, default="")
+    tracking_no = ExactCharField(max_length=64, blank=True, default="")
     restocked = models.BooleanField(default=False)
     refund = models.OneToOneField(
         "payments.Refund", null=True, blank=True, on_delete=models.PROTECT, related_name="return_request"
@@ -69,7 +70,7 @@ class ReturnLine(models.Model):
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
     shipment = models.ForeignKey("shipping.Shipment", on_delete=models.PROTECT, related_name="+")
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
-    sku_code = models.CharField(max_length=64)
+    sku_code = ExactCharField(max_length=64)
     # The order line's price, copied: what one unit refunds.
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.common.statemachine import TransitionTable
+
 
 class ReturnStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
@@ -22,15 +24,18 @@ class ReturnStatus(models.TextChoices):
 
 R = ReturnStatus
 
-TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
-    R.REQUESTED: frozenset({R.APPROVED, R.REJECTED, R.CANCELLED}),
-    R.APPROVED: frozenset({R.SHIPPED, R.CANCELLED}),
-    R.SHIPPED: frozenset({R.RECEIVED}),
-    R.RECEIVED: frozenset({R.REFUNDED}),
-    R.REFUNDED: frozenset(),
-    R.REJECTED: frozenset(),
-    R.CANCELLED: frozenset(),
-}
+TRANSITIONS = TransitionTable(
+    ReturnStatus,
+    {
+        R.REQUESTED: frozenset({R.APPROVED, R.REJECTED, R.CANCELLED}),
+        R.APPROVED: frozenset({R.SHIPPED, R.CANCELLED}),
+        R.SHIPPED: frozenset({R.RECEIVED}),
+        R.RECEIVED: frozenset({R.REFUNDED}),
+        R.REFUNDED: frozenset(),
+        R.REJECTED: frozenset(),
+        R.CANCELLED: frozenset(),
+    },
+)
 
 # Requests whose units are spoken for: they count against what may still be returned.
 CLAIMS_UNITS = frozenset({R.REQUESTED, R.APPROVED, R.SHIPPED, R.RECEIVED, R.REFUNDED})
@@ -41,4 +46,4 @@ SHIPPED_BACK = frozenset({R.SHIPPED, R.RECEIVED, R.REFUNDED})
 
 
 def can_transition(current: str, target: str) -> bool:
-    return ReturnStatus(target) in TRANSITIONS[ReturnStatus(current)]
+    return TRANSITIONS.allows(current, target)

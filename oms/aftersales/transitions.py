@@ -1,4 +1,5 @@
-"""The one place a return's status changes: check the table, save, return event, order timeline note.
+"""The return state machine: the one place a return's status changes (check the table, save, return event, order
+timeline note). The table is oms.aftersales.states.TRANSITIONS; the kit is oms.common.statemachine.
 
 Every write locks the order row first and the return row after it — the order oms.shipping and oms.payments take
 too — so a return action racing a refund, a carrier event or another return action queues instead of deadlocking.
@@ -6,14 +7,37 @@ too — so a return action racing a refund, a carrier event or another return ac
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.utils import timezone
 
 from oms.aftersales.errors import InvalidReturnTransition, ReturnNotFound
 from oms.aftersales.models import ReturnEvent, ReturnRequest
-from oms.aftersales.states import ReturnStatus, can_transition
+from oms.aftersales.states import TRANSITIONS, ReturnStatus
+from oms.common.statemachine import StateMachine, apply_transition, record_event
 from oms.orders.models import Order
 from oms.orders.transitions import note_order
+
+
+def _write_event(
+    request: ReturnRequest, *, from_status: str, actor: AbstractBaseUser | None, reason: str, at: datetime
+) -> ReturnEvent:
+    """A return event ``from_status`` -> the return's status, and the same news as a note on the order."""
+    event = ReturnEvent.objects.create(
+        return_request=request,
+        from_status=from_status,
+        to_status=request.status,
+        actor=actor,
+        reason=reason[:255],
+        created_at=at,
+    )
+    note = f"Return #{request.pk} {request.status}" + (f": {reason}" if reason else "")
+    # Status-neutral: the order's own status changes only through oms.orders.transitions.
+    note_order(order=request.order, actor=actor, reason=note, at=at)
+    return event
+
+
+RETURN = StateMachine(model=ReturnRequest, table=TRANSITIONS, write_event=_write_event, error=InvalidReturnTransition)
 
 
 def lock_return(return_id: int) -> tuple[Order, ReturnRequest]:
@@ -22,12 +46,13 @@ def lock_return(return_id: int) -> tuple[Order, ReturnRequest]:
     if order_id is None:
         raise ReturnNotFound(f"No return {return_id}.")
     order = Order.objects.select_for_update().get(pk=order_id)
-    return order, ReturnRequest.objects.select_for_update().get(pk=return_id)
+    request = RETURN.lock(return_id)
+    request.order = order
+    return order, request
 
 
 def check_return_transition(request: ReturnRequest, to: ReturnStatus, message: str | None = None) -> None:
-    if not can_transition(request.status, to):
-        raise InvalidReturnTransition(current=request.status, target=to, message=message)
+    RETURN.check(request, to, message=message)
 
 
 def apply_return_transition(
@@ -44,27 +69,14 @@ def apply_return_transition(
     The caller holds the order and return row locks (``lock_return``) inside a transaction. Raises
     InvalidReturnTransition.
     """
-    check_return_transition(request, to)
-    current = request.status
-    request.status = to
-    request.save(update_fields=["status", "updated_at", *fields])
-    record_return_event(request=request, order=order, from_status=current, actor=actor, reason=reason)
-    return request
+    request.order = order
+    return apply_transition(RETURN, request, to=to, actor=actor, reason=reason, fields=fields)
 
 
 def record_return_event(
     *, request: ReturnRequest, order: Order, from_status: str, actor: AbstractBaseUser | None, reason: str
 ) -> None:
-    """A return event ``from_status`` -> the return's status, and the same news as a note on the order."""
-    now = timezone.now()
-    ReturnEvent.objects.create(
-        return_request=request,
-        from_status=from_status,
-        to_status=request.status,
-        actor=actor,
-        reason=reason[:255],
-        created_at=now,
-    )
-    note = f"Return #{request.pk} {request.status}" + (f": {reason}" if reason else "")
-    # Status-neutral: the order's own status changes only through oms.orders.transitions.
-    note_order(order=order, actor=actor, reason=note, at=now)
+    """A return event ``from_status`` -> the return's status (``""`` for a new return; its status for a note),
+    and the same news as a note on the order."""
+    request.order = order
+    record_event(RETURN, request, from_status=from_status, actor=actor, reason=reason)

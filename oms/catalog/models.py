@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from oms.common.fields import ExactCharField
+
 
 class Product(models.Model):
     """What a shopper sees; sold as one or more SKUs (sizes, colours)."""
@@ -22,7 +24,7 @@ class Sku(models.Model):
     """A sellable unit with its own code, price and stock."""
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="skus")
-    code = models.CharField(max_length=64, unique=True)
+    code = ExactCharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
     price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))])
     is_active = models.BooleanField(default=True)

@@ -8,12 +8,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from oms.common.db_outage import RETRY_AFTER_SECONDS, is_database_unavailable
 from oms.common.errors import ErrorCode, OmsError
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         set_rollback()
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status, headers=headers)
+    if is_database_unavailable(exc):
+        return Response(**database_unavailable_answer())
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -68,6 +72,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
     return Response(error_body(code, message, details), status=exc.status_code, headers=headers)
+
+
+def database_unavailable_answer() -> dict[str, Any]:
+    """Keyword arguments of the API's 503 answer (a DRF Response or a JsonResponse) when the database cannot be
+    reached: nothing was wrong with the request, so the client is told when to send it again."""
+    message = _("The service is briefly unavailable; try again in a few seconds.")
+    return {
+        "data": error_body(ErrorCode.SERVICE_UNAVAILABLE, str(message)),
+        "status": 503,
+        "headers": {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    }
 
 
 def json_404(request, exception=None) -> JsonResponse:  # noqa: ARG001

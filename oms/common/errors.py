@@ -39,6 +39,7 @@ class ErrorCode(StrEnum):
     INVALID_RETURN_TRANSITION = "invalid_return_transition"
     RETURN_REFUND_IN_PROGRESS = "return_refund_in_progress"
     SERVER_ERROR = "server_error"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 class OmsError(Exception):

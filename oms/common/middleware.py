@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
+from django.template.loader import render_to_string
 
-from oms.common.api import error_body
+from oms.common.api import database_unavailable_answer, error_body
+from oms.common.db_outage import RETRY_AFTER_SECONDS, is_database_unavailable
 from oms.common.errors import ErrorCode
 
 NUL = "\x00"
@@ -53,3 +55,25 @@ def _is_api(request: HttpRequest) -> bool:
 
 def _fields_hold_nul(fields: QueryDict) -> bool:
     return any(NUL in key or any(NUL in str(value) for value in values) for key, values in fields.lists())
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer ``503`` with ``Retry-After`` when a view fails because the database cannot be reached (restarting,
+    down, refusing connections): JSON ``service_unavailable`` under /api/, a plain page elsewhere. Any other error
+    is left to Django (a 500). The page is rendered without the request, so it needs no session or user.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_database_unavailable(exception):
+            return None
+        if _is_api(request):
+            answer = database_unavailable_answer()
+            return JsonResponse(answer["data"], status=answer["status"], headers=answer["headers"])
+        page = render_to_string("common/service_unavailable.html", {"retry_after": RETRY_AFTER_SECONDS})
+        return HttpResponse(page, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import exceptions, parsers
+
+from oms.common.json_input import DEFAULT_MAX_BYTES, MalformedJSON, loads_untrusted
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, but a too deeply nested body is a parse error (400), not a RecursionError (500)."""
+    """API bodies through oms.common.json_input: anything malformed (too large, too deep, invalid UTF-8, NaN,
+    absurd numbers) is a 400 ``parse_error``, never a 500. Reads at most the size limit plus one byte."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or DEFAULT_MAX_BYTES
+        body = stream.read(limit + 1) if stream is not None else b""
         try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise exceptions.ParseError("JSON parse error - the body is nested too deeply.") from exc
+            return loads_untrusted(body, max_bytes=limit)
+        except MalformedJSON as exc:
+            raise exceptions.ParseError(f"JSON parse error - {exc}.") from exc

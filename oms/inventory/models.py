@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from oms.common.fields import ExactCharField
+
 
 class Warehouse(models.Model):
-    code = models.CharField(max_length=32, unique=True)
+    code = ExactCharField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
     # Lower number = tried first when reserving stock.
     priority = models.PositiveIntegerField(default=100)
@@ -20,7 +22,7 @@ class Warehouse(models.Model):
 
 
 class Stock(models.Model):
-    """Units of one SKU in one warehouse. Only oms.inventory.services changes these numbers."""
+    """Units of one SKU in one warehouse. Only the stock ledger (oms.inventory.ledger) changes these numbers."""
 
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="stocks")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stocks")

@@ -2,7 +2,8 @@
 
 The order keeps its lines; only where its units are held moves. The plan is ``plan_allocations`` (oms.inventory
 .sourcing) over a fresh snapshot in which the order's own held units count as available to it, so an order can
-always keep what it has. Then, in one transaction, by guarded updates of the stock rows (locked in id order):
+always keep what it has. Then, in one transaction, by movements posted to the stock ledger (oms.inventory.ledger: one guarded update of the
+stock rows, locked in id order):
 
 * unpaid order (reserved units): a RELEASE movement where units leave a stock row, a RESERVE where they arrive;
 * paid order (units already deducted — ``paid``, or ``awaiting_shipment`` with every shipment still pending): a
@@ -25,10 +26,11 @@ from dataclasses import dataclass, replace
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from oms.inventory import ledger
 from oms.inventory.errors import InsufficientStock, ReallocationRefused, StockChangedConcurrently
+from oms.inventory.ledger import Movement
 from oms.inventory.models import Allocation, StockMovement, Warehouse
 from oms.inventory.sourcing import PlannedAllocation, plan_allocations, read_stock_snapshot
-from oms.inventory.stock_sql import applying_stock_deltas
 from oms.orders.models import Order
 from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
 from oms.orders.transitions import note_order
@@ -124,21 +126,18 @@ def _move_units(*, order: Order, lines: list[_Line], actor) -> tuple[str, bool]:
     if unchanged:
         return note, False
     deltas = _stock_deltas(allocations=allocations, plan=plan, target=target)
-    with applying_stock_deltas(deltas):
-        StockMovement.objects.bulk_create(
-            [
-                StockMovement(
-                    stock_id=stock_id,
-                    kind=Kind.DEDUCT if on_hand else (Kind.RESERVE if reserved > 0 else Kind.RELEASE),
-                    on_hand_delta=on_hand,
-                    reserved_delta=reserved,
-                    order=order,
-                    actor=actor,
-                    note=note[:200],
-                )
-                for stock_id, (on_hand, reserved) in sorted(deltas.items())
-            ]
+    movements = [
+        Movement(
+            kind=Kind.DEDUCT if on_hand else (Kind.RESERVE if reserved > 0 else Kind.RELEASE),
+            stock_id=stock_id,
+            on_hand_delta=on_hand,
+            reserved_delta=reserved,
+            order_id=order.pk,
+            note=note,
         )
+        for stock_id, (on_hand, reserved) in sorted(deltas.items())
+    ]
+    with ledger.posting_movements(movements=movements, actor=actor):
         _rewrite_allocations(order=order, allocations=allocations, plan=plan, target=target)
     return note, True
 

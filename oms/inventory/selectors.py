@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 
@@ -27,6 +29,19 @@ def warehouse_totals() -> QuerySet[Warehouse]:
         reserved=Sum("stocks__reserved"),
         available=Sum(F("stocks__on_hand") - F("stocks__reserved")),
     ).order_by("priority", "code")
+
+
+def stock_levels(*, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """``(stock id, units available)`` per existing (sku id, warehouse id) of ``keys``; an unlocked read."""
+    if not keys:
+        return {}
+    rows = Stock.objects.filter(sku_id__in={sku for sku, _ in keys}, warehouse_id__in={wh for _, wh in keys})
+    fields = ("pk", "sku_id", "warehouse_id", "on_hand", "reserved")
+    return {
+        (sku_id, wh_id): (pk, on_hand - reserved)
+        for pk, sku_id, wh_id, on_hand, reserved in rows.values_list(*fields)
+        if (sku_id, wh_id) in keys
+    }
 
 
 def recent_movements(*, limit: int = 30) -> QuerySet[StockMovement]:

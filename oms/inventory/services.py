@@ -1,15 +1,22 @@
-"""Every change of stock: reserve, release, deduct, set. Each writes StockMovement rows in the same transaction."""
+"""Every change of stock an order or a staff member makes: reserve, release, deduct, return, set.
+
+Each builds ledger movements and posts them through ``oms.inventory.ledger`` (which writes the StockMovement rows
+and applies the guarded update) in the caller's transaction; allocations change alongside, in the same posting.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from oms.catalog.models import Sku
+from oms.inventory import ledger
 from oms.inventory.errors import StockBelowReserved
+from oms.inventory.ledger import Movement
 from oms.inventory.models import Allocation, Stock, StockMovement, Warehouse
 from oms.inventory.sourcing import PlannedAllocation
-from oms.inventory.stock_sql import apply_stock_deltas, applying_stock_deltas
 
 Kind = StockMovement.Kind
 
@@ -17,29 +24,10 @@ Kind = StockMovement.Kind
 def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: AbstractBaseUser | None) -> None:
     """Write allocations and movements for ``plan`` and reserve them with one guarded update.
 
-    Runs inside the caller's transaction. Raises StockChangedConcurrently if any row no longer has the units:
-    the caller must roll back and re-plan.
+    Runs inside the caller's transaction; the order row is saved. Raises StockChangedConcurrently if any row no
+    longer has the units: the caller must roll back and re-plan.
     """
-    allocations, movements, deltas = reservation_rows(order=order, plan=plan, actor=actor)
-    with applying_stock_deltas(deltas):
-        Allocation.objects.bulk_create(allocations)
-        StockMovement.objects.bulk_create(movements)
-
-
-def reservation_rows(
-    *, order, plan: list[PlannedAllocation], actor: AbstractBaseUser | None
-) -> tuple[list[Allocation], list[StockMovement], dict[int, tuple[int, int]]]:
-    """The unsaved allocations and movements that reserve ``plan``, and the stock deltas they stand for.
-
-    For writers that insert them their own way (one statement with the order on PostgreSQL); the deltas must be
-    applied with the same guard as ``apply_stock_deltas``, in the same transaction.
-    """
-    allocations = [Allocation(order=order, stock_id=p.stock_id, quantity=p.quantity) for p in plan]
-    movements = [
-        StockMovement(stock_id=p.stock_id, kind=Kind.RESERVE, reserved_delta=p.quantity, order=order, actor=actor)
-        for p in plan
-    ]
-    return allocations, movements, {p.stock_id: (0, p.quantity) for p in plan}
+    ledger.reservation(order=order, plan=plan, actor=actor).post()
 
 
 def release_order_stock(*, order, actor: AbstractBaseUser | None, note: str = "") -> None:
@@ -60,24 +48,54 @@ def _settle_allocations(*, order, actor, note: str, deduct: bool) -> None:
     if not allocations:
         return
     kind = Kind.DEDUCT if deduct else Kind.RELEASE
-    deltas = {a.stock_id: (-a.quantity if deduct else 0, -a.quantity) for a in allocations}
-    with applying_stock_deltas(deltas):
-        StockMovement.objects.bulk_create(
-            [
-                StockMovement(
-                    stock_id=a.stock_id,
-                    kind=kind,
-                    on_hand_delta=-a.quantity if deduct else 0,
-                    reserved_delta=-a.quantity,
-                    order=order,
-                    actor=actor,
-                    note=note,
-                )
-                for a in allocations
-            ]
+    movements = [
+        Movement(
+            kind=kind,
+            stock_id=a.stock_id,
+            on_hand_delta=-a.quantity if deduct else 0,
+            reserved_delta=-a.quantity,
+            order_id=order.pk,
+            note=note,
         )
+        for a in allocations
+    ]
+    with ledger.posting_movements(movements=movements, actor=actor):
         new_status = Allocation.Status.DEDUCTED if deduct else Allocation.Status.RELEASED
         Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(status=new_status)
+
+
+def deduct_reserved_allocations(
+    *, order_id: int, warehouse_id: int, sku_ids: Collection[int], actor: AbstractBaseUser | None, note: str
+) -> int:
+    """Deduct the order's allocations still reserved in ``warehouse_id`` for ``sku_ids``; returns the units.
+
+    For a parcel leaving with units that were never deducted at payment. Caller holds the order row lock inside
+    a transaction. Raises StockChangedConcurrently (a broken row: reserved units are always on hand).
+    """
+    allocations = list(
+        Allocation.objects.filter(
+            order_id=order_id,
+            status=Allocation.Status.RESERVED,
+            stock__warehouse_id=warehouse_id,
+            stock__sku_id__in=sku_ids,
+        ).order_by("stock_id")
+    )
+    if not allocations:
+        return 0
+    movements = [
+        Movement(
+            kind=Kind.DEDUCT,
+            stock_id=a.stock_id,
+            on_hand_delta=-a.quantity,
+            reserved_delta=-a.quantity,
+            order_id=order_id,
+            note=note,
+        )
+        for a in allocations
+    ]
+    with ledger.posting_movements(movements=movements, actor=actor):
+        Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(status=Allocation.Status.DEDUCTED)
+    return sum(a.quantity for a in allocations)
 
 
 def return_order_stock(*, order, quantities: dict[int, int], actor: AbstractBaseUser | None, note: str) -> None:
@@ -93,13 +111,13 @@ def return_order_stock(*, order, quantities: dict[int, int], actor: AbstractBase
         if take:
             deltas[allocation.stock_id] = deltas.get(allocation.stock_id, 0) + take
             quantities[allocation.stock.sku_id] = wanted - take
-    with applying_stock_deltas({stock_id: (q, 0) for stock_id, q in deltas.items()}):
-        StockMovement.objects.bulk_create(
-            [
-                StockMovement(stock_id=stock_id, kind=Kind.RETURN, on_hand_delta=q, order=order, actor=actor, note=note)
-                for stock_id, q in deltas.items()
-            ]
-        )
+    ledger.post_movements(
+        movements=[
+            Movement(kind=Kind.RETURN, stock_id=stock_id, on_hand_delta=q, order_id=order.pk, note=note)
+            for stock_id, q in deltas.items()
+        ],
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -118,7 +136,7 @@ def set_stock_level(
     delta = on_hand - stock.on_hand
     if delta:
         kind = Kind.RECEIPT if created else Kind.ADJUSTMENT
-        StockMovement.objects.create(stock=stock, kind=kind, on_hand_delta=delta, actor=actor, note=note)
-        apply_stock_deltas({stock.pk: (delta, 0)})
+        movement = Movement(kind=kind, stock_id=stock.pk, on_hand_delta=delta, note=note)
+        ledger.post_movements(movements=[movement], actor=actor)
         stock.refresh_from_db()
     return stock

@@ -1,16 +1,11 @@
 from __future__ import annotations
 
+from oms.common import statemachine
 from oms.common.errors import Conflict, ErrorCode, NotFound, OmsError
 
 
-class InvalidTransition(Conflict):
-    code = ErrorCode.INVALID_TRANSITION
-
-    def __init__(self, *, current: str, target: str, message: str | None = None) -> None:
-        super().__init__(
-            message or f"An order in state '{current}' cannot become '{target}'.",
-            details={"current_status": current, "requested_status": target},
-        )
+class InvalidTransition(statemachine.InvalidTransition):
+    subject = "An order"
 
 
 class IdempotencyKeyReused(OmsError):

@@ -4,13 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Round
 
+from oms.common.fields import ExactCharField
 from oms.orders.states import OrderStatus
 
 
 class Order(models.Model):
     """A customer's order. ``status`` changes only through oms.orders.transitions."""
 
-    order_no = models.CharField(max_length=20, unique=True)
+    order_no = ExactCharField(max_length=20, unique=True)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(max_length=24, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
     currency = models.CharField(max_length=3, default="CNY")
@@ -20,7 +21,7 @@ class Order(models.Model):
     shipping_address = models.JSONField()
     # How the customer means to pay (checked at placement for balance); the payments say how they did.
     payment_method = models.CharField(max_length=16, blank=True, default="")
-    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    idempotency_key = ExactCharField(max_length=128, null=True, blank=True)
     # SHA-256 of the canonical request, to tell a replay from a reused key.
     request_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(db_index=True)
@@ -56,7 +57,7 @@ class OrderItem(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="order_items")
     # Copied at placement: later catalog changes never rewrite a placed order.
-    sku_code = models.CharField(max_length=64)
+    sku_code = ExactCharField(max_length=64)
     name = models.CharField(max_length=200)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField()

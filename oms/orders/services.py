@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from oms.catalog.models import Sku
 from oms.common.errors import OmsError, ValidationFailed
+from oms.inventory import ledger
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
-from oms.inventory.services import reservation_rows, reserve_planned_stock
 from oms.inventory.sourcing import StockSnapshot, plan_allocations, read_skus_with_stock, read_stock_snapshot
 from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
 from oms.orders.models import Order, OrderEvent, OrderItem
@@ -159,18 +159,16 @@ def _create_order(
     ]
     event = OrderEvent(order=order, to_status=OrderStatus.PENDING_PAYMENT, actor=customer, reason="Order placed")
     event.created_at = now
+    reservation = ledger.reservation(order=order, plan=plan, actor=customer)
     with transaction.atomic():
         if connection.vendor in ONE_STATEMENT_PLACEMENT_VENDORS:
-            allocations, movements, deltas = reservation_rows(order=order, plan=plan, actor=customer)
-            insert_order_rows(
-                order=order, items=order_items, event=event, allocations=allocations, movements=movements, deltas=deltas
-            )
+            insert_order_rows(order=order, items=order_items, event=event, reservation=reservation)
         else:
-            # Inserts first, the contended stock rows last (MySQL: see applying_stock_deltas).
+            # The order's own rows first; the ledger orders its inserts and the stock update for this database.
             order.save(force_insert=True)
             OrderItem.objects.bulk_create(order_items)
             event.save(force_insert=True)
-            reserve_planned_stock(order=order, plan=plan, actor=customer)
+            reservation.post()
     # Kept so that the caller can show the new order from what was just written, without reading it back.
     order.placed_rows = {"items": order_items, "events": [event]}
     return order

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.common.statemachine import TransitionTable
+
 
 class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", _("Pending payment")
@@ -21,21 +23,24 @@ class OrderStatus(models.TextChoices):
 
 S = OrderStatus
 
-TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    S.PENDING_PAYMENT: frozenset({S.PAID, S.CANCELLED, S.PAYMENT_FAILED}),
-    S.PAYMENT_FAILED: frozenset({S.PAID, S.CANCELLED, S.PENDING_PAYMENT}),
-    # A paid order is never simply cancelled: the money goes back through a refund first.
-    S.PAID: frozenset({S.AWAITING_SHIPMENT, S.REFUNDING}),
-    S.AWAITING_SHIPMENT: frozenset({S.SHIPPED, S.REFUNDING}),
-    S.SHIPPED: frozenset({S.COMPLETED, S.SHIPMENT_FAILED, S.REFUNDING}),
-    # Back to awaiting_shipment when staff reship what the carrier lost (oms.shipping.services.reship_order).
-    S.SHIPMENT_FAILED: frozenset({S.SHIPPED, S.AWAITING_SHIPMENT, S.REFUNDING}),
-    S.COMPLETED: frozenset({S.REFUNDING}),
-    # A partial refund returns the order to where it was; a full one ends it.
-    S.REFUNDING: frozenset({S.REFUNDED, S.PAID, S.AWAITING_SHIPMENT, S.SHIPPED, S.SHIPMENT_FAILED, S.COMPLETED}),
-    S.CANCELLED: frozenset(),
-    S.REFUNDED: frozenset(),
-}
+TRANSITIONS = TransitionTable(
+    OrderStatus,
+    {
+        S.PENDING_PAYMENT: frozenset({S.PAID, S.CANCELLED, S.PAYMENT_FAILED}),
+        S.PAYMENT_FAILED: frozenset({S.PAID, S.CANCELLED, S.PENDING_PAYMENT}),
+        # A paid order is never simply cancelled: the money goes back through a refund first.
+        S.PAID: frozenset({S.AWAITING_SHIPMENT, S.REFUNDING}),
+        S.AWAITING_SHIPMENT: frozenset({S.SHIPPED, S.REFUNDING}),
+        S.SHIPPED: frozenset({S.COMPLETED, S.SHIPMENT_FAILED, S.REFUNDING}),
+        # Back to awaiting_shipment when staff reship what the carrier lost (oms.shipping.services.reship_order).
+        S.SHIPMENT_FAILED: frozenset({S.SHIPPED, S.AWAITING_SHIPMENT, S.REFUNDING}),
+        S.COMPLETED: frozenset({S.REFUNDING}),
+        # A partial refund returns the order to where it was; a full one ends it.
+        S.REFUNDING: frozenset({S.REFUNDED, S.PAID, S.AWAITING_SHIPMENT, S.SHIPPED, S.SHIPMENT_FAILED, S.COMPLETED}),
+        S.CANCELLED: frozenset(),
+        S.REFUNDED: frozenset(),
+    },
+)
 
 # States in which an order still holds reserved (not yet deducted) stock.
 HOLDS_RESERVATION = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED})
@@ -47,4 +52,4 @@ PAID_UNSHIPPED = frozenset({S.PAID, S.AWAITING_SHIPMENT})
 
 
 def can_transition(current: str, target: str) -> bool:
-    return OrderStatus(target) in TRANSITIONS[OrderStatus(current)]
+    return TRANSITIONS.allows(current, target)

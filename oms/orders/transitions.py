@@ -1,4 +1,7 @@
-"""The one place an order's status changes: lock, check the table, side effects, event row."""
+"""The order state machine: the one place an order's status changes (lock, check the table, side effects, event).
+
+The table is oms.orders.states.TRANSITIONS; the kit that applies it is oms.common.statemachine.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from oms.common.statemachine import StateMachine, apply_transition, record_event
 from oms.inventory import services as inventory
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order, OrderEvent
-from oms.orders.states import HOLDS_RESERVATION, OrderStatus, can_transition
+from oms.orders.states import HOLDS_RESERVATION, TRANSITIONS, OrderStatus
+
+
+def _write_event(order: Order, *, from_status: str, actor: AbstractBaseUser | None, reason: str, at: datetime) -> None:
+    OrderEvent.objects.create(
+        order=order, from_status=from_status, to_status=order.status, actor=actor, reason=reason[:255], created_at=at
+    )
+
+
+ORDER = StateMachine(model=Order, table=TRANSITIONS, write_event=_write_event, error=InvalidTransition)
 
 
 def transition_order(
@@ -30,16 +43,21 @@ def transition_order(
     (a gateway's payment time), checked against the payment window. Raises InvalidTransition, OrderExpired.
     """
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        current = OrderStatus(order.status)
-        if not can_transition(current, to) or (allowed_from is not None and current not in allowed_from):
-            raise InvalidTransition(current=current, target=to)
+        order = ORDER.lock(order_id)
         now = timezone.now()
-        _apply_side_effects(order=order, current=current, to=to, actor=actor, reason=reason, now=paid_at or now)
-        order.status = to
-        order.save(update_fields=["status", "paid_at", "updated_at"])
-        OrderEvent.objects.create(
-            order=order, from_status=current, to_status=to, actor=actor, reason=reason[:255], created_at=now
+
+        apply_transition(
+            ORDER,
+            order,
+            to=to,
+            actor=actor,
+            reason=reason,
+            allowed_from=allowed_from,
+            side_effects=lambda order, current: _apply_side_effects(
+                order=order, current=current, to=to, actor=actor, reason=reason, now=paid_at or now
+            ),
+            fields=("paid_at",),
+            at=now,
         )
     return order
 
@@ -61,11 +79,4 @@ def note_order(*, order: Order, actor: AbstractBaseUser | None, reason: str, at:
     """A timeline entry that changes no status (from == to == the current status): partial shipments, returns,
     re-allocations, late refunds. The caller holds the order row lock inside its transaction.
     """
-    return OrderEvent.objects.create(
-        order=order,
-        from_status=order.status,
-        to_status=order.status,
-        actor=actor,
-        reason=reason[:255],
-        created_at=at or timezone.now(),
-    )
+    return record_event(ORDER, order, actor=actor, reason=reason, at=at)

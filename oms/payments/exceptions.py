@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oms.common.errors import ValidationFailed
+from oms.common.statemachine import apply_transition
 from oms.orders.models import Order
 from oms.orders.services import cancel_order
 from oms.orders.states import OrderStatus
@@ -14,6 +15,7 @@ from oms.orders.transitions import transition_order
 from oms.payments.models import Payment, PaymentIssue
 from oms.payments.notifications import lock_payment
 from oms.payments.refunds import refund_order
+from oms.payments.transitions import PAYMENT
 
 RESOLUTIONS = ("retry", "cancel", "refund")
 
@@ -26,9 +28,15 @@ def record_payment_failure(*, payment: Payment, reason: str) -> None:
             return
         # Past the payment window a closed trade is just the timeout at work: the expiry job cancels the order.
         expired = timezone.now() > payment.order.expires_at
-        payment.status = Payment.Status.CLOSED if expired else Payment.Status.FAILED
         payment.failure_reason = reason[:255]
-        payment.save(update_fields=["status", "failure_reason", "updated_at"])
+        apply_transition(
+            PAYMENT,
+            payment,
+            to=Payment.Status.CLOSED if expired else Payment.Status.FAILED,
+            actor=None,
+            reason=f"Closed unpaid after the payment window: {reason}" if expired else f"Failed: {reason}",
+            fields=("failure_reason",),
+        )
         if not expired and payment.order.status == OrderStatus.PENDING_PAYMENT:
             transition_order(
                 order_id=payment.order_id,

@@ -4,9 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.common.fields import ExactCharField
+
 
 class Payment(models.Model):
-    """One attempt to collect an order's money through one method. Only oms.payments.services changes it."""
+    """One attempt to collect an order's money through one method. Its status changes only through
+    oms.payments.transitions (table: oms.payments.states), each move with a PaymentEvent row."""
 
     class Method(models.TextChoices):
         ALIPAY = "alipay", _("Alipay")
@@ -27,16 +30,22 @@ class Payment(models.Model):
     refunded_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.CREATED)
     # Our trade number at the gateway (Alipay out_trade_no) and the gateway's own (trade_no).
-    out_trade_no = models.CharField(max_length=64, unique=True)
-    gateway_trade_no = models.CharField(max_length=64, blank=True)
+    out_trade_no = ExactCharField(max_length=64, unique=True)
+    gateway_trade_no = ExactCharField(max_length=64, blank=True)
     failure_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
+    # A closed or failed gateway payment is asked about until its trade can no longer be paid (the order's payment
+    # window is over) and the gateway still holds no money for it; then this is set and reconciliation stops asking.
+    unpaid_confirmed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="payment_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="payment_status_created"),
+            models.Index(fields=["status", "unpaid_confirmed_at"], name="payment_unpaid_unconfirmed"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
@@ -68,7 +77,7 @@ class InboundNotification(models.Model):
     """Every asynchronous notification received, once: the unique key makes repeats harmless."""
 
     provider = models.CharField(max_length=16)
-    notify_id = models.CharField(max_length=128)
+    notify_id = ExactCharField(max_length=128)
     payload = models.JSONField()
     signature_valid = models.BooleanField()
     outcome = models.CharField(max_length=64)
@@ -122,7 +131,8 @@ class BalanceEntry(models.Model):
 
 class Refund(models.Model):
     """Money going back. Written ``pending`` before the gateway is called, so a refund interrupted by a crash or a
-    lost answer is found and finished (oms.payments.refund_recovery); only oms.payments.refunds changes it.
+    lost answer is found and finished (oms.payments.refund_recovery); only oms.payments.refunds changes it, its
+    status through oms.payments.transitions, each move with a RefundEvent row.
     """
 
     class Status(models.TextChoices):
@@ -135,8 +145,11 @@ class Refund(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     reason = models.CharField(max_length=255)
     # Alipay's out_request_no: the gateway refunds once per value, so a retry can never pay out twice.
-    out_request_no = models.CharField(max_length=64, unique=True)
+    out_request_no = ExactCharField(max_length=64, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Where the order was before this refund took it to ``refunding``: where a partial or failed refund returns
+    # it. Blank for an automatic refund, which never moves the order.
+    order_status_before = models.CharField(max_length=24, blank=True, default="")
     restock = models.BooleanField(default=False)
     items = models.JSONField(default=list, blank=True)
     failure_reason = models.CharField(max_length=255, blank=True)
@@ -151,7 +164,7 @@ class Refund(models.Model):
     # When a pending refund is next tried by the recovery job (null: once it is older than OMS_REFUND_STUCK_AFTER).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     # A staff request's Idempotency-Key and a hash of its body: the same key with the same body is the same refund.
-    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    idempotency_key = ExactCharField(max_length=128, null=True, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -163,6 +176,38 @@ class Refund(models.Model):
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive"),
             models.UniqueConstraint(fields=["order", "idempotency_key"], name="refund_one_per_idempotency_key"),
         ]
+
+
+class PaymentEvent(models.Model):
+    """Append-only timeline of a payment's status: one row per move."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class RefundEvent(models.Model):
+    """Append-only timeline of a refund's status: one row per move."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
 
 
 class PaymentIssue(models.Model):

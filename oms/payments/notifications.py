@@ -8,6 +8,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from oms.common.statemachine import apply_transition
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order
 from oms.orders.services import mark_order_paid
@@ -15,8 +16,17 @@ from oms.orders.states import HOLDS_RESERVATION
 from oms.payments.gateways import get_gateway
 from oms.payments.gateways.base import GatewayNotification, NotificationKind, NotificationRejected
 from oms.payments.models import GatewayMessage, InboundNotification, Payment, PaymentIssue
+from oms.payments.transitions import PAYMENT
 
 logger = logging.getLogger(__name__)
+# Payments whose money we do not hold in our books: still open, or written off (closed, failed). Money the gateway
+# reports for one of them is recorded; a written-off one never pays its order but is refunded and flagged.
+UNSETTLED = (Payment.Status.CREATED, Payment.Status.CLOSED, Payment.Status.FAILED)
+WRITTEN_OFF = (Payment.Status.CLOSED, Payment.Status.FAILED)
+# Alipay's notifications are about 1-2 KB; the endpoint refuses bodies past this without reading them.
+NOTIFICATION_MAX_BYTES = 64 * 1024
+SUMMARY_FIELDS = ("notify_id", "notify_type", "app_id", "seller_id", "out_trade_no", "trade_no", "trade_status")
+SUMMARY_VALUE_CHARS = 64
 
 
 def handle_notification(*, provider: str, params: dict[str, str]) -> bool:
@@ -26,21 +36,32 @@ def handle_notification(*, provider: str, params: dict[str, str]) -> bool:
     equals the payment exactly. Only then does a payment notice settle the order. Each notification is stored once
     under (provider, notify_id); a repeat is acknowledged and changes nothing.
     """
-    GatewayMessage.objects.create(provider=provider, direction="in", kind="notification", raw=_raw(params))
     try:
         notice = get_gateway(provider).verify_notification(params)
+        # Only a message the gateway signed is kept whole; anyone can post to this endpoint.
+        GatewayMessage.objects.create(provider=provider, direction="in", kind="notification", raw=_raw(params))
         return _settle(provider=provider, notice=notice)
     except NotificationRejected as exc:
-        logger.warning("%s notification rejected: %s", provider, exc.reason)
+        reason = exc.reason[:255]
+        logger.warning("%s notification rejected: %s", provider, reason)
         InboundNotification.objects.create(
             provider=provider,
             notify_id=f"rejected:{uuid.uuid4().hex}",
-            payload=dict(params),
-            signature_valid=exc.reason != "bad signature",
+            payload=rejected_summary(params),
+            signature_valid=reason != "bad signature",
             outcome="rejected",
-            detail=exc.reason[:255],
+            detail=reason,
         )
         return False
+
+
+def rejected_summary(params: dict[str, str]) -> dict[str, object]:
+    """What is kept of a notification we did not accept: a few identifying fields, each cut short, and counts.
+    Bounded whatever was posted (about 1 KB)."""
+    summary: dict[str, object] = {key: params[key][:SUMMARY_VALUE_CHARS] for key in SUMMARY_FIELDS if key in params}
+    summary["field_count"] = len(params)
+    summary["size"] = sum(len(key) + len(value) for key, value in params.items())
+    return summary
 
 
 def _settle(*, provider: str, notice: GatewayNotification) -> bool:
@@ -72,26 +93,40 @@ def _apply(*, payment: Payment, notice: GatewayNotification) -> str:
         return "refund_notice"  # refunds are settled by the refund call itself; this never re-pays an order
     if notice.kind == NotificationKind.CLOSED:
         if payment.status == Payment.Status.CREATED:
-            payment.status = Payment.Status.CLOSED
-            payment.save(update_fields=["status", "updated_at"])
+            apply_transition(PAYMENT, payment, to=Payment.Status.CLOSED, actor=None, reason="Closed at the gateway")
         return "closed"
     if notice.kind != NotificationKind.PAID:
         return "ignored"
-    if payment.status != Payment.Status.CREATED:
+    if payment.status not in UNSETTLED:
         return "already_settled"
     return settle_paid(payment=payment, trade_no=notice.trade_no, paid_at=notice.paid_at or timezone.now())
 
 
 def settle_paid(*, payment: Payment, trade_no: str, paid_at) -> str:
-    """Record the gateway's money as received and pay the order; a payment the order can no longer take is
+    """Record the gateway's money as received and pay the order. Money the order can no longer take (cancelled,
+    expired), or money for a payment we had written off (closed or failed: the order was told it is unpaid), is
     refunded automatically and flagged for staff. Caller holds the payment row lock in a transaction.
     """
-    payment.status = Payment.Status.SUCCEEDED
+    written_off = payment.status in WRITTEN_OFF
+    was = payment.status
     payment.gateway_trade_no = trade_no
     payment.succeeded_at = paid_at
-    payment.save(update_fields=["status", "gateway_trade_no", "succeeded_at", "updated_at"])
+    apply_transition(
+        PAYMENT,
+        payment,
+        to=Payment.Status.SUCCEEDED,
+        actor=None,
+        reason=f"Paid at the gateway: {trade_no}",
+        fields=("gateway_trade_no", "succeeded_at"),
+    )
     order = payment.order
     try:
+        if written_off:
+            raise InvalidTransition(
+                current=order.status,
+                target="paid",
+                message=f"Its payment {payment.out_trade_no} was recorded as {was} before the money arrived.",
+            )
         if order.status not in HOLDS_RESERVATION:
             raise InvalidTransition(current=order.status, target="paid")
         with transaction.atomic():
@@ -103,7 +138,7 @@ def settle_paid(*, payment: Payment, trade_no: str, paid_at) -> str:
         PaymentIssue.objects.create(
             order=order,
             payment=payment,
-            kind="paid_after_cancel",
+            kind="paid_after_close" if written_off else "paid_after_cancel",
             detail=f"Money arrived for order {order.order_no} in state {order.status}: {exc.message} "
             "It is refunded automatically.",
         )

@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from oms.common.errors import ValidationFailed
 from oms.common.money import format_money, money_sum
+from oms.common.statemachine import apply_transition
 from oms.inventory.services import return_order_stock
 from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
-from oms.orders.models import Order, OrderEvent
+from oms.orders.models import Order
 from oms.orders.pricing import money
 from oms.orders.states import PAID_UNSHIPPED, OrderStatus
 from oms.orders.transitions import note_order, transition_order
@@ -36,6 +37,7 @@ from oms.payments.errors import GatewayError, GatewayOutcomeUnknown, RefundExcee
 from oms.payments.gateways import get_gateway
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue, Refund
 from oms.payments.notifications import lock_payment
+from oms.payments.transitions import PAYMENT, REFUND
 from oms.shipping.models import ShipmentStatus
 
 logger = logging.getLogger(__name__)
@@ -157,6 +159,7 @@ def _open_refund(
                     "paid": str(payment.amount),
                 },
             )
+        status_before = order.status
         transition_order(
             order_id=order.pk,
             to=OrderStatus.REFUNDING,
@@ -170,6 +173,7 @@ def _open_refund(
             amount=amount,
             reason=reason[:255],
             out_request_no=f"{order.order_no}R{count + 1:02d}",
+            order_status_before=status_before,
             restock=restock,
             items=[{"sku_id": k, "quantity": v} for k, v in quantities.items()],
             actor=actor,
@@ -237,10 +241,23 @@ def complete_refund(*, refund_id: int, actor: AbstractBaseUser | None, note: str
             _credit_balance(refund=refund, actor=actor)
         payment.refunded_amount += refund.amount
         fully = payment.refunded_amount == payment.amount
-        payment.status = Payment.Status.REFUNDED if fully else Payment.Status.PARTIALLY_REFUNDED
-        payment.save(update_fields=["refunded_amount", "status", "updated_at"])
-        refund.status, refund.completed_at, refund.next_attempt_at = Refund.Status.SUCCEEDED, timezone.now(), None
-        refund.save(update_fields=["status", "completed_at", "next_attempt_at"])
+        apply_transition(
+            PAYMENT,
+            payment,
+            to=Payment.Status.REFUNDED if fully else Payment.Status.PARTIALLY_REFUNDED,
+            actor=actor,
+            reason=f"Refund {refund.out_request_no} of {refund.amount}",
+            fields=("refunded_amount",),
+        )
+        refund.completed_at, refund.next_attempt_at = timezone.now(), None
+        apply_transition(
+            REFUND,
+            refund,
+            to=Refund.Status.SUCCEEDED,
+            actor=actor,
+            reason=f"Refund made{note}",
+            fields=("completed_at", "next_attempt_at"),
+        )
         _resolve_issues(refund)
         if refund.restock and refund.items:
             quantities = {line["sku_id"]: line["quantity"] for line in refund.items}
@@ -252,7 +269,7 @@ def complete_refund(*, refund_id: int, actor: AbstractBaseUser | None, note: str
                 reason=f"Late payment of {format_money(refund.amount)} refunded automatically ({refund.out_request_no}){note}",
             )
         else:
-            target = OrderStatus.REFUNDED if fully else _status_before_refunding(order)
+            target = OrderStatus.REFUNDED if fully else refund.order_status_before
             transition_order(
                 order_id=order.pk, to=target, actor=actor, reason=f"Refund {refund.out_request_no} done{note}"
             )
@@ -267,15 +284,22 @@ def fail_refund(*, refund_id: int, actor: AbstractBaseUser | None, why: str) -> 
         refund = lock_refund(refund_id)
         if refund.status != Refund.Status.PENDING:
             return refund
-        refund.status, refund.failure_reason, refund.next_attempt_at = Refund.Status.FAILED, why[:255], None
-        refund.save(update_fields=["status", "failure_reason", "next_attempt_at"])
+        refund.failure_reason, refund.next_attempt_at = why[:255], None
+        apply_transition(
+            REFUND,
+            refund,
+            to=Refund.Status.FAILED,
+            actor=actor,
+            reason=f"Refused: {why}",
+            fields=("failure_reason", "next_attempt_at"),
+        )
         _resolve_issues(refund)
         PaymentIssue.objects.create(
             order=refund.order, payment=refund.payment, refund=refund, kind="refund_failed", detail=why
         )
         transition_order(
             order_id=refund.order_id,
-            to=_status_before_refunding(refund.order),
+            to=refund.order_status_before,
             actor=actor,
             reason=f"Refund failed: {why}",
         )
@@ -297,8 +321,15 @@ def record_unsettled_attempt(*, refund_id: int, why: str) -> Refund:
         refund.failure_reason = why[:255]
         label = f"Refund {refund.out_request_no} of {format_money(refund.amount)}"
         if refund.automatic and refund.attempts >= settings.OMS_REFUND_MAX_ATTEMPTS:
-            refund.status, refund.next_attempt_at = Refund.Status.FAILED, None
+            refund.next_attempt_at = None
             detail = f"{label} failed {refund.attempts} times and is no longer retried; refund it by hand. Last: {why}"
+            apply_transition(
+                REFUND,
+                refund,
+                to=Refund.Status.FAILED,
+                actor=None,
+                reason=f"Given up after {refund.attempts} attempts: {why}",
+            )
         else:
             refund.next_attempt_at = timezone.now() + retry_delay(refund.attempts)
             limit = f" of {settings.OMS_REFUND_MAX_ATTEMPTS}" if refund.automatic else ""
@@ -306,7 +337,7 @@ def record_unsettled_attempt(*, refund_id: int, why: str) -> Refund:
                 f"{label}: attempt {refund.attempts}{limit} settled nothing ({why}); "
                 f"next attempt after {refund.next_attempt_at.isoformat(timespec='seconds')}."
             )
-        refund.save(update_fields=["attempts", "failure_reason", "status", "next_attempt_at"])
+        refund.save(update_fields=["attempts", "failure_reason", "next_attempt_at"])
         kind = "refund_failed" if refund.automatic else "refund_unconfirmed"
         issue = PaymentIssue.objects.filter(refund=refund, kind=kind, resolved_at__isnull=True).first()
         if issue is None:
@@ -343,19 +374,6 @@ def _credit_balance(*, refund: Refund, actor) -> None:
 
 def _resolve_issues(refund: Refund) -> None:
     PaymentIssue.objects.filter(refund=refund, resolved_at__isnull=True).update(resolved_at=timezone.now())
-
-
-def _status_before_refunding(order: Order) -> OrderStatus:
-    """Where the order was before this refund: one refund at a time holds it in ``refunding``, so the last move
-    into ``refunding`` (notes written meanwhile go from ``refunding`` to ``refunding``) is this refund's.
-    """
-    event = (
-        OrderEvent.objects.filter(order=order, to_status=OrderStatus.REFUNDING)
-        .exclude(from_status=OrderStatus.REFUNDING)
-        .order_by("-pk")
-        .first()
-    )
-    return OrderStatus(event.from_status)
 
 
 def _fingerprint(*, amount: Decimal | None, items: list[dict] | None, reason: str, restock: bool) -> str:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oms.common.money import format_money
+from oms.common.statemachine import apply_transition
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order
 from oms.orders.services import cancel_order, mark_order_paid
@@ -21,7 +22,8 @@ from oms.payments import balance
 from oms.payments.errors import GatewayError, PaymentMethodUnavailable
 from oms.payments.gateways import get_gateway
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue
-from oms.payments.notifications import lock_payment, settle_paid
+from oms.payments.notifications import UNSETTLED, lock_payment, settle_paid
+from oms.payments.transitions import PAYMENT
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +127,9 @@ def start_gateway_payment(*, order: Order, method: str, channel: str, request) -
 
 @dataclass(frozen=True)
 class ReturnStatus:
-    """What the shopper's return page says. ``outcome`` is ``received``, ``processing`` or ``not_recognised``;
-    ``order_no`` is set only for a payment of ours (never the visitor's own text)."""
+    """What the shopper's return page says. ``outcome`` is ``received``, ``processing``, ``refunded`` (money the
+    order could no longer take, refunded automatically) or ``not_recognised``; ``order_no`` is set only for a
+    payment of ours (never the visitor's own text)."""
 
     outcome: str
     order_no: str = ""
@@ -144,18 +147,22 @@ def settle_from_return(*, provider: str, params: dict[str, str]) -> ReturnStatus
     payment = Payment.objects.filter(method=provider, out_trade_no=params.get("out_trade_no", "")).first()
     if payment is None:
         return ReturnStatus("not_recognised")
-    if payment.status == Payment.Status.CREATED:
+    if payment.status in UNSETTLED:
+        # Also a payment we closed or failed: money the gateway took for it is recorded and refunded.
         settle_from_gateway(payment=payment)
         payment.refresh_from_db()
     order_no = payment.order.order_no
+    if payment.refunds.filter(automatic=True).exists():
+        return ReturnStatus("refunded", order_no)  # the order could no longer take the money
     if payment.status == Payment.Status.SUCCEEDED:
         return ReturnStatus("received", order_no)
     return ReturnStatus("processing", order_no)
 
 
 def settle_from_gateway(*, payment: Payment) -> str:
-    """Ask the gateway about a payment still ``created`` (a lost notification) and settle it. No lock is held
-    during the call; the result is applied under the payment row lock.
+    """Ask the gateway about a payment whose money we do not hold (still ``created``: a lost notification; or
+    ``closed`` / ``failed``: paid after all, e.g. through an old pay link) and settle it (settle_paid). No lock is
+    held during the call; the result is applied under the payment row lock.
     """
     trade = get_gateway(payment.method).query(payment=payment)
     if not trade.paid:
@@ -170,7 +177,7 @@ def settle_from_gateway(*, payment: Payment) -> str:
         return "mismatch"
     with transaction.atomic():
         payment = lock_payment(payment.pk)
-        if payment.status != Payment.Status.CREATED:
+        if payment.status not in UNSETTLED:
             return "already_settled"
         return settle_paid(payment=payment, trade_no=trade.trade_no, paid_at=trade.paid_at or timezone.now())
 
@@ -189,9 +196,10 @@ def close_gateway_payment(*, payment: Payment) -> bool:
     closed = get_gateway(payment.method).close(payment=payment)
     if not closed and settle_from_gateway(payment=payment) in MONEY_ARRIVED:
         return True
-    Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
-        status=Payment.Status.CLOSED, updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        payment = lock_payment(payment.pk)
+        if payment.status == Payment.Status.CREATED:
+            apply_transition(PAYMENT, payment, to=Payment.Status.CLOSED, actor=None, reason="Closed at the gateway")
     return False
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from oms.catalog.models import Sku
+from oms.inventory.ledger import backdate_movements
 from oms.inventory.models import StockMovement, Warehouse
 from oms.purchasing import services
 from oms.purchasing.models import PurchaseOrder, PurchaseOrderEvent, Supplier
@@ -118,4 +119,6 @@ def _backdate(po: PurchaseOrder, *, start: datetime, now: datetime) -> None:
     PurchaseOrder.objects.filter(pk=po.pk).update(**fields)
     receipts = [at for event, at in zip(events, times, strict=True) if event.note.startswith("Received")]
     if receipts:  # a story has at most one receipt
-        StockMovement.objects.filter(note=f"PO {po.po_no}").update(created_at=receipts[-1], note=f"PO {po_no}")
+        backdate_movements(
+            movements=StockMovement.objects.filter(note=f"PO {po.po_no}"), at=receipts[-1], note=f"PO {po_no}"
+        )

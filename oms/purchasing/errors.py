@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from oms.common.errors import Conflict, ErrorCode, NotFound
+from oms.common.statemachine import InvalidTransition
 
 
-class InvalidPurchaseTransition(Conflict):
-    code = ErrorCode.INVALID_TRANSITION
-
-    def __init__(self, *, po_no: str, current: str, target: str, message: str | None = None) -> None:
+class InvalidPurchaseTransition(InvalidTransition):
+    def __init__(self, *, current: str, target: str, message: str | None = None, po_no: str = "") -> None:
         super().__init__(
-            message or f"Purchase order {po_no} is {current}: it cannot become {target}.",
-            details={"current_status": current, "requested_status": target},
+            current=current,
+            target=target,
+            message=message or f"Purchase order {po_no} is {current}: it cannot become {target}.",
         )
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from oms.common.fields import ExactCharField
 from oms.purchasing.states import SENT, PurchaseOrderStatus
 
 
@@ -23,7 +24,7 @@ def default_currency() -> str:
 
 
 class Supplier(models.Model):
-    code = models.CharField(max_length=32, unique=True)
+    code = ExactCharField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
     contact_name = models.CharField(max_length=100, blank=True, default="")
     phone = models.CharField(max_length=32, blank=True, default="")
@@ -42,7 +43,7 @@ class Supplier(models.Model):
 
 
 class PurchaseOrder(models.Model):
-    po_no = models.CharField("PO number", max_length=20, unique=True)
+    po_no = ExactCharField("PO number", max_length=20, unique=True)
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="purchase_orders")
     # The warehouse that receives the goods.
     warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="purchase_orders")

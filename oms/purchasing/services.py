@@ -1,9 +1,9 @@
 """Purchasing writes: suppliers, and purchase orders (POs) from draft to received (or cancelled, or closed short).
 
 Every change of an existing PO is one transaction that locks the PO row first (oms.purchasing.transitions) and
-writes a PO event. Receiving adds units on hand in the PO's warehouse through oms.inventory.stock_sql — the stock
-rows locked in id order after the PO row — with one RECEIPT stock movement per SKU naming the PO, so the
-movements of a stock row still sum to it.
+writes a PO event. Receiving adds units on hand in the PO's warehouse through the stock ledger
+(oms.inventory.ledger) — the stock rows locked in id order after the PO row — with one RECEIPT stock movement per
+SKU naming the PO, so the movements of a stock row still sum to it.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from oms.catalog.models import Sku
 from oms.common.errors import Conflict, ValidationFailed
-from oms.inventory.models import Stock, StockMovement, Warehouse
-from oms.inventory.stock_sql import applying_stock_deltas
+from oms.inventory import ledger
+from oms.inventory.ledger import Movement
+from oms.inventory.models import StockMovement, Warehouse
 from oms.orders.pricing import money
 from oms.purchasing.errors import InvalidPurchaseTransition, OverReceipt
 from oms.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
@@ -386,20 +387,14 @@ def _receipt(po: PurchaseOrder, lines: list[PurchaseOrderLine], quantities: Mapp
 
 def _add_to_stock(*, po: PurchaseOrder, units: dict[int, int], actor: AbstractBaseUser | None) -> None:
     """Units per SKU id on hand in the PO's warehouse, with a RECEIPT movement each. Inside the PO's transaction."""
-    stock_ids = dict(Stock.objects.filter(warehouse_id=po.warehouse_id, sku_id__in=units).values_list("sku_id", "pk"))
-    for sku_id in units.keys() - stock_ids.keys():  # the SKU's first units in this warehouse
-        stock_ids[sku_id] = Stock.objects.get_or_create(sku_id=sku_id, warehouse_id=po.warehouse_id)[0].pk
-    deltas = {stock_ids[sku_id]: count for sku_id, count in units.items()}
-    with applying_stock_deltas({stock_id: (count, 0) for stock_id, count in deltas.items()}):
-        StockMovement.objects.bulk_create(
-            [
-                StockMovement(
-                    stock_id=stock_id,
-                    kind=StockMovement.Kind.RECEIPT,
-                    on_hand_delta=count,
-                    actor=actor,
-                    note=f"PO {po.po_no}",
-                )
-                for stock_id, count in sorted(deltas.items())
-            ]
+    movements = [
+        Movement(
+            kind=StockMovement.Kind.RECEIPT,
+            sku_id=sku_id,
+            warehouse_id=po.warehouse_id,
+            on_hand_delta=count,
+            note=f"PO {po.po_no}",
         )
+        for sku_id, count in sorted(units.items())
+    ]
+    ledger.post_movements(movements=movements, actor=actor)

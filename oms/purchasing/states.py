@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.common.statemachine import TransitionTable
+
 
 class PurchaseOrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -22,17 +24,20 @@ class PurchaseOrderStatus(models.TextChoices):
 
 P = PurchaseOrderStatus
 
-TRANSITIONS: dict[PurchaseOrderStatus, frozenset[PurchaseOrderStatus]] = {
-    P.DRAFT: frozenset({P.ORDERED, P.CANCELLED}),
-    P.ORDERED: frozenset({P.PARTIALLY_RECEIVED, P.RECEIVED, P.CANCELLED}),
-    # Another partial delivery keeps the state (the receipt still writes an event). Once units have arrived the
-    # PO can no longer be cancelled: stock was booked against it. It can be closed short instead, giving up the
-    # rest. An ordered PO with nothing received is cancelled, never closed: closed means part of it came.
-    P.PARTIALLY_RECEIVED: frozenset({P.PARTIALLY_RECEIVED, P.RECEIVED, P.CLOSED}),
-    P.RECEIVED: frozenset(),
-    P.CANCELLED: frozenset(),
-    P.CLOSED: frozenset(),
-}
+TRANSITIONS = TransitionTable(
+    PurchaseOrderStatus,
+    {
+        P.DRAFT: frozenset({P.ORDERED, P.CANCELLED}),
+        P.ORDERED: frozenset({P.PARTIALLY_RECEIVED, P.RECEIVED, P.CANCELLED}),
+        # Another partial delivery keeps the state (the receipt still writes an event). Once units have arrived the
+        # PO can no longer be cancelled: stock was booked against it. It can be closed short instead, giving up the
+        # rest. An ordered PO with nothing received is cancelled, never closed: closed means part of it came.
+        P.PARTIALLY_RECEIVED: frozenset({P.PARTIALLY_RECEIVED, P.RECEIVED, P.CLOSED}),
+        P.RECEIVED: frozenset(),
+        P.CANCELLED: frozenset(),
+        P.CLOSED: frozenset(),
+    },
+)
 
 # POs whose unreceived units count as on order (part of the inventory position). Drafts count too, so that a
 # suggestion already turned into a draft is not suggested again; the missing units of a closed PO never come.
@@ -44,4 +49,4 @@ RECEIVABLE = frozenset({P.ORDERED, P.PARTIALLY_RECEIVED})
 
 
 def can_transition(current: str, target: str) -> bool:
-    return PurchaseOrderStatus(target) in TRANSITIONS[PurchaseOrderStatus(current)]
+    return TRANSITIONS.allows(current, target)

@@ -1,15 +1,34 @@
-"""The one place a purchase order's status changes: lock the row, check the table, save, write the event."""
+"""The purchase order state machine: the one place a PO's status changes (lock the row, check the table, save,
+write the event). The table is oms.purchasing.states.TRANSITIONS; the kit is oms.common.statemachine.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.utils import timezone
 
+from oms.common.statemachine import StateMachine, apply_transition, record_event
 from oms.purchasing.errors import InvalidPurchaseTransition, PurchaseOrderNotFound
 from oms.purchasing.models import PurchaseOrder, PurchaseOrderEvent
-from oms.purchasing.states import PurchaseOrderStatus, can_transition
+from oms.purchasing.states import TRANSITIONS, PurchaseOrderStatus
+
+
+def _write_event(
+    po: PurchaseOrder, *, from_status: str, actor: AbstractBaseUser | None, reason: str, at: datetime
+) -> PurchaseOrderEvent:
+    return PurchaseOrderEvent.objects.create(
+        purchase_order=po, from_status=from_status, to_status=po.status, actor=actor, note=reason[:255], created_at=at
+    )
+
+
+def _refusal(po: PurchaseOrder, current: str, target: str) -> str:
+    return f"Purchase order {po.po_no} is {current}: it cannot become {target}."
+
+
+PURCHASE_ORDER = StateMachine(
+    model=PurchaseOrder, table=TRANSITIONS, write_event=_write_event, error=InvalidPurchaseTransition, describe=_refusal
+)
 
 
 def lock_purchase_order(po_id: int) -> PurchaseOrder:
@@ -26,8 +45,7 @@ def lock_purchase_order(po_id: int) -> PurchaseOrder:
 
 
 def check_po_transition(po: PurchaseOrder, to: PurchaseOrderStatus, message: str | None = None) -> None:
-    if not can_transition(po.status, to):
-        raise InvalidPurchaseTransition(po_no=po.po_no, current=po.status, target=to, message=message)
+    PURCHASE_ORDER.check(po, to, message=message)
 
 
 def apply_po_transition(
@@ -43,22 +61,11 @@ def apply_po_transition(
     The caller holds the PO row lock (``lock_purchase_order``) inside a transaction. Raises
     InvalidPurchaseTransition.
     """
-    check_po_transition(po, to)
-    current = po.status
-    po.status = to
-    po.save(update_fields=["status", "updated_at", *fields])
-    record_po_event(po=po, from_status=current, actor=actor, note=note)
-    return po
+    return apply_transition(PURCHASE_ORDER, po, to=to, actor=actor, reason=note, fields=fields)
 
 
 def record_po_event(
     *, po: PurchaseOrder, from_status: str, actor: AbstractBaseUser | None, note: str, at: datetime | None = None
 ) -> None:
-    PurchaseOrderEvent.objects.create(
-        purchase_order=po,
-        from_status=from_status,
-        to_status=po.status,
-        actor=actor,
-        note=note[:255],
-        created_at=at or timezone.now(),
-    )
+    """A PO event ``from_status`` -> the PO's status: ``""`` for a new PO."""
+    record_event(PURCHASE_ORDER, po, from_status=from_status, actor=actor, reason=note, at=at)

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.utils import timezone
 
+from oms.common.json_input import MalformedJSON, loads_untrusted
 from oms.payments.alipay.formats import compact_json, format_amount, format_time, parse_amount, parse_time
 from oms.payments.alipay.signing import rsa2_sign, sign_notification, verify_request
 from oms.sandbox import services
@@ -23,6 +24,7 @@ from oms.sandbox.models import SandboxTrade
 PAY_METHODS = {"alipay.trade.page.pay": "FAST_INSTANT_TRADE_PAY", "alipay.trade.wap.pay": "QUICK_WAP_WAY"}
 _RETURN_METHODS = {product: f"{method}.return" for method, product in PAY_METHODS.items()}
 MAX_AMOUNT = Decimal("100000000.00")
+BIZ_CONTENT_MAX_CHARS = 64 * 1024
 
 
 def check_request(params: Mapping[str, str]) -> None:
@@ -37,8 +39,8 @@ def check_request(params: Mapping[str, str]) -> None:
 
 def biz_content(params: Mapping[str, str]) -> dict[str, Any]:
     try:
-        biz = json.loads(params.get("biz_content", ""))
-    except ValueError:
+        biz = loads_untrusted(params.get("biz_content", ""), max_bytes=BIZ_CONTENT_MAX_CHARS)
+    except MalformedJSON:
         biz = None
     if not isinstance(biz, dict):
         raise invalid_argument("isv.invalid-parameter", "biz_content is not a JSON object")

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from oms.common.fields import ExactCharField
 from oms.common.money import format_money
 
 
@@ -41,8 +42,8 @@ class SandboxTrade(models.Model):
         TRADE_CLOSED = "TRADE_CLOSED"
 
     app_id = models.CharField(max_length=32)
-    out_trade_no = models.CharField(max_length=64)
-    trade_no = models.CharField(max_length=64, unique=True)
+    out_trade_no = ExactCharField(max_length=64)
+    trade_no = ExactCharField(max_length=64, unique=True)
     subject = models.CharField(max_length=256)
     product_code = models.CharField(max_length=32)
     total_amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -79,7 +80,7 @@ class SandboxTrade(models.Model):
 
 class SandboxRefund(models.Model):
     trade = models.ForeignKey(SandboxTrade, on_delete=models.CASCADE, related_name="refunds")
-    out_request_no = models.CharField(max_length=64)
+    out_request_no = ExactCharField(max_length=64)
     refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
     refund_reason = models.CharField(max_length=256, blank=True)
     gmt_refund = models.DateTimeField(default=timezone.now)

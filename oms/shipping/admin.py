@@ -1,4 +1,4 @@
-"""Shipments in the Django admin: read-only records (lines and tracking timeline inline).
+"""Shipments in the Django admin: read-only records (lines, status events and tracking timeline inline).
 
 Shipments change only through the shipping services (the API's confirm, ship and reship, and carrier events).
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from oms.common.admin import ReadOnlyInline
-from oms.shipping.models import Shipment, ShipmentLine, TrackingEvent
+from oms.shipping.models import Shipment, ShipmentEvent, ShipmentLine, TrackingEvent
 
 
 class ReadOnlyShipmentInline(ReadOnlyInline):
@@ -27,6 +27,12 @@ class TrackingEventInline(ReadOnlyShipmentInline):
     readonly_fields = fields
 
 
+class ShipmentEventInline(ReadOnlyShipmentInline):
+    model = ShipmentEvent
+    fields = ("created_at", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+
+
 @admin.register(Shipment)
 class ShipmentAdmin(admin.ModelAdmin):
     list_display = ("id", "order", "warehouse", "status", "carrier", "tracking_no", "shipped_at", "delivered_at")
@@ -36,7 +42,7 @@ class ShipmentAdmin(admin.ModelAdmin):
     search_help_text = "An exact tracking number, or the start of an order number"
     show_full_result_count = False
     list_per_page = 50
-    inlines = [ShipmentLineInline, TrackingEventInline]
+    inlines = [ShipmentLineInline, ShipmentEventInline, TrackingEventInline]
     fields = (
         *("order", "warehouse", "status", "carrier", "tracking_no", "replaces", "shipped_by"),
         *("created_at", "shipped_at", "delivered_at", "updated_at"),

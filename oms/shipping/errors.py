@@ -22,6 +22,12 @@ class InvalidCarrierEvent(ValidationFailed):
     """A correctly signed webhook whose body is not a tracking event we understand."""
 
 
+class MalformedCarrierEvent(InvalidCarrierEvent):
+    """A correctly signed webhook whose body is not acceptable JSON at all (oms.common.json_input)."""
+
+    code = ErrorCode.PARSE_ERROR
+
+
 class ShipmentNotPending(Conflict):
     code = ErrorCode.INVALID_TRANSITION
 

@@ -13,7 +13,8 @@ from oms.shipping.carriers import carrier_codes, get_carrier
 from oms.shipping.carriers.base import CarrierEvent
 from oms.shipping.errors import UnknownShipment, WebhookRejected
 from oms.shipping.models import Shipment
-from oms.shipping.services import ON_ITS_WAY, record_tracking_event
+from oms.shipping.services import record_tracking_event
+from oms.shipping.states import ON_ITS_WAY
 
 logger = logging.getLogger(__name__)
 

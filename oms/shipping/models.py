@@ -1,8 +1,9 @@
 """Shipments (one parcel per warehouse of an order), their lines, and the carrier's tracking events.
 
-``Shipment.status`` changes only through oms.shipping.services. A shipment has no carrier and no tracking number
-until it leaves the warehouse: ``tracking_no`` stays NULL, and NULLs never collide in the unique (carrier,
-tracking_no) index on SQLite, PostgreSQL or MariaDB (MariaDB would ignore a conditional unique constraint).
+``Shipment.status`` changes only through oms.shipping.transitions (table: oms.shipping.states), each move with a
+ShipmentEvent row. A shipment has no carrier and no tracking number until it leaves the warehouse:
+``tracking_no`` stays NULL, and NULLs never collide in the unique (carrier, tracking_no) index on SQLite,
+PostgreSQL or MariaDB (MariaDB would ignore a conditional unique constraint).
 """
 
 from __future__ import annotations
@@ -11,17 +12,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.common.fields import ExactCharField
 from oms.orders.states import OrderStatus
+from oms.shipping.states import ShipmentStatus
 
-
-class ShipmentStatus(models.TextChoices):
-    PENDING = "pending", _("Pending (in the warehouse)")
-    PICKED_UP = "picked_up", _("Picked up by the carrier")
-    IN_TRANSIT = "in_transit", _("In transit")
-    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
-    DELIVERED = "delivered", _("Delivered")
-    EXCEPTION = "exception", _("Exception (lost, damaged, undeliverable)")
-    RETURNED = "returned", _("Returned to sender")
+__all__ = ["Shipment", "ShipmentEvent", "ShipmentLine", "ShipmentStatus", "TrackingEvent"]
 
 
 class Shipment(models.Model):
@@ -30,7 +25,7 @@ class Shipment(models.Model):
     # A reship replaces one failed shipment; the unique index makes "reship twice" impossible.
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacement")
     carrier = models.CharField(max_length=32, blank=True, default="")
-    tracking_no = models.CharField(max_length=64, null=True, blank=True)
+    tracking_no = ExactCharField(max_length=64, null=True, blank=True)
     status = models.CharField(max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.PENDING)
     shipped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -75,7 +70,7 @@ NOT_SHIPPED_LABEL = _("Not shipped (order cancelled)")
 class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
-    sku_code = models.CharField(max_length=64)
+    sku_code = ExactCharField(max_length=64)
     quantity = models.PositiveIntegerField()
 
     class Meta:
@@ -91,7 +86,7 @@ class TrackingEvent(models.Model):
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking_events")
     carrier = models.CharField(max_length=32)
-    carrier_event_id = models.CharField(max_length=128)
+    carrier_event_id = ExactCharField(max_length=128)
     status = models.CharField(max_length=20, choices=ShipmentStatus.choices)
     occurred_at = models.DateTimeField()
     location = models.CharField(max_length=200, blank=True)
@@ -105,3 +100,19 @@ class TrackingEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["carrier", "carrier_event_id"], name="tracking_event_once"),
         ]
+
+
+class ShipmentEvent(models.Model):
+    """Append-only timeline of a shipment's status: one row per move (staff shipping it, or a carrier event)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]

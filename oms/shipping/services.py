@@ -4,9 +4,10 @@ Order status changes go through oms.orders.transitions.transition_order. Every w
 its shipment rows after it (always in that order, so a webhook and a staff action cannot deadlock), and writes
 the order event in the same transaction.
 
-Shipment status only moves forward: pending < picked_up < in_transit < out_for_delivery < delivered. ``exception``
-and ``returned`` may follow any status before ``delivered``; those three end the parcel's journey, and later carrier
-events are kept on its timeline without changing it. A failed parcel is resolved by staff: reship it
+Shipment status only moves forward (the table is oms.shipping.states, applied by oms.shipping.transitions):
+pending < picked_up < in_transit < out_for_delivery < delivered. ``exception`` and ``returned`` may follow any
+status before ``delivered``; those three end the parcel's journey, and later carrier events are kept on its
+timeline without changing it. A failed parcel is resolved by staff: reship it
 (``reship_order``) or refund the order (oms.payments.refunds.refund_order, shipment_failed -> refunding).
 """
 
@@ -22,6 +23,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from oms.common.errors import ValidationFailed
+from oms.common.statemachine import apply_transition
 from oms.inventory.models import Allocation
 from oms.orders.errors import InvalidTransition
 from oms.orders.models import Order
@@ -29,15 +31,12 @@ from oms.orders.states import OrderStatus
 from oms.orders.transitions import note_order, transition_order
 from oms.shipping.carriers import carrier_codes
 from oms.shipping.errors import NotOrderCustomer, ShipmentNotPending, TrackingNoTaken, UnknownShipment
-from oms.shipping.models import Shipment, ShipmentLine, ShipmentStatus, TrackingEvent
+from oms.shipping.models import Shipment, ShipmentLine, TrackingEvent
+from oms.shipping.states import FAILED, TRANSITIONS, ShipmentStatus
 from oms.shipping.stock import deduct_reserved_for_shipment, deduct_reship_stock
+from oms.shipping.transitions import SHIPMENT
 
 S = ShipmentStatus
-# On its way: carrier events may still move it.
-ON_ITS_WAY = (S.PICKED_UP, S.IN_TRANSIT, S.OUT_FOR_DELIVERY)
-FAILED = (S.EXCEPTION, S.RETURNED)
-JOURNEY_ENDED = (S.DELIVERED, *FAILED)
-RANK = {S.PENDING: 0, S.PICKED_UP: 1, S.IN_TRANSIT: 2, S.OUT_FOR_DELIVERY: 3, S.DELIVERED: 4}
 
 
 def _lock_order(order_id: int) -> Order:
@@ -167,10 +166,17 @@ def ship_shipment(
             raise _tracking_no_taken(carrier, tracking_no)
         deduct_reserved_for_shipment(shipment=shipment, actor=actor)
         shipment.carrier, shipment.tracking_no, shipment.shipped_by = carrier, tracking_no, actor
-        shipment.status, shipment.shipped_at = S.PICKED_UP, now or timezone.now()
+        shipment.shipped_at = now or timezone.now()
         try:
             with transaction.atomic():
-                shipment.save()
+                apply_transition(
+                    SHIPMENT,
+                    shipment,
+                    to=S.PICKED_UP,
+                    actor=actor,
+                    reason=f"Left {shipment.warehouse.code} with {carrier} {tracking_no}",
+                    fields=("carrier", "tracking_no", "shipped_by", "shipped_at"),
+                )
         except IntegrityError as exc:  # the same number recorded concurrently for another parcel
             raise _tracking_no_taken(carrier, tracking_no) from exc
         _after_shipment_left(order=order, shipment=shipment, actor=actor)
@@ -272,23 +278,19 @@ def record_tracking_event(
         if not moves_forward(shipment.status, status):
             return "recorded"
         TrackingEvent.objects.filter(pk=event.pk).update(applied=True)
-        shipment.status = status
-        fields = ["status", "updated_at"]
+        fields = []
         if status == S.DELIVERED:
             shipment.delivered_at = occurred_at
             fields.append("delivered_at")
-        shipment.save(update_fields=fields)
+        apply_transition(SHIPMENT, shipment, to=status, actor=None, reason=f"Carrier event {event_id}", fields=fields)
         if status in FAILED:
             _shipment_failed(order=order, shipment=shipment, event=event)
     return "applied"
 
 
 def moves_forward(current: str, reported: str) -> bool:
-    if current in JOURNEY_ENDED or current == S.PENDING:
-        return False
-    if reported in FAILED:
-        return True
-    return RANK[S(reported)] > RANK[S(current)]
+    """Whether a carrier reporting ``reported`` moves a parcel now ``current`` (never one still in the warehouse)."""
+    return current != S.PENDING and TRANSITIONS.allows(current, reported)
 
 
 def _shipment_failed(*, order: Order, shipment: Shipment, event: TrackingEvent) -> None:

@@ -27,7 +27,7 @@ from oms.common.local_server import server_base_url
 from oms.shipping.carriers.base import SIGNATURE_HEADER, CarrierEvent, sign_webhook
 from oms.shipping.carriers.sim import sim_timeline
 from oms.shipping.models import Shipment, TrackingEvent
-from oms.shipping.services import ON_ITS_WAY
+from oms.shipping.states import ON_ITS_WAY
 
 logger = logging.getLogger(__name__)
 

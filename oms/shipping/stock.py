@@ -3,58 +3,36 @@
 Normally nothing happens when a parcel ships: stock is deducted when the order is paid (oms.inventory.services
 deducts every allocation then). Two cases take units here, each with a DEDUCT movement naming the shipment:
 an allocation still ``reserved`` when its shipment leaves (defensive: no current flow leaves one), and a reship,
-which sends new units from the same warehouse (the lost parcel's units are gone).
-Stock rows are locked and updated in primary-key order through oms.inventory.stock_sql, like every stock change.
-(These belong with oms.inventory.services; they live here until that module offers shipment deductions.)
+which sends new units from the same warehouse (the lost parcel's units are gone). Both go through the stock ledger
+(oms.inventory.ledger), which locks the stock rows in id order and writes the movements.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from oms.inventory import ledger
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
-from oms.inventory.models import Allocation, Stock, StockMovement
-from oms.inventory.stock_sql import apply_stock_deltas, applying_stock_deltas
+from oms.inventory.ledger import Movement
+from oms.inventory.models import StockMovement
+from oms.inventory.selectors import stock_levels
+from oms.inventory.services import deduct_reserved_allocations
 from oms.shipping.models import Shipment, ShipmentLine
-
-Kind = StockMovement.Kind
 
 
 def deduct_reserved_for_shipment(*, shipment: Shipment, actor: AbstractBaseUser | None) -> int:
     """Deduct the order's still-reserved allocations this shipment carries; returns the units deducted."""
-    sku_ids = [line.sku_id for line in shipment.lines.all()]
-    allocations = list(
-        Allocation.objects.filter(
-            order_id=shipment.order_id,
-            status=Allocation.Status.RESERVED,
-            stock__warehouse_id=shipment.warehouse_id,
-            stock__sku_id__in=sku_ids,
-        ).order_by("stock_id")
-    )
-    if not allocations:
-        return 0
-    note = f"Shipment {shipment.pk} left warehouse {shipment.warehouse.code}"
+    lines = list(shipment.lines.all())
     try:
-        # In the lock order oms.inventory uses on each database (see applying_stock_deltas).
-        with applying_stock_deltas({a.stock_id: (-a.quantity, -a.quantity) for a in allocations}):
-            StockMovement.objects.bulk_create(
-                [
-                    StockMovement(
-                        stock_id=a.stock_id,
-                        kind=Kind.DEDUCT,
-                        on_hand_delta=-a.quantity,
-                        reserved_delta=-a.quantity,
-                        order_id=shipment.order_id,
-                        actor=actor,
-                        note=note,
-                    )
-                    for a in allocations
-                ]
-            )
-            Allocation.objects.filter(pk__in=[a.pk for a in allocations]).update(status=Allocation.Status.DEDUCTED)
+        return deduct_reserved_allocations(
+            order_id=shipment.order_id,
+            warehouse_id=shipment.warehouse_id,
+            sku_ids=[line.sku_id for line in lines],
+            actor=actor,
+            note=f"Shipment {shipment.pk} left warehouse {shipment.warehouse.code}",
+        )
     except StockChangedConcurrently as exc:  # reserved units are always on hand; this would be a broken row
-        raise InsufficientStock([line.sku_code for line in shipment.lines.all()]) from exc
-    return sum(a.quantity for a in allocations)
+        raise InsufficientStock([line.sku_code for line in lines]) from exc
 
 
 def deduct_reship_stock(*, shipments: list[Shipment], actor: AbstractBaseUser | None) -> None:
@@ -63,39 +41,31 @@ def deduct_reship_stock(*, shipments: list[Shipment], actor: AbstractBaseUser | 
     Raises InsufficientStock naming the SKUs a warehouse cannot cover; the caller's transaction must roll back.
     """
     lines = list(ShipmentLine.objects.filter(shipment__in=shipments).select_related("shipment"))
-    keys = {(line.sku_id, line.shipment.warehouse_id) for line in lines}
-    stocks = {
-        (stock.sku_id, stock.warehouse_id): stock
-        for stock in Stock.objects.select_for_update()
-        .filter(sku_id__in={sku for sku, _ in keys}, warehouse_id__in={wh for _, wh in keys})
-        .order_by("pk")
-    }
+    levels = stock_levels(keys={(line.sku_id, line.shipment.warehouse_id) for line in lines})
     wanted: dict[int, int] = {}
     short = []
     for line in lines:
-        stock = stocks.get((line.sku_id, line.shipment.warehouse_id))
-        if stock is None:
+        level = levels.get((line.sku_id, line.shipment.warehouse_id))
+        if level is None:
             short.append(line.sku_code)
             continue
-        wanted[stock.pk] = wanted.get(stock.pk, 0) + line.quantity
-        if wanted[stock.pk] > stock.available:
+        stock_id, available = level
+        wanted[stock_id] = wanted.get(stock_id, 0) + line.quantity
+        if wanted[stock_id] > available:
             short.append(line.sku_code)
     if short:
         raise InsufficientStock(sorted(set(short)))
-    StockMovement.objects.bulk_create(
-        [
-            StockMovement(
-                stock=stocks[(line.sku_id, line.shipment.warehouse_id)],
-                kind=Kind.DEDUCT,
-                on_hand_delta=-line.quantity,
-                order_id=line.shipment.order_id,
-                actor=actor,
-                note=f"Reship: shipment {line.shipment.pk} replaces failed shipment {line.shipment.replaces_id}",
-            )
-            for line in lines
-        ]
-    )
+    movements = [
+        Movement(
+            kind=StockMovement.Kind.DEDUCT,
+            stock_id=levels[(line.sku_id, line.shipment.warehouse_id)][0],
+            on_hand_delta=-line.quantity,
+            order_id=line.shipment.order_id,
+            note=f"Reship: shipment {line.shipment.pk} replaces failed shipment {line.shipment.replaces_id}",
+        )
+        for line in lines
+    ]
     try:
-        apply_stock_deltas({stock_id: (-quantity, 0) for stock_id, quantity in wanted.items()})
-    except StockChangedConcurrently as exc:
+        ledger.post_movements(movements=movements, actor=actor)
+    except StockChangedConcurrently as exc:  # taken by someone else since the read above
         raise InsufficientStock(sorted({line.sku_code for line in lines})) from exc

@@ -9,5 +9,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def may_open(context: template.Context, url_name: str) -> bool:
-    """``{% may_open "console:orders" as ok %}``: whether the signed-in user may open that console page."""
-    return _may_open(context["request"].user, url_name)
+    """``{% may_open "console:orders" as ok %}``: whether the signed-in user may open that console page.
+
+    The server-error page is drawn without a request (the database may be down): it shows no console menu."""
+    request = context.get("request")
+    user = getattr(request, "user", None) if request is not None else None
+    return user is not None and _may_open(user, url_name)

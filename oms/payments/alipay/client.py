@@ -20,6 +20,7 @@ from urllib.request import Request, urlopen
 
 from django.core.exceptions import ImproperlyConfigured
 
+from oms.common.json_input import MalformedJSON, loads_untrusted
 from oms.payments.alipay.errors import AlipayResponseError, AlipaySignatureError, AlipayTransportError
 from oms.payments.alipay.formats import compact_json, format_amount, format_time
 from oms.payments.alipay.signing import (
@@ -186,7 +187,7 @@ class AlipayClient:
         response_key = method.replace(".", "_") + "_response"
         try:
             members = top_level_members(body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise AlipayResponseError(f"{method}: the answer is not a JSON object") from exc
         raw = members.get(response_key, members.get("error_response"))
         if raw is None:
@@ -194,7 +195,10 @@ class AlipayClient:
         signature = json.loads(members["sign"]) if "sign" in members else None
         if not isinstance(signature, str) or not rsa2_verify(raw, signature, self.config.alipay_public_key_pem):
             raise AlipaySignatureError(f"{method}: the answer's signature does not verify")
-        payload = json.loads(raw)
+        try:
+            payload = loads_untrusted(raw)
+        except MalformedJSON as exc:
+            raise AlipayResponseError(f"{method}: {response_key} is not acceptable JSON ({exc})") from exc
         if not isinstance(payload, dict):
             raise AlipayResponseError(f"{method}: {response_key} is not an object")
         return payload

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.test import Client
 from django.utils import timezone
@@ -20,6 +20,7 @@ from oms.orders.services import OrderLineInput, place_order
 from oms.payments.alipay.signing import sign_notification
 
 NOTIFY_PATH = "/api/v1/payments/alipay/notify/"
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 def place(customer, address, *lines: tuple, now: datetime | None = None) -> Order:
@@ -66,8 +67,10 @@ def pay_with_alipay(api_client, order: Order) -> str:
 
 
 def post_notification(params: Mapping[str, str], client: Client | None = None):
-    """POST a notification form to our notify endpoint, as Alipay does (form-encoded, no login, no CSRF)."""
-    return (client or Client(enforce_csrf_checks=True)).post(NOTIFY_PATH, dict(params))
+    """POST a notification form to our notify endpoint, as Alipay does (URL-encoded, no login, no CSRF)."""
+    return (client or Client(enforce_csrf_checks=True)).post(
+        NOTIFY_PATH, urlencode(dict(params)), content_type=FORM_TYPE
+    )
 
 
 class NotifyEndpoint:

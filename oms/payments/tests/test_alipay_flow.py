@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.test import Client
@@ -14,6 +14,7 @@ from django.utils import timezone
 from oms.inventory.models import Stock
 from oms.inventory.tests.factories import stock_sku
 from oms.payments.models import InboundNotification, Payment
+from oms.payments.tests.alipay_helpers import FORM_TYPE
 
 pytestmark = pytest.mark.sandbox
 
@@ -30,7 +31,7 @@ def _place(client, address, sku, quantity=2) -> dict:
 
 def _django_post(url: str, form) -> tuple[int, str]:
     """Deliver a sandbox notification to our notify endpoint through Django's test client (no network)."""
-    response = Client().post(urlsplit(url).path, dict(form))
+    response = Client().post(urlsplit(url).path, urlencode(dict(form)), content_type=FORM_TYPE)
     return response.status_code, response.content.decode()
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -13,6 +15,7 @@ from oms.orders.services import cancel_order
 from oms.payments.models import GatewayMessage, InboundNotification, Payment, PaymentIssue, Refund
 from oms.payments.refunds import refund_order
 from oms.payments.tests.alipay_helpers import (
+    FORM_TYPE,
     NOTIFY_PATH,
     allocation_count,
     deliver_notifications,
@@ -319,3 +322,50 @@ def test_two_allocations_are_each_deducted_once(customer, customer_client, addre
     assert allocation_count(order) == 2
     assert movement_count(order, "deduct") == 2
     assert (stock_levels(first), stock_levels(second)) == ((2, 0), (1, 0))
+
+
+def _stored_bytes() -> int:
+    """What notifications have written: the raw messages and the recorded payloads, in characters."""
+    inbound = GatewayMessage.objects.filter(direction="in", kind="notification")
+    raw = sum(len(text) for text in inbound.values_list("raw", flat=True))
+    payloads = sum(len(json.dumps(p)) for p in InboundNotification.objects.values_list("payload", flat=True))
+    return raw + payloads
+
+
+def test_a_body_over_the_cap_is_refused_unread(paid_at_sandbox, sku):
+    [genuine] = queued_notifications(paid_at_sandbox.order_no)
+    huge = {**genuine, "subject": "x" * 2_200_000}  # three of these once added 13 MB of rows
+
+    for _ in range(3):
+        response = Client().post(NOTIFY_PATH, urlencode(huge), content_type=FORM_TYPE)
+        assert (response.status_code, response.content) == (413, b"failure")
+
+    assert _stored_bytes() == 0
+    assert not InboundNotification.objects.exists()
+    _assert_unpaid(paid_at_sandbox, sku)
+
+
+def test_an_unsigned_post_is_kept_only_as_a_bounded_summary(paid_at_sandbox, sku):
+    [genuine] = queued_notifications(paid_at_sandbox.order_no)
+    junk = {key: value for key, value in genuine.items() if key != "sign"}
+    junk |= {"out_trade_no": "9" * 5000, "subject": "x" * 30_000, **{f"f{n}": "y" * 300 for n in range(80)}}
+
+    assert post_notification(junk).content == b"failure"
+
+    record = InboundNotification.objects.get()
+    assert record.outcome == "rejected" and record.detail == "bad signature"
+    assert record.payload["out_trade_no"] == "9" * 64 and "subject" not in record.payload
+    assert record.payload["field_count"] == len(junk)
+    assert _stored_bytes() < 1024
+    assert not GatewayMessage.objects.filter(direction="in").exists()
+    _assert_unpaid(paid_at_sandbox, sku)
+
+
+def test_only_a_verified_notification_is_stored_whole(paid_at_sandbox):
+    [genuine] = queued_notifications(paid_at_sandbox.order_no)
+
+    assert post_notification(genuine).content == b"success"
+
+    [message] = GatewayMessage.objects.filter(direction="in", kind="notification")
+    assert f"sign={genuine['sign']}" in message.raw and f"notify_id={genuine['notify_id']}" in message.raw
+    assert InboundNotification.objects.get().payload == genuine

@@ -23,10 +23,13 @@ from datetime import datetime
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from oms.shipping.errors import InvalidCarrierEvent, WebhookRejected
+from oms.common.json_input import MalformedJSON, loads_untrusted
+from oms.shipping.errors import InvalidCarrierEvent, MalformedCarrierEvent, WebhookRejected
 from oms.shipping.models import ShipmentStatus
 
 SIGNATURE_HEADER = "X-OMS-Signature"
+# A tracking event is a few hundred bytes; a webhook body past this is refused before its signature is checked.
+WEBHOOK_MAX_BYTES = 64 * 1024
 # What a carrier may report; "pending" is ours (the parcel has not left), never a carrier's.
 CARRIER_STATUSES = tuple(s.value for s in ShipmentStatus if s != ShipmentStatus.PENDING)
 
@@ -116,9 +119,9 @@ class SignedJsonCarrier(CarrierBackend):
 
     def parse_webhook(self, body: bytes) -> CarrierEvent:
         try:
-            data = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise InvalidCarrierEvent("The webhook body is not JSON.") from exc
+            data = loads_untrusted(body, max_bytes=WEBHOOK_MAX_BYTES)
+        except MalformedJSON as exc:
+            raise MalformedCarrierEvent(f"The webhook body is not acceptable JSON: {exc}.") from exc
         if not isinstance(data, dict):
             raise InvalidCarrierEvent("The webhook body must be a JSON object.")
         errors: dict[str, str] = {}

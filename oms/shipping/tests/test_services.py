@@ -208,6 +208,29 @@ def test_tracking_moves_forward_only_and_ignores_repeats(customer, staff, addres
     assert order.status == OrderStatus.SHIPPED
 
 
+def test_every_move_of_a_shipment_leaves_an_event_row(customer, staff, address):
+    order, shipment = shipped_order(customer=customer, staff=staff, address=address)
+    track(shipment, S.IN_TRANSIT, "e1", 10)
+    track(shipment, S.PICKED_UP, "e0", 5)  # late: recorded on the tracking timeline, no move, no event
+    track(shipment, S.DELIVERED, "e2", 20)
+
+    events = list(shipment.events.values_list("from_status", "to_status", "actor", "reason"))
+    assert events == [
+        ("pending", "picked_up", staff.pk, f"Left {shipment.warehouse.code} with sim {shipment.tracking_no}"),
+        ("picked_up", "in_transit", None, "Carrier event e1"),
+        ("in_transit", "delivered", None, "Carrier event e2"),
+    ]
+
+
+def test_the_shipment_table_is_the_forward_only_rule():
+    assert services.moves_forward(S.IN_TRANSIT, S.DELIVERED)
+    assert services.moves_forward(S.OUT_FOR_DELIVERY, S.RETURNED)
+    assert not services.moves_forward(S.PENDING, S.IN_TRANSIT)  # only staff shipping it moves a parcel out
+    assert not services.moves_forward(S.OUT_FOR_DELIVERY, S.IN_TRANSIT)
+    assert not services.moves_forward(S.DELIVERED, S.EXCEPTION)
+    assert not services.moves_forward(S.IN_TRANSIT, S.IN_TRANSIT)
+
+
 def test_an_unknown_tracking_number_stores_nothing(customer, staff, address):
     shipped_order(customer=customer, staff=staff, address=address)
     with pytest.raises(UnknownShipment):

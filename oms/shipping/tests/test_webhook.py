@@ -103,7 +103,7 @@ def test_the_signature_is_checked_before_the_body_is_read(parcel):
     assert_error(post_webhook(b"{not json", secret="guessed"), 401, "authentication_failed")
     # Signed garbage is a bad request, and stores nothing.
     before = written(parcel)
-    assert_error(post_webhook(b"{not json"), 400, "validation_error")
+    assert_error(post_webhook(b"{not json"), 400, "parse_error")
     body = assert_error(post_webhook(json.dumps({"tracking_no": parcel.tracking_no}).encode()), 400, "validation_error")
     assert set(body["details"]) == {"event_id", "status", "occurred_at"}
     bad = event_body(tracking_no=parcel.tracking_no, status="pending", event_id="ev-x")

@@ -46,6 +46,7 @@ from oms.common.demo_data import (
     timeline,
 )
 from oms.inventory.errors import InsufficientStock
+from oms.inventory.ledger import backdate_movements, open_stock
 from oms.inventory.models import Stock, StockMovement, Warehouse
 from oms.inventory.services import set_stock_level
 from oms.orders.models import Order, OrderEvent
@@ -231,8 +232,8 @@ def ensure_catalog(*, seed: int) -> list[str]:
 def ensure_stock(*, seed: int, warehouses: list[Warehouse], since: datetime, actor) -> None:
     """Opening stock: each demo SKU in 1-3 warehouses, for the rows that do not exist yet (others are kept).
 
-    Bulk-created with the RECEIPT movement set_stock_level writes for a new row, because going through the
-    service row by row was most of a small demo's run time; brand-new rows have nothing reserved to check.
+    Opened in bulk through the stock ledger (``open_stock``), each with its RECEIPT movement, because going through
+    ``set_stock_level`` row by row was most of a small demo's run time; brand-new rows have nothing reserved.
     """
     skus = Sku.objects.filter(code__in=[row[1] for row in catalog_rows(seed=seed)]).order_by("code")
     have = set(Stock.objects.values_list("sku_id", "warehouse_id"))
@@ -245,17 +246,8 @@ def ensure_stock(*, seed: int, warehouses: list[Warehouse], since: datetime, act
             if (sku.pk, warehouse.pk) not in have:
                 opening[sku.pk, warehouse.pk] = on_hand
     with transaction.atomic():
-        Stock.objects.bulk_create([Stock(sku_id=s, warehouse_id=w, on_hand=n) for (s, w), n in opening.items()])
-        # Read back rather than trust bulk_create's ids: MySQL does not return them.
-        rows = Stock.objects.filter(sku_id__in={sku_id for sku_id, _ in opening})
-        created = [stock for stock in rows if (stock.sku_id, stock.warehouse_id) in opening]
-        StockMovement.objects.bulk_create(
-            StockMovement(stock=stock, kind=Kind.RECEIPT, on_hand_delta=stock.on_hand, actor=actor, note="Opening")
-            for stock in created
-        )
-        # The demo is the only code allowed to rewrite timestamps: opening stock predates the order history.
-        receipts = StockMovement.objects.filter(stock__in=created, kind=Kind.RECEIPT)
-        receipts.update(created_at=since)
+        # Opening stock predates the order history.
+        open_stock(units=opening, actor=actor, note="Opening", at=since)
 
 
 # --- Orders -------------------------------------------------------------------------------------------------
@@ -376,7 +368,7 @@ def restock(*, code: str, quantity: int, at: datetime, actor) -> None:
         note="Supplier delivery",
     )
     latest = StockMovement.objects.filter(stock=stock, order=None).order_by("-id").values_list("pk", flat=True)
-    StockMovement.objects.filter(pk__in=list(latest[:1])).update(created_at=at - timedelta(hours=1))
+    backdate_movements(movements=StockMovement.objects.filter(pk__in=list(latest[:1])), at=at - timedelta(hours=1))
 
 
 def backdate(*, order: Order, placed_at: datetime, at: dict[OrderStatus, datetime]) -> None:
@@ -392,8 +384,7 @@ def backdate(*, order: Order, placed_at: datetime, at: dict[OrderStatus, datetim
         events = [When(to_status=status, then=Value(when)) for status, when in at.items()]
         OrderEvent.objects.filter(order=order).update(created_at=Case(*events, default=F("created_at")))
     kinds = {Kind.RESERVE: placed_at, Kind.DEDUCT: at.get(S.PAID), Kind.RELEASE: at.get(S.CANCELLED)}
-    moves = [When(kind=kind, then=Value(when)) for kind, when in kinds.items() if when]
-    StockMovement.objects.filter(order=order).update(created_at=Case(*moves, default=F("created_at")))
+    backdate_movements(movements=StockMovement.objects.filter(order=order), at=kinds)
     if S.REFUNDED in at:  # the reports count refunds on the day the money went back
         Refund.objects.filter(order=order).update(created_at=at[S.REFUNDED], completed_at=at[S.REFUNDED])
     if S.AWAITING_SHIPMENT in at:
