@@ -9,6 +9,25 @@ import pytest
 from rest_framework.test import APIClient
 
 
+def pytest_configure(config):  # noqa: ARG001
+    """The SQLite test database's folder and the embedded broker's (importing the settings makes none)."""
+    from oms.common.folders import ensure_var_dirs
+
+    ensure_var_dirs()
+
+
+def pytest_runtest_setup(item):
+    """Tests marked with what they need are skipped without it, or failed when the run expects it (expected.py)."""
+    from django.apps import apps
+
+    from oms.common.tests.expected import unavailable
+
+    if item.get_closest_marker("sandbox") and not apps.is_installed("oms.sandbox"):
+        unavailable("the Alipay sandbox is off (ALIPAY_APP_ID is set, or ALIPAY_SANDBOX=false)")
+    if item.get_closest_marker("worker") and not os.environ.get("OMS_TEST_BROKER_URL"):
+        unavailable("OMS_TEST_BROKER_URL is not set: no broker to run a worker on")
+
+
 def pytest_report_header(config):  # noqa: ARG001
     from django.conf import settings
 
@@ -93,3 +112,20 @@ def staff_client(staff) -> APIClient:
     client = APIClient()
     client.force_authenticate(staff)
     return client
+
+
+WHO = ("owner", "other customer", "staff", "staff without rights")
+
+
+@pytest.fixture
+def people(customer, staff):
+    """The users an allowed-actions table runs over: the order's customer, another customer, staff in both staff
+    groups (they manage orders, refunds, returns and purchase orders), and staff in no group."""
+    from oms.accounts.tests.factories import UserFactory
+
+    return {
+        "owner": customer,
+        "other customer": UserFactory(username="bob"),
+        "staff": staff,
+        "staff without rights": UserFactory(username="onlooker", is_staff=True),
+    }

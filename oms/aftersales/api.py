@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.aftersales import selectors, services
+from oms.aftersales.allowed import manages_returns
 from oms.aftersales.serializers import (
     ApproveIn,
     CancelIn,
@@ -29,14 +30,12 @@ from oms.common.pagination import NewestFirstCursorPagination
 from oms.common.request_types import AuthenticatedRequest
 from oms.orders import selectors as order_selectors
 
-MANAGE_RETURNS = "aftersales.manage_returns"
+
+def _manages_returns(request: AuthenticatedRequest) -> bool:
+    return manages_returns(request.user)
 
 
-def _manages_returns(request: Request) -> bool:
-    return request.user.is_staff and request.user.has_perm(MANAGE_RETURNS)
-
-
-def _require_return_manager(request: Request, what: str) -> None:
+def _require_return_manager(request: AuthenticatedRequest, what: str) -> None:
     if not _manages_returns(request):
         raise PermissionDenied(f"Only staff who manage returns may {what}.")
 

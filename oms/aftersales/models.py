@@ -65,6 +65,11 @@ class ReturnRequest(models.Model):
     def __str__(self) -> str:
         return f"Return {self.pk} of {self.order_id} ({self.status})"
 
+    @property
+    def rejection_reason(self) -> str:
+        """Why staff rejected the return ("" if it was not rejected, or no reason was given). Reads ``events``."""
+        return next((e.reason for e in self.events.all() if e.to_status == ReturnStatus.REJECTED and e.reason), "")
+
 
 class ReturnLine(models.Model):
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")

@@ -24,9 +24,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from oms.aftersales import selectors
+from oms.aftersales.allowed import why_not_return
 from oms.aftersales.errors import (
     NotReturnCustomer,
-    OrderNotReturnable,
     ReturnNotDelivered,
     ReturnQuantityExceeded,
     ReturnRefundInProgress,
@@ -45,15 +45,11 @@ from oms.common.errors import OmsError, ValidationFailed
 from oms.common.money import format_money
 from oms.orders.models import Order
 from oms.orders.pricing import money
-from oms.orders.states import OrderStatus
+from oms.payments.allowed import REFUNDABLE
 from oms.payments.models import Payment, Refund
-from oms.payments.refunds import REFUNDABLE, refund_order
+from oms.payments.refunds import refund_order
 
 R = ReturnStatus
-# Orders with nothing that could have been delivered, or nothing left to refund.
-NOT_RETURNABLE = frozenset(
-    {OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED, OrderStatus.CANCELLED, OrderStatus.REFUNDED}
-)
 # A refund claimed longer ago than this belongs to a caller that died: the next caller may take over.
 REFUND_CLAIM_TIMEOUT = timedelta(minutes=15)
 
@@ -97,11 +93,8 @@ def request_return(
     now = now or timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        if order.status in NOT_RETURNABLE:
-            raise OrderNotReturnable(
-                f"Order {order.order_no} is {order.status}: nothing of it can be returned.",
-                details={"order_status": order.status},
-            )
+        if (refused := why_not_return(order)) is not None:
+            raise refused
         lines = _plan_lines(order, selectors.returnable_units(order=order), items, now)
         request = ReturnRequest.objects.create(
             order=order, customer_id=order.customer_id, reason=reason, created_at=now

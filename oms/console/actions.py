@@ -1,7 +1,8 @@
 """The order actions of the console: which form each takes, which right it needs, which service it calls.
 
-Which actions a page offers follows the state machine (oms.orders.states); the services check again and refuse
-with an OmsError when the order moved meanwhile, so a stale button can never do harm.
+Whether the page offers an action is the domain's answer (``allowed``: the ``can_*`` of oms.shipping.allowed,
+oms.payments.allowed, oms.inventory.allowed); the services check the same predicate again and refuse with an
+OmsError when the order moved meanwhile, so a stale button can never do harm.
 """
 
 from __future__ import annotations
@@ -12,23 +13,23 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from oms.inventory.reallocation import DEDUCTED_UNSHIPPED, reallocate_order
+from oms.inventory import allowed as inventory_allowed
+from oms.inventory.reallocation import reallocate_order
+from oms.orders.allowed import MANAGE_ORDERS
 from oms.orders.models import Order, OrderEvent
-from oms.orders.states import HOLDS_RESERVATION, OrderStatus, can_transition
+from oms.payments import allowed as payments_allowed
 from oms.payments import cancellation, refunds
 from oms.payments import exceptions as payment_exceptions
 from oms.payments import services as payment_services
-from oms.payments.models import Payment
+from oms.shipping import allowed as shipping_allowed
 from oms.shipping import selectors as shipping_selectors
 from oms.shipping import services as shipping_services
 from oms.shipping.errors import UnknownShipment
-from oms.shipping.models import ShipmentStatus
 
 from . import forms
 
-S = OrderStatus
-MANAGE = "orders.manage_orders"
-REFUND = "payments.add_refund"
+MANAGE = MANAGE_ORDERS
+REFUND = payments_allowed.REFUND_ORDERS
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class OrderAction:
     form: type[forms.NoInputForm]
     run: Callable[[User, Order, dict[str, Any]], Any]
     done: str  # message after success
+    # The domain's answer to "may this user do it to this order now" (keyword arguments order, user).
+    allowed: Callable[..., bool]
     danger: bool = False
     # A note to show after success, read from the service's result (None: nothing more to say).
     note: Callable[[Any], str | None] | None = None
@@ -81,8 +84,17 @@ ACTIONS: dict[str, OrderAction] = {
             forms.NoInputForm,
             lambda user, order, data: shipping_services.confirm_order(order=order, actor=user),
             "Order confirmed: its shipments are ready to pick.",
+            allowed=shipping_allowed.can_confirm,
         ),
-        OrderAction("ship", "Ship", MANAGE, forms.ShipForm, _ship, "Shipment handed to the carrier."),
+        OrderAction(
+            "ship",
+            "Ship",
+            MANAGE,
+            forms.ShipForm,
+            _ship,
+            "Shipment handed to the carrier.",
+            allowed=shipping_allowed.can_ship_order,
+        ),
         OrderAction(
             "reallocate",
             "Re-allocate stock",
@@ -90,6 +102,7 @@ ACTIONS: dict[str, OrderAction] = {
             forms.NoInputForm,
             _reallocate,
             "Stock re-allocated.",
+            allowed=inventory_allowed.can_reallocate,
             note=lambda note: note or None,
         ),
         OrderAction(
@@ -101,6 +114,7 @@ ACTIONS: dict[str, OrderAction] = {
                 order=order, actor=user, reason=data["reason"], by_staff=True
             ),
             "Order cancelled: its stock is back and anything paid was refunded.",
+            allowed=payments_allowed.can_cancel,
             danger=True,
         ),
         OrderAction(
@@ -112,8 +126,18 @@ ACTIONS: dict[str, OrderAction] = {
                 order=order, actor=user, reference=data["reference"]
             ),
             "Offline payment recorded: the order is paid.",
+            allowed=payments_allowed.can_record_offline_payment,
         ),
-        OrderAction("refund", "Refund", REFUND, forms.RefundForm, _refund, "Refund done.", danger=True),
+        OrderAction(
+            "refund",
+            "Refund",
+            REFUND,
+            forms.RefundForm,
+            _refund,
+            "Refund done.",
+            allowed=payments_allowed.can_refund,
+            danger=True,
+        ),
         OrderAction(
             "resolve",
             "Resolve exception",
@@ -123,6 +147,7 @@ ACTIONS: dict[str, OrderAction] = {
                 order=order, action=data["resolution"], actor=user, reason=data["reason"]
             ),
             "Exception resolved.",
+            allowed=payments_allowed.can_resolve,
         ),
         OrderAction(
             "reship",
@@ -131,42 +156,19 @@ ACTIONS: dict[str, OrderAction] = {
             forms.NoInputForm,
             lambda user, order, data: shipping_services.reship_order(order=order, actor=user),
             "Replacement shipments created: ship them as usual.",
+            allowed=shipping_allowed.can_reship,
         ),
     ]
 }
 
 
-def available_actions(order: Order, *, user: User, open_issues: bool = False) -> list[str]:
-    """The actions the order page offers ``user`` for ``order`` in its current state."""
-    status = S(order.status)
-    names: list[str] = []
-    if status == S.PAID:
-        names.append("confirm")
-    if status == S.AWAITING_SHIPMENT and any(s.status == ShipmentStatus.PENDING for s in order.shipments.all()):
-        names.append("ship")
-    if status in HOLDS_RESERVATION:
-        names.append("offline-payment")
-    if status in HOLDS_RESERVATION or (status in DEDUCTED_UNSHIPPED and not _shipment_left(order)):
-        names.append("reallocate")
-    if cancellation.can_cancel(order):
-        names.append("cancel")
-    if status == S.PAYMENT_FAILED or open_issues:
-        names.append("resolve")
-    if status == S.SHIPMENT_FAILED:
-        names.append("reship")
-    paid = any(p.status in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED) for p in order.payments.all())
-    if paid and can_transition(status, S.REFUNDING):
-        names.append("refund")
-    return [name for name in names if user.has_perm(ACTIONS[name].perm)]
+# The order the page lists the actions in.
+PAGE_ORDER = ("confirm", "ship", "offline-payment", "reallocate", "cancel", "resolve", "reship", "refund")
 
 
-def _shipment_left(order: Order) -> bool:
-    """Has a parcel of the order left the warehouse? Its units can no longer be re-allocated then."""
-    return any(s.status != ShipmentStatus.PENDING for s in order.shipments.all())
+def available_actions(order: Order, *, user: User) -> list[str]:
+    """The actions the order page offers ``user`` for ``order`` now: those the domain allows.
 
-
-def resolutions_for(order: Order) -> list[str]:
-    """The resolve choices that fit the order's state (the service refuses the others)."""
-    if order.status == S.PAYMENT_FAILED:
-        return ["retry", "cancel"]
-    return ["refund"]
+    Reads the order's shipments, payments and payment issues (prefetch them).
+    """
+    return [name for name in PAGE_ORDER if ACTIONS[name].allowed(order=order, user=user)]

@@ -14,7 +14,7 @@ from oms.inventory.models import Warehouse
 from oms.orders.models import Order
 from oms.orders.selectors import OrderFilters
 from oms.orders.states import OrderStatus
-from oms.payments.exceptions import RESOLUTIONS
+from oms.payments.allowed import RESOLUTIONS
 from oms.purchasing.models import PurchaseOrderLine, Supplier
 from oms.purchasing.planning import MAX_LINE_QUANTITY
 from oms.purchasing.services import MAX_PO_LINES, PurchaseLineInput

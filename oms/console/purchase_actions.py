@@ -1,8 +1,8 @@
 """The purchase order actions of the console: which form each takes and which service it calls.
 
-Which actions a PO offers follows its state machine (oms.purchasing.states); the services check again and refuse
-with an OmsError when the PO moved meanwhile, so a stale button can never do harm. Every one needs the right to
-manage purchase orders.
+Whether the page offers an action is the domain's answer (``allowed``: the ``can_*`` of oms.purchasing.allowed, from
+the PO's state machine and the right to manage purchase orders); the services check the same table again and
+refuse with an OmsError when the PO moved meanwhile, so a stale button can never do harm.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib.auth.models import User
 
-from oms.purchasing import services
+from oms.purchasing import allowed, services
 from oms.purchasing.models import PurchaseOrder
-from oms.purchasing.states import RECEIVABLE, PurchaseOrderStatus, can_transition
 
 from . import forms
 
-P = PurchaseOrderStatus
-MANAGE_POS = "purchasing.manage_purchase_orders"
-VIEW_POS = "purchasing.view_purchaseorder"
+MANAGE_POS = allowed.MANAGE_POS
+VIEW_POS = allowed.VIEW_POS
 
 
 @dataclass(frozen=True)
@@ -32,6 +30,8 @@ class PurchaseOrderAction:
     form: Callable[..., django_forms.Form]  # a form class taking po=
     run: Callable[[User, PurchaseOrder, Any], Any]  # user, purchase order, its form (valid)
     done: str  # message after success
+    # The domain's answer to "may this user do it to this PO now" (keyword arguments po, user).
+    allowed: Callable[..., bool]
     danger: bool = False
 
 
@@ -46,6 +46,7 @@ PO_ACTIONS: dict[str, PurchaseOrderAction] = {
                 po=po, actor=user, expected_at=form.cleaned_data["expected_at"], note=form.cleaned_data["note"]
             ),
             "Purchase order sent: it now counts as ordered.",
+            allowed=allowed.can_submit,
         ),
         PurchaseOrderAction(
             "receive",
@@ -55,6 +56,7 @@ PO_ACTIONS: dict[str, PurchaseOrderAction] = {
                 po=po, quantities=form.quantities(), actor=user, note=form.cleaned_data["note"]
             ),
             "Goods received: the units are on hand.",
+            allowed=allowed.can_receive,
         ),
         PurchaseOrderAction(
             "cancel",
@@ -64,6 +66,7 @@ PO_ACTIONS: dict[str, PurchaseOrderAction] = {
                 po=po, actor=user, reason=form.cleaned_data["reason"]
             ),
             "Purchase order cancelled.",
+            allowed=allowed.can_cancel,
             danger=True,
         ),
         PurchaseOrderAction(
@@ -72,6 +75,7 @@ PO_ACTIONS: dict[str, PurchaseOrderAction] = {
             forms.ClosePurchaseOrderForm,
             lambda user, po, form: services.close_purchase_order(po=po, actor=user, reason=form.cleaned_data["reason"]),
             "Purchase order closed short: its missing units no longer count as on order.",
+            allowed=allowed.can_close,
             danger=True,
         ),
     ]
@@ -79,16 +83,5 @@ PO_ACTIONS: dict[str, PurchaseOrderAction] = {
 
 
 def available_po_actions(po: PurchaseOrder, *, user: User) -> list[str]:
-    """The actions the PO page offers ``user`` for ``po`` in its current state."""
-    if not user.has_perm(MANAGE_POS):
-        return []
-    names: list[str] = []
-    if can_transition(po.status, P.ORDERED):
-        names.append("submit")
-    if po.status in RECEIVABLE:
-        names.append("receive")
-    if can_transition(po.status, P.CANCELLED):
-        names.append("cancel")
-    if can_transition(po.status, P.CLOSED):
-        names.append("close")
-    return names
+    """The actions the PO page offers ``user`` for ``po`` now: those the domain allows."""
+    return [name for name, action in PO_ACTIONS.items() if action.allowed(po=po, user=user)]

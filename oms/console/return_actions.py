@@ -1,7 +1,8 @@
 """The return actions of the console: which form each takes and which service it calls.
 
-Which actions a return offers follows its state machine (oms.aftersales.states); the services check again and
-refuse with an OmsError when the return moved meanwhile. Every one needs the right to manage returns.
+Whether the page offers an action is the domain's answer (``allowed``: the ``can_*`` of oms.aftersales.allowed,
+from the return's state machine and the right to manage returns); the services check the same table again and
+refuse with an OmsError when the return moved meanwhile.
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib.auth.models import User
 
-from oms.aftersales import services
+from oms.aftersales import allowed, services
 from oms.aftersales.models import ReturnRequest
-from oms.aftersales.states import ReturnStatus, can_transition
 from oms.common.money import format_money
 
 from . import forms
 
-R = ReturnStatus
-MANAGE_RETURNS = "aftersales.manage_returns"
+MANAGE_RETURNS = allowed.MANAGE_RETURNS
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,8 @@ class ReturnAction:
     form: type[django_forms.Form]
     run: Callable[[User, ReturnRequest, dict[str, Any]], Any]
     done: str  # message after success
+    # The domain's answer to "may this user do it to this return now" (keyword arguments ret, user).
+    allowed: Callable[..., bool]
     danger: bool = False
     # What else to tell staff about the result: (is it good news, message), or None.
     outcome: Callable[[Any], tuple[bool, str] | None] | None = None
@@ -53,6 +54,7 @@ RETURN_ACTIONS: dict[str, ReturnAction] = {
             forms.ApproveReturnForm,
             lambda user, ret, data: services.approve_return(return_request=ret, actor=user, note=data["note"]),
             "Return approved: the customer may send the parcel.",
+            allowed=allowed.can_approve_return,
         ),
         ReturnAction(
             "reject",
@@ -60,6 +62,7 @@ RETURN_ACTIONS: dict[str, ReturnAction] = {
             forms.RejectReturnForm,
             lambda user, ret, data: services.reject_return(return_request=ret, actor=user, reason=data["reason"]),
             "Return rejected.",
+            allowed=allowed.can_reject_return,
             danger=True,
         ),
         ReturnAction(
@@ -68,6 +71,7 @@ RETURN_ACTIONS: dict[str, ReturnAction] = {
             forms.ReceiveReturnForm,
             lambda user, ret, data: services.receive_return(return_request=ret, actor=user, restock=data["restock"]),
             "Parcel received.",
+            allowed=allowed.can_receive_return,
             danger=True,
             outcome=_refund_outcome,
         ),
@@ -77,6 +81,7 @@ RETURN_ACTIONS: dict[str, ReturnAction] = {
             forms.ReturnNoInputForm,
             lambda user, ret, data: services.refund_return(return_request=ret, actor=user),
             "Return refunded.",
+            allowed=allowed.can_refund_return,
             danger=True,
         ),
     ]
@@ -84,17 +89,5 @@ RETURN_ACTIONS: dict[str, ReturnAction] = {
 
 
 def available_return_actions(ret: ReturnRequest, *, user: User) -> list[str]:
-    """The actions the order page offers ``user`` for return ``ret`` in its current state."""
-    if not user.has_perm(MANAGE_RETURNS):
-        return []
-    status = R(ret.status)
-    names: list[str] = []
-    if can_transition(status, R.APPROVED):
-        names.append("approve")
-    if can_transition(status, R.REJECTED):
-        names.append("reject")
-    if can_transition(status, R.RECEIVED):
-        names.append("receive")
-    if status == R.RECEIVED:  # received but not refunded: the refund failed (or is under way)
-        names.append("refund")
-    return names
+    """The actions the order page offers ``user`` for return ``ret`` now: those the domain allows."""
+    return [name for name, action in RETURN_ACTIONS.items() if action.allowed(ret=ret, user=user)]

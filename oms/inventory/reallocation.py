@@ -27,20 +27,18 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from oms.inventory import ledger
-from oms.inventory.errors import InsufficientStock, ReallocationRefused, StockChangedConcurrently
+from oms.inventory.allowed import why_not_reallocate
+from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
 from oms.inventory.ledger import Movement
 from oms.inventory.models import Allocation, StockMovement, Warehouse
 from oms.inventory.sourcing import PlannedAllocation, plan_allocations, read_stock_snapshot
 from oms.orders.models import Order
-from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
+from oms.orders.states import HOLDS_RESERVATION, OrderStatus
 from oms.orders.transitions import note_order
-from oms.shipping.models import Shipment, ShipmentStatus
 from oms.shipping.services import regenerate_pending_shipments
 
 # Re-plans after a concurrent buyer took units the plan counted on, before giving up with insufficient_stock.
 MAX_REALLOCATION_ATTEMPTS = 5
-# States in which the order's units are deducted from stock but still in the warehouse.
-DEDUCTED_UNSHIPPED = PAID_UNSHIPPED
 
 Kind = StockMovement.Kind
 Status = Allocation.Status
@@ -82,25 +80,8 @@ def reallocate_order(*, order: Order, actor: User | None) -> Order:
 
 
 def _check_movable(order: Order) -> None:
-    status = OrderStatus(order.status)
-    if status not in HOLDS_RESERVATION and status not in DEDUCTED_UNSHIPPED:
-        raise ReallocationRefused(
-            f"Order {order.order_no} is {status}: only orders not yet shipped can be re-allocated.",
-            details={"current_status": status},
-        )
-    left = list(
-        Shipment.objects.filter(order=order).exclude(status=ShipmentStatus.PENDING).values_list("pk", flat=True)
-    )
-    if left:
-        raise ReallocationRefused(
-            f"Shipment {left[0]} of order {order.order_no} already left the warehouse: its units can no longer move.",
-            details={"current_status": status, "shipments_left": left},
-        )
-    if StockMovement.objects.filter(order=order, kind=Kind.RETURN).exists():
-        raise ReallocationRefused(
-            f"A refund or return of order {order.order_no} put units back on hand; re-allocate it by hand.",
-            details={"current_status": status},
-        )
+    if (refused := why_not_reallocate(order)) is not None:
+        raise refused
 
 
 def _move_units(*, order: Order, lines: list[_Line], actor: User | None) -> tuple[str, bool]:

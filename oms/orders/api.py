@@ -13,6 +13,7 @@ from oms.common.api import idempotency_key, idempotency_key_header
 from oms.common.pagination import NewestFirstCursorPagination
 from oms.common.request_types import AuthenticatedRequest
 from oms.orders import selectors, services
+from oms.orders.allowed import manages_orders
 from oms.orders.serializers import (
     CancelOrderIn,
     OfflinePaymentIn,
@@ -22,7 +23,7 @@ from oms.orders.serializers import (
     PlaceOrderIn,
     new_order_body,
 )
-from oms.orders.states import OrderStatus
+from oms.payments import allowed as payments_allowed
 from oms.payments import cancellation
 from oms.payments import services as payment_services
 
@@ -79,17 +80,17 @@ class OrderCancelApi(APIView):
             order=order,
             actor=request.user,
             reason=body.validated_data["reason"],
-            by_staff=request.user.has_perm("orders.manage_orders"),
+            by_staff=payments_allowed.cancels_as_staff(request.user),
         )
         # 202: the refund was sent but the gateway has not confirmed it yet (the order stays ``refunding``).
-        code = status.HTTP_202_ACCEPTED if after.status == OrderStatus.REFUNDING else status.HTTP_200_OK
+        code = status.HTTP_202_ACCEPTED if payments_allowed.refund_unconfirmed(after) else status.HTTP_200_OK
         return Response(OrderDetailOut(selectors.order_detail(user=request.user, order_no=order_no)).data, status=code)
 
 
 class OrderOfflinePaymentApi(APIView):
     @extend_schema(request=OfflinePaymentIn, responses=OrderDetailOut)
     def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
-        if not request.user.has_perm("orders.manage_orders"):
+        if not manages_orders(request.user):
             raise PermissionDenied("Only staff who manage orders may record offline payments.")
         body = OfflinePaymentIn(data=request.data)
         body.is_valid(raise_exception=True)

@@ -19,6 +19,7 @@ from oms.common.request_types import AuthenticatedRequest
 from oms.orders import selectors as order_selectors
 from oms.orders.serializers import OrderDetailOut
 from oms.payments import balance, exceptions, refunds, selectors, services
+from oms.payments.allowed import REFUND_ORDERS, RESOLUTIONS
 from oms.payments.models import BalanceAccount, Payment
 
 
@@ -123,7 +124,7 @@ class OrderRefundApi(APIView):
         responses={201: OrderDetailOut, 200: OrderDetailOut},
     )
     def post(self, request: Request, order_no: str) -> Response:
-        if not (request.user.is_staff and request.user.has_perm("payments.add_refund")):
+        if not (request.user.is_staff and request.user.has_perm(REFUND_ORDERS)):
             raise PermissionDenied("Only staff may refund orders.")
         body = RefundIn(data=request.data)
         body.is_valid(raise_exception=True)
@@ -151,7 +152,7 @@ class ExceptionOrderOut(serializers.Serializer):
 
 
 class ResolveIn(StrictSerializer):
-    action = serializers.ChoiceField(choices=exceptions.RESOLUTIONS)
+    action = serializers.ChoiceField(choices=RESOLUTIONS)
     reason = serializers.CharField(max_length=200)
 
 

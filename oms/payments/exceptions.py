@@ -12,12 +12,11 @@ from oms.orders.models import Order
 from oms.orders.services import cancel_order
 from oms.orders.states import OrderStatus
 from oms.orders.transitions import transition_order
+from oms.payments.allowed import RESOLUTIONS
 from oms.payments.models import Payment, PaymentIssue
 from oms.payments.notifications import lock_payment
 from oms.payments.refunds import refund_order
 from oms.payments.transitions import PAYMENT
-
-RESOLUTIONS = ("retry", "cancel", "refund")
 
 
 def record_payment_failure(*, payment: Payment, reason: str) -> None:

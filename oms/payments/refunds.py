@@ -28,21 +28,20 @@ from oms.common.errors import ValidationFailed
 from oms.common.money import format_money, money_sum
 from oms.common.statemachine import apply_transition
 from oms.inventory.services import return_order_stock
-from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
+from oms.orders.errors import IdempotencyKeyReused
 from oms.orders.models import Order
 from oms.orders.pricing import money
-from oms.orders.states import PAID_UNSHIPPED, OrderStatus
+from oms.orders.states import OrderStatus
 from oms.orders.transitions import note_order, transition_order
 from oms.payments import balance
+from oms.payments.allowed import REFUNDABLE, why_not_cancel_paid
 from oms.payments.errors import GatewayError, GatewayOutcomeUnknown, RefundExceedsPaid
 from oms.payments.gateways import get_gateway
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue, Refund
 from oms.payments.notifications import lock_payment
 from oms.payments.transitions import PAYMENT, REFUND
-from oms.shipping.models import ShipmentStatus
 
 logger = logging.getLogger(__name__)
-REFUNDABLE = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED)
 # Money that never leaves our database: the whole refund is one transaction.
 WITHOUT_GATEWAY = (Payment.Method.BALANCE, Payment.Method.OFFLINE)
 
@@ -409,20 +408,8 @@ def _find_replay(order_id: int, idempotency_key: str, fingerprint: str) -> Refun
 
 def _check_unshipped(order: Order) -> None:
     """Refuse to cancel a paid order that is not paid-and-unshipped, or one of whose parcels has left."""
-    if order.status not in PAID_UNSHIPPED:
-        raise InvalidTransition(
-            current=order.status,
-            target=OrderStatus.REFUNDING,
-            message=f"Order {order.order_no} is {order.status}: only paid orders that have not shipped can be "
-            "cancelled and refunded this way.",
-        )
-    if order.shipments.exclude(status=ShipmentStatus.PENDING).exists():
-        raise InvalidTransition(
-            current=order.status,
-            target=OrderStatus.REFUNDING,
-            message=f"A parcel of order {order.order_no} has already left the warehouse, so the order can no longer "
-            "be cancelled: ask for a return once it arrives.",
-        )
+    if (refused := why_not_cancel_paid(order)) is not None:
+        raise refused
 
 
 def _units_not_restocked(order: Order) -> dict[int, int]:

@@ -11,16 +11,10 @@ from django.utils import timezone
 
 from oms.orders.models import Order
 from oms.orders.states import OrderStatus
+from oms.payments.allowed import exception_actions
 from oms.payments.models import PaymentIssue
 
 EXCEPTION_STATES = (OrderStatus.PAYMENT_FAILED, OrderStatus.SHIPMENT_FAILED)
-ACTIONS = {
-    OrderStatus.PAYMENT_FAILED: ["retry", "cancel"],
-    # reship: POST /api/v1/orders/<order_no>/reship/ (oms.shipping); refund: the resolve endpoint.
-    OrderStatus.SHIPMENT_FAILED: ["reship", "refund"],
-    # A refund not yet confirmed by the gateway: oms.payments.refund_recovery settles it, nothing to do by hand.
-    OrderStatus.REFUNDING: [],
-}
 
 
 @dataclass(frozen=True)
@@ -68,7 +62,7 @@ def exception_queue(*, limit: int = 200) -> list[ExceptionOrder]:
                 since=since,
                 age_seconds=int((now - since).total_seconds()),
                 open_issues=issues,
-                actions=ACTIONS.get(OrderStatus(order.status), ["refund"] if issues else []),
+                actions=exception_actions(order),
             )
         )
     return queue

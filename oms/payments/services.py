@@ -15,11 +15,10 @@ from django.utils import timezone
 
 from oms.common.money import format_money
 from oms.common.statemachine import apply_transition
-from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order
 from oms.orders.services import cancel_order, mark_order_paid
-from oms.orders.states import HOLDS_RESERVATION
 from oms.payments import balance
+from oms.payments.allowed import why_not_pay
 from oms.payments.errors import GatewayError, PaymentMethodUnavailable
 from oms.payments.gateways import get_gateway
 from oms.payments.gateways.base import Channel
@@ -32,15 +31,8 @@ logger = logging.getLogger(__name__)
 
 def ensure_payable(order: Order, *, at: datetime | None = None) -> None:
     """Refuse to take money for an order that cannot be paid any more (checked again when money moves)."""
-    if order.status not in HOLDS_RESERVATION:
-        raise InvalidTransition(
-            current=order.status, target="paid", message=f"Order {order.order_no} is {order.status}."
-        )
-    if (at or timezone.now()) > order.expires_at:
-        raise OrderExpired(
-            f"Order {order.order_no} expired at {order.expires_at.isoformat()}; place a new order.",
-            details={"expires_at": order.expires_at.isoformat()},
-        )
+    if (refused := why_not_pay(order, at=at)) is not None:
+        raise refused
 
 
 def record_offline_payment(*, order: Order, actor: User, reference: str, paid_at: datetime | None = None) -> Order:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import F, QuerySet, Sum
 
 from oms.purchasing.errors import PurchaseOrderNotFound, SupplierNotFound
 from oms.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
-from oms.purchasing.states import OPEN
+from oms.purchasing.states import OPEN, TRANSITIONS, PurchaseOrderStatus, can_transition
 
 
 def supplier_list(*, active_only: bool = False) -> QuerySet[Supplier]:
@@ -67,3 +69,23 @@ def units_on_order(*, sku_ids: list[int] | None = None) -> dict[int, int]:
         lines = lines.filter(sku_id__in=sku_ids)
     rows = lines.values("sku_id").annotate(units=Sum(F("quantity") - F("received_quantity"))).order_by()
     return {row["sku_id"]: row["units"] for row in rows if row["units"]}
+
+
+@dataclass(frozen=True)
+class PurchaseOrderOutlook:
+    """What a PO page says about where a PO stands, decided here rather than by comparing statuses in a page."""
+
+    awaits_sending: bool  # a draft: its expected date is set when it is sent
+    finished: bool  # received, cancelled or closed: nothing more will happen to it
+    cancelled: bool  # nothing came and nothing will
+    closed_short: bool  # part came; the missing units will never come
+
+
+def purchase_order_outlook(po: PurchaseOrder) -> PurchaseOrderOutlook:
+    status = PurchaseOrderStatus(po.status)
+    return PurchaseOrderOutlook(
+        awaits_sending=can_transition(status, PurchaseOrderStatus.ORDERED),
+        finished=not TRANSITIONS[status],
+        cancelled=status == PurchaseOrderStatus.CANCELLED,
+        closed_short=status == PurchaseOrderStatus.CLOSED,
+    )

@@ -25,11 +25,12 @@ from oms.inventory import ledger
 from oms.inventory.ledger import Movement
 from oms.inventory.models import StockMovement, Warehouse
 from oms.orders.pricing import money
-from oms.purchasing.errors import InvalidPurchaseTransition, OverReceipt
+from oms.purchasing.allowed import why_not_receive
+from oms.purchasing.errors import OverReceipt
 from oms.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
 from oms.purchasing.numbers import new_po_no
 from oms.purchasing.planning import MAX_LINE_QUANTITY, purchase_suggestions, suggested_quantity
-from oms.purchasing.states import RECEIVABLE, PurchaseOrderStatus
+from oms.purchasing.states import PurchaseOrderStatus
 from oms.purchasing.transitions import apply_po_transition, check_po_transition, lock_purchase_order, record_po_event
 
 P = PurchaseOrderStatus
@@ -319,10 +320,8 @@ def receive_purchase_order(
     """
     with transaction.atomic():
         po = lock_purchase_order(po.pk)
-        if po.status not in RECEIVABLE:
-            raise InvalidPurchaseTransition(
-                po_no=po.po_no, current=po.status, target=P.RECEIVED, message=_not_receivable(po)
-            )
+        if (refused := why_not_receive(po)) is not None:
+            raise refused
         lines = list(po.lines.select_related("sku"))  # read under the lock: received quantities are current
         wanted = _receipt(po, lines, quantities)
         complete = all(line.received_quantity + wanted.get(line.pk, 0) == line.quantity for line in lines)
@@ -339,16 +338,6 @@ def receive_purchase_order(
             fields = ("received_at",)
         message = f"Received {summary}" + (f": {note.strip()}" if note.strip() else "")
         return apply_po_transition(po=po, to=target, actor=actor, note=message, fields=fields)
-
-
-def _not_receivable(po: PurchaseOrder) -> str:
-    if po.status == P.DRAFT:
-        return f"Purchase order {po.po_no} is a draft: submit it to the supplier before receiving goods."
-    if po.status == P.RECEIVED:
-        return f"Purchase order {po.po_no} is fully received: nothing more to receive."
-    if po.status == P.CLOSED:
-        return f"Purchase order {po.po_no} was closed short: it takes no more deliveries."
-    return f"Purchase order {po.po_no} is {po.status}: it takes no deliveries."
 
 
 def _receipt(po: PurchaseOrder, lines: list[PurchaseOrderLine], quantities: Mapping[int | str, int]) -> dict[int, int]:

@@ -5,20 +5,20 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.common.request_types import AuthenticatedRequest
 from oms.inventory.reallocation import reallocate_order
 from oms.orders import selectors as order_selectors
+from oms.orders.allowed import manages_orders
 from oms.orders.serializers import OrderDetailOut
 from oms.shipping import selectors, services
 from oms.shipping.serializers import ShipIn, ShipmentDetailOut
 
 
-def _require_order_manager(request: Request, what: str) -> None:
-    if not request.user.has_perm("orders.manage_orders"):
+def _require_order_manager(request: AuthenticatedRequest, what: str) -> None:
+    if not manages_orders(request.user):
         raise PermissionDenied(f"Only staff who manage orders may {what}.")
 
 

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from oms.common.errors import ValidationFailed
@@ -29,6 +29,13 @@ from oms.orders.errors import InvalidTransition
 from oms.orders.models import Order
 from oms.orders.states import OrderStatus
 from oms.orders.transitions import note_order, transition_order
+from oms.shipping.allowed import (
+    RECEIPT_FROM,
+    unresolved_failures,
+    why_not_confirm,
+    why_not_reship,
+    why_not_ship,
+)
 from oms.shipping.carriers import carrier_codes
 from oms.shipping.errors import NotOrderCustomer, ShipmentNotPending, TrackingNoTaken, UnknownShipment
 from oms.shipping.models import Shipment, ShipmentLine, TrackingEvent
@@ -57,8 +64,8 @@ def confirm_order(*, order: Order, actor: User) -> Order:
         has_shipments = order.shipments.exists()
         if order.status == OrderStatus.AWAITING_SHIPMENT and has_shipments:
             return order
-        if order.status != OrderStatus.PAID:
-            raise InvalidTransition(current=order.status, target=OrderStatus.AWAITING_SHIPMENT)
+        if (refused := why_not_confirm(order)) is not None:
+            raise refused
         shipments = [] if has_shipments else _create_shipments(order=order)
         codes = ", ".join(shipment.warehouse.code for shipment in shipments)
         return transition_order(
@@ -149,19 +156,10 @@ def ship_shipment(
     with transaction.atomic():
         order = _lock_order(shipment.order_id)
         shipment = Shipment.objects.select_for_update().select_related("warehouse").get(pk=shipment.pk)
-        if shipment.status != S.PENDING:
-            if (shipment.carrier, shipment.tracking_no) == (carrier, tracking_no):
-                return shipment
-            raise ShipmentNotPending(
-                f"Shipment {shipment.pk} already left ({shipment.carrier} {shipment.tracking_no}).",
-                details={"status": shipment.status, "carrier": shipment.carrier},
-            )
-        if order.status != OrderStatus.AWAITING_SHIPMENT:
-            raise InvalidTransition(
-                current=order.status,
-                target=OrderStatus.SHIPPED,
-                message=f"Order {order.order_no} is {order.status}: only orders awaiting shipment ship.",
-            )
+        if shipment.status != S.PENDING and (shipment.carrier, shipment.tracking_no) == (carrier, tracking_no):
+            return shipment
+        if (refused := why_not_ship(shipment=shipment, order=order)) is not None:
+            raise refused
         if Shipment.objects.filter(carrier=carrier, tracking_no=tracking_no).exists():
             raise _tracking_no_taken(carrier, tracking_no)
         deduct_reserved_for_shipment(shipment=shipment, actor=actor)
@@ -220,11 +218,6 @@ def _after_shipment_left(*, order: Order, shipment: Shipment, actor: User | None
             actor=None,
             reason=f"Shipment {failed.pk} ({failed.carrier} {failed.tracking_no}) is {failed.status}",
         )
-
-
-def unresolved_failures(order: Order) -> QuerySet[Shipment]:
-    """The order's failed parcels that no reship has replaced yet."""
-    return order.shipments.filter(status__in=FAILED, replacement__isnull=True)
 
 
 # --- Tracking -------------------------------------------------------------------------------------------------
@@ -318,7 +311,7 @@ def confirm_receipt(*, order: Order, customer: User) -> Order:
         to=OrderStatus.COMPLETED,
         actor=customer,
         reason="Receipt confirmed by the customer",
-        allowed_from=frozenset({OrderStatus.SHIPPED}),
+        allowed_from=RECEIPT_FROM,
     )
 
 
@@ -373,15 +366,9 @@ def reship_order(*, order: Order, actor: User) -> Order:
     """
     with transaction.atomic():
         order = _lock_order(order.pk)
-        if order.status != OrderStatus.SHIPMENT_FAILED:
-            raise InvalidTransition(current=order.status, target=OrderStatus.AWAITING_SHIPMENT)
+        if (refused := why_not_reship(order)) is not None:
+            raise refused
         failed = list(unresolved_failures(order).select_related("warehouse").prefetch_related("lines"))
-        if not failed:
-            raise InvalidTransition(
-                current=order.status,
-                target=OrderStatus.AWAITING_SHIPMENT,
-                message=f"Order {order.order_no} has no failed shipment left to reship.",
-            )
         now = timezone.now()
         replacements = []
         for old in failed:

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db.models import Max, Min, Q, QuerySet
 
+from oms.aftersales.allowed import returnable_rows
 from oms.aftersales.errors import ReturnNotFound
 from oms.aftersales.models import ReturnRequest
-from oms.aftersales.selectors import return_detail, return_list, returnable_now
-from oms.aftersales.services import NOT_RETURNABLE
+from oms.aftersales.selectors import return_detail, return_list
 from oms.catalog.models import Product, Sku
 from oms.catalog.selectors import skus_with_availability
 from oms.orders.errors import OrderNotFound
@@ -95,6 +95,4 @@ def my_return(customer: User, order_no: str, return_id: int) -> ReturnRequest | 
 
 def returnable(order: Order) -> list[dict]:
     """Per SKU, how many units may still be sent back and until when; nothing for orders that cannot be returned."""
-    if order.status in NOT_RETURNABLE:
-        return []
-    return [row for row in returnable_now(order=order) if row["returnable"] > 0]
+    return returnable_rows(order)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,12 +15,14 @@ from oms.common.errors import OmsError
 from oms.common.request_types import AuthenticatedHttpRequest
 from oms.console import selectors as console_selectors
 from oms.console.access import staff_required
-from oms.console.actions import ACTIONS, available_actions, resolutions_for
+from oms.console.actions import ACTIONS, available_actions
 from oms.console.forms import MAX_BULK, OrderFilterForm
 from oms.console.pagination import keyset_page
 from oms.console.return_actions import available_return_actions
 from oms.orders import selectors
 from oms.orders.errors import OrderNotFound
+from oms.payments import allowed as payments_allowed
+from oms.shipping import allowed as shipping_allowed
 from oms.shipping import services as shipping_services
 from oms.web_vendor.helpers import is_htmx, safe_next
 
@@ -63,17 +66,19 @@ def order_detail(request: AuthenticatedHttpRequest, order_no: str) -> HttpRespon
         order = selectors.order_detail(user=request.user, order_no=order_no)
     except OrderNotFound as exc:
         return _not_found(request, exc.message)
-    open_issues = [issue for issue in order.payment_issues.all() if issue.resolved_at is None]
-    names = available_actions(order, user=request.user, open_issues=bool(open_issues))
+    prefetch_related_objects([order], "payment_issues")
+    names = available_actions(order, user=request.user)
     forms = {name: ACTIONS[name].form(order=order) for name in names}
     returns = return_selectors.return_list(user=request.user, order_no=order.order_no)
     context = {
         "order": order,
         "actions": names,
         "forms": forms,
-        "open_issues": open_issues,
-        "resolutions": resolutions_for(order),
-        "pending_shipments": [s for s in order.shipments.all() if s.status == "pending"],
+        "open_issues": payments_allowed.open_issues(order),
+        "resolutions": payments_allowed.resolutions(order),
+        "pending_shipments": shipping_allowed.shippable_shipments(order=order, user=request.user),
+        "waits_without_parcel": shipping_allowed.waits_without_parcel(order),
+        "awaits_confirmation": shipping_allowed.why_not_confirm(order) is None,
         "units_held": console_selectors.units_held(order) if "reallocate" in names else [],
         "returns": [(ret, available_return_actions(ret, user=request.user)) for ret in returns],
         "nav": "orders",
@@ -136,7 +141,7 @@ def pick_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     totals: dict[tuple[str, str], int] = defaultdict(int)
     names: dict[str, str] = {}
     for order in orders:
-        shipments = [s for s in order.shipments.all() if s.status == "pending"]
+        shipments = shipping_allowed.pending_shipments(order)
         for item in order.items.all():
             names[item.sku_code] = item.name
         if shipments:

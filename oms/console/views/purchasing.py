@@ -68,6 +68,7 @@ def purchase_order_detail(request: AuthenticatedHttpRequest, po_no: str) -> Http
         "po": po,
         "actions": names,
         "forms": {name: PO_ACTIONS[name].form(po=po) for name in names},
+        "outlook": selectors.purchase_order_outlook(po),
         "nav": "purchasing",
     }
     return render(request, "console/purchase_order.html", context)

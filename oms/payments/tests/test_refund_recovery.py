@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from oms.accounts.tests.factories import StaffFactory
@@ -35,7 +34,7 @@ from oms.payments.tests.factories import alipay_paid_order
 from oms.payments.tests.network import ProcessDied, answer_lost, dies, down, use_network
 
 pytestmark = [
-    pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off"),
+    pytest.mark.sandbox,
     pytest.mark.django_db,
     pytest.mark.usefixtures("sandbox_keys"),
 ]

@@ -9,14 +9,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from oms.aftersales.states import ReturnStatus, can_transition
+from oms.aftersales import allowed as returns_allowed
 from oms.common.errors import OmsError
 from oms.common.money import format_money
 from oms.common.request_types import AuthenticatedHttpRequest
 from oms.orders.models import Order
-from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
+from oms.payments import allowed as payments_allowed
 from oms.payments import cancellation
 from oms.payments import services as payment_services
+from oms.shipping import allowed as shipping_allowed
 from oms.shipping.services import confirm_receipt
 from oms.storefront import selectors
 from oms.storefront.forms import CancelForm, PayForm, ReturnRequestForm
@@ -46,9 +47,10 @@ def order(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
         return _not_found(request, order_no)
     context = {
         "order": found,
-        "payable": found.status in HOLDS_RESERVATION,
-        "cancellable": cancellation.can_cancel(found),
-        "receivable": found.status == OrderStatus.SHIPPED,
+        "payable": payments_allowed.can_pay(order=found, user=request.user),
+        "cancellable": payments_allowed.can_cancel(order=found, user=request.user),
+        "receivable": shipping_allowed.can_confirm_receipt(order=found, user=request.user),
+        "will_not_ship": shipping_allowed.will_not_ship(found),
         "pay_form": PayForm(initial={"method": found.payment_method or "alipay"}),
         "has_payment_password": selectors.has_payment_password(request.user),
         "balance": selectors.balance_of(request.user),
@@ -59,9 +61,14 @@ def order(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
 
 def _returns_context(customer: User, order: Order) -> dict:
     """What the order page shows of returns: the request form if anything may go back, and the order's returns."""
-    returnable = selectors.returnable(order)
+    may_return = returns_allowed.can_request_return(order=order, user=customer)
+    returnable = selectors.returnable(order) if may_return else []
     returns = [
-        (ret, can_transition(ret.status, ReturnStatus.SHIPPED), can_transition(ret.status, ReturnStatus.CANCELLED))
+        (
+            ret,
+            returns_allowed.can_ship_return(ret=ret, user=customer),
+            returns_allowed.can_cancel_return(ret=ret, user=customer),
+        )
         for ret in selectors.my_returns(customer, order=order)
     ]
     return {
@@ -109,9 +116,9 @@ def cancel(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
         return _not_found(request, order_no)
     back = reverse("storefront:order", args=[order_no])
     form = CancelForm(submitted(request))
-    paid = found.status in PAID_UNSHIPPED
+    paid = payments_allowed.cancel_refunds(found)
     if not is_confirmed(request):
-        if not cancellation.can_cancel(found):
+        if not payments_allowed.can_cancel(order=found, user=request.user):
             return no_longer_possible(request, f"Order {order_no} can no longer be cancelled here.", back)
         return confirm_page(
             request,
@@ -131,16 +138,17 @@ def cancel(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     after = run_service(
         request,
-        lambda: cancellation.cancel_or_refund_order(order=found, actor=request.user, reason=reason, by_staff=False),
+        lambda: cancellation.cancel_or_refund_order(
+            order=found, actor=request.user, reason=reason, by_staff=payments_allowed.cancels_as_staff(request.user)
+        ),
         success="Order cancelled.",
     )
     if paid and after is not None:
-        refunded = after.status == OrderStatus.REFUNDED
         messages.info(
             request,
-            "Your payment is refunded."
-            if refunded
-            else "Your refund is on its way: the payment service has not confirmed it yet.",
+            "Your refund is on its way: the payment service has not confirmed it yet."
+            if payments_allowed.refund_unconfirmed(after)
+            else "Your payment is refunded.",
         )
     return redirect(back)
 
@@ -154,7 +162,7 @@ def receipt(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
         return _not_found(request, order_no)
     back = reverse("storefront:order", args=[order_no])
     if not is_confirmed(request):
-        if found.status != OrderStatus.SHIPPED:
+        if not shipping_allowed.can_confirm_receipt(order=found, user=request.user):
             return no_longer_possible(request, f"Order {order_no} is not waiting for your confirmation.", back)
         return confirm_page(
             request,

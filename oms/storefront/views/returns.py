@@ -14,9 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from oms.aftersales import services
+from oms.aftersales import allowed, services
 from oms.aftersales.models import ReturnRequest
-from oms.aftersales.states import ReturnStatus, can_transition
 from oms.common.request_types import AuthenticatedHttpRequest
 from oms.storefront import selectors
 from oms.storefront.forms import CancelForm, ReturnRequestForm, ReturnShipForm
@@ -90,7 +89,7 @@ def ship_return(request: AuthenticatedHttpRequest, order_no: str, return_id: int
         flash_form_errors(request, form)
         return redirect(back)
     if not is_confirmed(request):
-        if not can_transition(found.status, ReturnStatus.SHIPPED):
+        if not allowed.can_ship_return(ret=found, user=request.user):
             return no_longer_possible(request, f"Return #{return_id} is not waiting for a parcel.", back)
         return confirm_page(
             request,
@@ -119,7 +118,7 @@ def cancel_return(request: AuthenticatedHttpRequest, order_no: str, return_id: i
     back = _returns_of(order_no, return_id)
     form = CancelForm(submitted(request))
     if not is_confirmed(request):
-        if not can_transition(found.status, ReturnStatus.CANCELLED):
+        if not allowed.can_cancel_return(ret=found, user=request.user):
             return no_longer_possible(request, f"Return #{return_id} can no longer be withdrawn.", back)
         return confirm_page(
             request,
