@@ -49,6 +49,21 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_the_test(request):
+    """A task queued with ``.delay()`` (e.g. on commit) runs at once, in the test's process and with its errors
+    raised, as a worker would run it; a ``worker`` test sends its task to a real worker instead."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from oms.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
