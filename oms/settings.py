@@ -229,6 +229,7 @@ OMS_REFUND_RETRY_BASE = timedelta(seconds=int(os.environ.get("OMS_REFUND_RETRY_B
 OMS_REFUND_MAX_ATTEMPTS = int(os.environ.get("OMS_REFUND_MAX_ATTEMPTS", "8"))
 if ALIPAY_SANDBOX:
     INSTALLED_APPS.append("oms.sandbox")
+    OMS_PAYMENT_GATEWAYS["alipay"] = "oms.sandbox.backend.SandboxAlipayGateway"
 
 # --- Shipping -------------------------------------------------------------------------------------------------
 # Carriers are backends by code (oms.shipping.carriers); each one's webhook secret is OMS_CARRIER_<CODE>_SECRET.
