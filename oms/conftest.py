@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
+from oms.celery import app
+
 
 def pytest_report_header(config):  # noqa: ARG001
     from django.conf import settings
@@ -56,8 +58,6 @@ def _tasks_run_in_the_test(request):
     if request.node.get_closest_marker("worker"):
         yield
         return
-    from oms.celery import app
-
     before = app.conf.task_always_eager, app.conf.task_eager_propagates
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
