@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "oms.web_vendor",
     "oms.console",
     "oms.storefront",
+    "oms.runtime",
 ]
 
 MIDDLEWARE = [
@@ -286,8 +287,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# One scheduler per schedule file: a second one refuses to start (oms.common.scheduler).
-CELERY_BEAT_SCHEDULER = "oms.common.scheduler.SingleScheduler"
+# One scheduler per schedule file: a second one refuses to start (oms.runtime.scheduler).
+CELERY_BEAT_SCHEDULER = "oms.runtime.scheduler.SingleScheduler"
 OMS_RECONCILE_AFTER_MINUTES = int(os.environ.get("OMS_RECONCILE_AFTER_MINUTES", "10"))
 CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "oms.payments.tasks.expire_unpaid_orders", "schedule": 60.0},
