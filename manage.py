@@ -1,9 +1,7 @@
 #!/usr/bin/env python
-import os
-import sys
+"""The same as the ``oms`` command (oms.cli), for ``python manage.py …``."""
+
+from oms.cli import main
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms.settings")
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(sys.argv)
+    main()

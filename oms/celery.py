@@ -12,6 +12,7 @@ import os
 from celery import Celery
 from celery.signals import beat_embedded_init, worker_process_init
 
+from oms.common.folders import ensure_var_dirs
 from oms.runtime.processes import die_with_parent
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms.settings")
@@ -19,6 +20,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms.settings")
 app = Celery("oms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _make_var_dirs(**kwargs) -> None:
+    """The embedded broker's folders under var/, made when the app is configured: before a worker, the scheduler or
+    any process queuing a task uses them (importing the settings makes no folder)."""
+    ensure_var_dirs()
+
 
 # The processes a worker forks (its pool, the scheduler of ``worker --beat``) end with it, even after a kill -9:
 # an orphaned scheduler would go on queuing jobs beside the next one.

@@ -11,6 +11,25 @@ from rest_framework.test import APIClient
 from oms.celery import app
 
 
+def pytest_configure(config):  # noqa: ARG001
+    """The SQLite test database's folder and the embedded broker's (importing the settings makes none)."""
+    from oms.common.folders import ensure_var_dirs
+
+    ensure_var_dirs()
+
+
+def pytest_runtest_setup(item):
+    """Tests marked with what they need are skipped without it, or failed when the run expects it (expected.py)."""
+    from django.apps import apps
+
+    from oms.common.tests.expected import unavailable
+
+    if item.get_closest_marker("sandbox") and not apps.is_installed("oms.sandbox"):
+        unavailable("the Alipay sandbox is off (ALIPAY_APP_ID is set, or ALIPAY_SANDBOX=false)")
+    if item.get_closest_marker("worker") and not os.environ.get("OMS_TEST_BROKER_URL"):
+        unavailable("OMS_TEST_BROKER_URL is not set: no broker to run a worker on")
+
+
 def pytest_report_header(config):  # noqa: ARG001
     from django.conf import settings
 

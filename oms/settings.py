@@ -6,36 +6,83 @@ Every knob is an environment variable; the defaults give the embedded setup (SQL
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from environs import Env, EnvValidationError
 
-BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("OMS_VAR_DIR", Path.cwd() / "var")).resolve()
+# environs reads and parses every variable below; a bad value stops start-up with one line naming the variable and
+# the value ("OMS_SHIPPING_FEE: not a decimal: 'abc'"), which ``oms`` prints without a traceback (oms.cli).
+# An empty variable counts as unset, except where a comment says what empty means.
+env = Env(expand_vars=False)
+_T = TypeVar("_T")
+
+
+def _typed(read: Callable[[str], _T], name: str, default: _T, what: str) -> _T:
+    raw = env.str(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        return read(name)
+    except EnvValidationError:
+        raise ImproperlyConfigured(f"{name}: not {what}: {raw!r}") from None
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
+    return _typed(env.bool, name, default, "true or false")
+
+
+def env_int(name: str, default: int) -> int:
+    return _typed(env.int, name, default, "an integer")
+
+
+def env_float(name: str, default: float) -> float:
+    return _typed(env.float, name, default, "a number")
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    return _typed(env.decimal, name, Decimal(default), "a decimal")
+
+
+def env_str(name: str, default: str) -> str:
+    return env.str(name, default)
 
 
 def env_list(name: str, default: str) -> list[str]:
-    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+    return [part.strip() for part in env.str(name, default).split(",") if part.strip()]
 
+
+def env_time_of_day(name: str, default: str) -> time:
+    value = _typed(env.time, name, time.fromisoformat(default), "a time of day HH:MM")
+    if value.second or value.microsecond or value.tzinfo:
+        raise ImproperlyConfigured(f"{name}: not a time of day HH:MM: {env.str(name)!r}")
+    return value
+
+
+def env_time_zone(name: str, default: str) -> str:
+    value = env.str(name, "") or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"{name}: not a time zone: {value!r}") from None
+    return value
+
+
+BASE_DIR = Path(__file__).resolve().parent
+# Nothing is created here: the folders under it are made by what uses them (oms.common.folders.ensure_var_dirs).
+VAR_DIR = env.path("OMS_VAR_DIR", Path.cwd() / "var").resolve()
 
 DEBUG = env_bool("DEBUG", False)
 # The development default is refused in production by a system check (oms.common.checks).
 INSECURE_DEFAULT_SECRET_KEY = "oms-insecure-development-key-change-me"
-SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
+SECRET_KEY = env_str("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -97,10 +144,12 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------------------
 DEFAULT_SQLITE_PATH = VAR_DIR / "oms.sqlite3"
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("OMS_DB_CONN_MAX_AGE", "600")))
+DATABASE_URL = env_str("DATABASE_URL", "") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+try:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("OMS_DB_CONN_MAX_AGE", 600))
+except ValueError as exc:  # the URL itself is not repeated: it may hold a password
+    raise ImproperlyConfigured(f"DATABASE_URL: not a database URL ({exc})") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {
         # Writers take the lock when the transaction starts and wait for it (busy timeout) instead of failing
@@ -127,13 +176,13 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # Statements run through oms.common.db.prepared_cursor are prepared from their 5th run on a connection.
     # Set OMS_DB_PREPARE_THRESHOLD to "off" behind a pooler that cannot keep prepared statements
     # (PgBouncer in transaction mode before 1.21).
-    _prepare = os.environ.get("OMS_DB_PREPARE_THRESHOLD", "5")
-    _db.setdefault("OPTIONS", {})["prepare_threshold"] = None if _prepare == "off" else int(_prepare)
+    _prepare = None if env_str("OMS_DB_PREPARE_THRESHOLD", "") == "off" else env_int("OMS_DB_PREPARE_THRESHOLD", 5)
+    _db.setdefault("OPTIONS", {})["prepare_threshold"] = _prepare
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (optional Redis) ------------------------------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -152,11 +201,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = env_time_zone("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("OMS_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT = env.path("OMS_STATIC_ROOT", VAR_DIR / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -187,15 +236,15 @@ SPECTACULAR_SETTINGS = {
     # Placement's payment_method and /pay/'s method take the same two online methods: one schema name for both.
     "ENUM_NAME_OVERRIDES": {"OnlinePaymentMethodEnum": ["alipay", "balance"]},
 }
-TOKEN_CACHE_SECONDS = int(os.environ.get("OMS_TOKEN_CACHE_SECONDS", "60"))
+TOKEN_CACHE_SECONDS = env_int("OMS_TOKEN_CACHE_SECONDS", 60)
 
 # --- Orders ---------------------------------------------------------------------------------------------------
 OMS_CURRENCY = "CNY"
-OMS_ORDER_PAYMENT_TIMEOUT = timedelta(minutes=int(os.environ.get("OMS_ORDER_PAYMENT_TIMEOUT_MINUTES", "30")))
+OMS_ORDER_PAYMENT_TIMEOUT = timedelta(minutes=env_int("OMS_ORDER_PAYMENT_TIMEOUT_MINUTES", 30))
 # Shipping fee rule: a flat fee, waived when the subtotal reaches the threshold (empty threshold: never waived).
-OMS_SHIPPING_FEE = Decimal(os.environ.get("OMS_SHIPPING_FEE", "10.00"))
-_free = os.environ.get("OMS_FREE_SHIPPING_THRESHOLD", "99.00")
-OMS_FREE_SHIPPING_THRESHOLD = Decimal(_free) if _free else None
+OMS_SHIPPING_FEE = env_decimal("OMS_SHIPPING_FEE", "10.00")
+_waived = env_str("OMS_FREE_SHIPPING_THRESHOLD", "99.00").strip() != ""  # set but empty: never waived
+OMS_FREE_SHIPPING_THRESHOLD = env_decimal("OMS_FREE_SHIPPING_THRESHOLD", "99.00") if _waived else None
 OMS_MAX_ORDER_LINES = 100
 OMS_MAX_LINE_QUANTITY = 999
 
@@ -203,31 +252,31 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": _typed(env.log_level, "LOG_LEVEL", "WARNING", "a log level")},
 }
 
 # --- Payments -------------------------------------------------------------------------------------------------
-OMS_ENV = os.environ.get("OMS_ENV", "development")
+OMS_ENV = env_str("OMS_ENV", "development")
 OMS_PAYMENT_GATEWAYS = {"alipay": "oms.payments.gateways.alipay.AlipayGateway"}
 # Public address of this system, used in notify/return URLs given to gateways (default: taken from the request).
-OMS_PUBLIC_BASE_URL = os.environ.get("OMS_PUBLIC_BASE_URL", "").rstrip("/")
+OMS_PUBLIC_BASE_URL = env_str("OMS_PUBLIC_BASE_URL", "").rstrip("/")
 # The port ``oms up`` and ``oms serve`` listen on unless told --port (scripts/run.sh passes PORT on).
-OMS_PORT = int(os.environ.get("PORT") or 8000)
+OMS_PORT = env_int("PORT", 8000)
 # Without real credentials, Alipay is the local sandbox (oms.sandbox), which a system check refuses in production.
-ALIPAY_APP_ID = os.environ.get("ALIPAY_APP_ID", "")
+ALIPAY_APP_ID = env_str("ALIPAY_APP_ID", "")
 ALIPAY_SANDBOX = env_bool("ALIPAY_SANDBOX", not ALIPAY_APP_ID)
-ALIPAY_GATEWAY_URL = os.environ.get("ALIPAY_GATEWAY_URL", "https://openapi.alipay.com/gateway.do")
-ALIPAY_SELLER_ID = os.environ.get("ALIPAY_SELLER_ID", "")
-ALIPAY_APP_PRIVATE_KEY = os.environ.get("ALIPAY_APP_PRIVATE_KEY", "")  # PEM text
-ALIPAY_PUBLIC_KEY = os.environ.get("ALIPAY_PUBLIC_KEY", "")  # PEM text
-SANDBOX_ALIPAY_RETRY_FACTOR = float(os.environ.get("SANDBOX_ALIPAY_RETRY_FACTOR", "1.0"))
+ALIPAY_GATEWAY_URL = env_str("ALIPAY_GATEWAY_URL", "https://openapi.alipay.com/gateway.do")
+ALIPAY_SELLER_ID = env_str("ALIPAY_SELLER_ID", "")
+ALIPAY_APP_PRIVATE_KEY = env_str("ALIPAY_APP_PRIVATE_KEY", "")  # PEM text
+ALIPAY_PUBLIC_KEY = env_str("ALIPAY_PUBLIC_KEY", "")  # PEM text
+SANDBOX_ALIPAY_RETRY_FACTOR = env_float("SANDBOX_ALIPAY_RETRY_FACTOR", 1.0)
 # A refund still pending this long (its answer lost, its process gone) is settled by asking the gateway
 # (oms.payments.refund_recovery, run by the beat job "resume-stuck-refunds").
-OMS_REFUND_STUCK_AFTER = timedelta(minutes=int(os.environ.get("OMS_REFUND_STUCK_AFTER_MINUTES", "10")))
+OMS_REFUND_STUCK_AFTER = timedelta(minutes=env_int("OMS_REFUND_STUCK_AFTER_MINUTES", 10))
 # A refund attempt that settled nothing is tried again after 2, 4, 8… minutes; an automatic refund (of a late
 # payment) gives up after this many attempts and is left to staff as an open payment issue.
-OMS_REFUND_RETRY_BASE = timedelta(seconds=int(os.environ.get("OMS_REFUND_RETRY_BASE_SECONDS", "120")))
-OMS_REFUND_MAX_ATTEMPTS = int(os.environ.get("OMS_REFUND_MAX_ATTEMPTS", "8"))
+OMS_REFUND_RETRY_BASE = timedelta(seconds=env_int("OMS_REFUND_RETRY_BASE_SECONDS", 120))
+OMS_REFUND_MAX_ATTEMPTS = env_int("OMS_REFUND_MAX_ATTEMPTS", 8)
 if ALIPAY_SANDBOX:
     INSTALLED_APPS.append("oms.sandbox")
     OMS_PAYMENT_GATEWAYS["alipay"] = "oms.sandbox.backend.SandboxAlipayGateway"
@@ -240,45 +289,45 @@ OMS_CARRIER_SIM = env_bool("OMS_CARRIER_SIM", OMS_ENV != "production")
 if OMS_CARRIER_SIM:
     OMS_CARRIERS["sim"] = "oms.shipping.carriers.sim.SimCarrier"
 OMS_CARRIER_SECRETS = {
-    code: os.environ.get(f"OMS_CARRIER_{code.upper()}_SECRET", "sim-secret" if code == "sim" else "")
-    for code in OMS_CARRIERS
+    code: env_str(f"OMS_CARRIER_{code.upper()}_SECRET", "sim-secret" if code == "sim" else "") for code in OMS_CARRIERS
 }
 # A signed webhook older (or newer) than this is refused, so a captured request cannot be replayed later.
 OMS_CARRIER_WEBHOOK_TOLERANCE_SECONDS = 300
-OMS_CARRIER_SIM_STEP_SECONDS = int(os.environ.get("OMS_CARRIER_SIM_STEP_SECONDS", "60"))
+OMS_CARRIER_SIM_STEP_SECONDS = env_int("OMS_CARRIER_SIM_STEP_SECONDS", 60)
 # Shipped orders the customer never confirmed are completed this many days after their last parcel left.
-OMS_AUTO_COMPLETE_DAYS = int(os.environ.get("OMS_AUTO_COMPLETE_DAYS", "10"))
+OMS_AUTO_COMPLETE_DAYS = env_int("OMS_AUTO_COMPLETE_DAYS", 10)
 
 # --- After-sales ----------------------------------------------------------------------------------------------
 # A delivered unit may be sent back for a refund until this many days after its parcel was delivered
 # (or, if the carrier never reported delivery, after the order was completed): oms.aftersales.selectors.
-OMS_RETURN_WINDOW_DAYS = int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "7"))
+OMS_RETURN_WINDOW_DAYS = env_int("OMS_RETURN_WINDOW_DAYS", 7)
 
 # --- Inventory replenishment (oms.inventory.replenishment: EOQ and reorder point from 90 days of sales) --------
-OMS_REPLENISH_ORDER_COST = Decimal(os.environ.get("OMS_REPLENISH_ORDER_COST", "50.00"))  # S: cost per purchase order
+OMS_REPLENISH_ORDER_COST = env_decimal("OMS_REPLENISH_ORDER_COST", "50.00")  # S: cost per purchase order
 # H: holding cost of one unit for a year, as a share of its price.
-OMS_REPLENISH_HOLDING_RATE = Decimal(os.environ.get("OMS_REPLENISH_HOLDING_RATE", "0.25"))
-OMS_REPLENISH_LEAD_DAYS = int(os.environ.get("OMS_REPLENISH_LEAD_DAYS", "7"))  # L: supplier lead time in days
-OMS_REPLENISH_SERVICE_LEVEL = float(os.environ.get("OMS_REPLENISH_SERVICE_LEVEL", "0.95"))  # chance of no stock-out
+OMS_REPLENISH_HOLDING_RATE = env_decimal("OMS_REPLENISH_HOLDING_RATE", "0.25")
+OMS_REPLENISH_LEAD_DAYS = env_int("OMS_REPLENISH_LEAD_DAYS", 7)  # L: supplier lead time in days
+OMS_REPLENISH_SERVICE_LEVEL = env_float("OMS_REPLENISH_SERVICE_LEVEL", 0.95)  # chance of no stock-out
 OMS_REPLENISH_HISTORY_DAYS = 90
 # A SKU is low on stock at or below its reorder point, and always at or below this many available units.
-OMS_LOW_STOCK_UNITS = int(os.environ.get("OMS_LOW_STOCK_UNITS", "5"))
+OMS_LOW_STOCK_UNITS = env_int("OMS_LOW_STOCK_UNITS", 5)
 
 # --- Purchasing (oms.purchasing: suppliers, purchase orders, receipts into stock) -----------------------------
 # No supplier price list exists yet: a purchase order line costs this share of the SKU's selling price unless
 # staff enter the real unit cost.
-OMS_PURCHASE_COST_RATIO = Decimal(os.environ.get("OMS_PURCHASE_COST_RATIO", "0.6"))
+OMS_PURCHASE_COST_RATIO = env_decimal("OMS_PURCHASE_COST_RATIO", "0.6")
 
 # --- Celery ---------------------------------------------------------------------------------------------------
-# The embedded broker: a folder under var/ ("localhost" only so that kombu does not warn of a missing host).
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "filesystem://localhost//"
+# The embedded broker: folders under var/ ("localhost" only so that kombu does not warn of a missing host). Its
+# exchange tables go there too (control_folder), not into a control/ folder in whatever directory a process runs in.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://localhost//"
 CELERY_EMBEDDED_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
 if CELERY_EMBEDDED_BROKER:
     _queue_dir = VAR_DIR / "celery-queue"
-    _queue_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        "control_folder": str(VAR_DIR / "celery-control"),
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
     }
@@ -289,12 +338,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One scheduler per schedule file: a second one refuses to start (oms.runtime.scheduler).
 CELERY_BEAT_SCHEDULER = "oms.runtime.scheduler.SingleScheduler"
-OMS_RECONCILE_AFTER_MINUTES = int(os.environ.get("OMS_RECONCILE_AFTER_MINUTES", "10"))
+OMS_RECONCILE_AFTER_MINUTES = env_int("OMS_RECONCILE_AFTER_MINUTES", 10)
+# The daily comparison with the gateway (of the day before) runs at this shop time (TIME_ZONE) every day, whenever
+# the scheduler was started.
+OMS_DAILY_RECONCILIATION_AT = env_time_of_day("OMS_DAILY_RECONCILIATION_AT", "03:30")
 CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "oms.payments.tasks.expire_unpaid_orders", "schedule": 60.0},
     "reconcile-stale-payments": {"task": "oms.payments.tasks.reconcile_stale_payments", "schedule": 300.0},
     "resume-stuck-refunds": {"task": "oms.payments.tasks.resume_stuck_refunds", "schedule": 60.0},
-    "daily-reconciliation": {"task": "oms.payments.tasks.daily_reconciliation", "schedule": 86400.0},
+    "daily-reconciliation": {
+        "task": "oms.payments.tasks.daily_reconciliation",
+        "schedule": crontab(hour=OMS_DAILY_RECONCILIATION_AT.hour, minute=OMS_DAILY_RECONCILIATION_AT.minute),
+    },
     "poll-carriers": {"task": "oms.shipping.tasks.poll_carriers", "schedule": 300.0},
     "auto-complete-orders": {"task": "oms.shipping.tasks.auto_complete_orders", "schedule": 3600.0},
 }
@@ -313,12 +368,12 @@ OMS_PRODUCTION = OMS_ENV == "production"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", OMS_PRODUCTION)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", OMS_PRODUCTION)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", OMS_PRODUCTION)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (31_536_000 if OMS_PRODUCTION else 0))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if OMS_PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", OMS_PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", OMS_PRODUCTION)
 # Behind a TLS-terminating proxy: "Header-Name:value" marks a request as HTTPS; "off" (or empty) trusts no header.
 # Only safe when the proxy sets (and overwrites) that header on every request.
-_proxy_ssl = os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto:https" if OMS_PRODUCTION else "off")
+_proxy_ssl = env_str("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto:https" if OMS_PRODUCTION else "off")
 if _proxy_ssl.strip().lower() in {"", "off", "false", "0", "no"}:
     SECURE_PROXY_SSL_HEADER = None
 else:
@@ -369,9 +424,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_HANDLER = "oms.accounts.throttle.AccountAndAddressHandler"
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
-AXES_FAILURE_LIMIT = int(os.environ.get("OMS_LOGIN_FAILURES_PER_ACCOUNT", "5"))
-OMS_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("OMS_LOGIN_FAILURES_PER_ADDRESS", "20"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OMS_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("OMS_LOGIN_FAILURES_PER_ACCOUNT", 5)
+OMS_LOGIN_FAILURES_PER_ADDRESS = env_int("OMS_LOGIN_FAILURES_PER_ADDRESS", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("OMS_LOGIN_LOCKOUT_MINUTES", 15))
 # Tries made while locked out do not extend the lockout (an attacker cannot keep an account locked by hammering
 # it), and a successful log-in clears only that account's failures, never its address's (oms.accounts.throttle).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -380,7 +435,7 @@ AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in
 AXES_CLIENT_IP_CALLABLE = "oms.accounts.throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "oms.accounts.lockout.lockout_response"
 # Reverse proxies in front of oms that append the client's address to X-Forwarded-For (0: clients connect directly).
-OMS_TRUSTED_PROXIES = int(os.environ.get("OMS_TRUSTED_PROXIES", "0"))
+OMS_TRUSTED_PROXIES = env_int("OMS_TRUSTED_PROXIES", 0)
 # Sign-ups per client address (django-ratelimit on the cache: shared with REDIS_URL, per process without it).
-OMS_SIGNUP_RATE = os.environ.get("OMS_SIGNUP_RATE", "10/h")
+OMS_SIGNUP_RATE = env_str("OMS_SIGNUP_RATE", "10/h")
 RATELIMIT_IP_META_KEY = "oms.accounts.throttle.client_address"

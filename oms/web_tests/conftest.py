@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from oms.common.tests.expected import unavailable
+
 CHROMIUM = os.environ.get("OMS_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,9 +28,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 def browser(monkeypatch) -> Iterator:
     """One chromium per test. Playwright's sync API runs an event loop in this thread while it is open, so
     Django's async-safety guard is lifted for the test's own ORM calls, and only while the browser runs."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        unavailable("no playwright: it is in the dev extra (scripts/install.sh --dev)")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}: scripts/install.sh --dev installs Debian's")
+        unavailable(f"no chromium at {CHROMIUM}: scripts/install.sh --dev installs Debian's")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

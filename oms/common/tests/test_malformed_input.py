@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from django.apps import apps
 from django.test import Client
 
 from oms.common.json_input import MalformedJSON, loads_untrusted
@@ -108,7 +107,7 @@ def test_alipay_notification_that_is_not_a_form(body):
     assert not InboundNotification.objects.exists() and not GatewayMessage.objects.exists()
 
 
-@pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off")
+@pytest.mark.sandbox
 @pytest.mark.parametrize("biz_content", TEXT_CASES.values(), ids=TEXT_CASES.keys())
 def test_sandbox_gateway_biz_content(biz_content):
     """The sandbox speaks Alipay's protocol: a signed request with a malformed biz_content gets Alipay's signed

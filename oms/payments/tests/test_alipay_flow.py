@@ -8,7 +8,6 @@ from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ from oms.inventory.tests.factories import stock_sku
 from oms.payments.models import InboundNotification, Payment
 from oms.payments.tests.alipay_helpers import FORM_TYPE
 
-pytestmark = pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off")
+pytestmark = pytest.mark.sandbox
 
 
 def _place(client, address, sku, quantity=2) -> dict:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from oms.accounts.tests.factories import StaffFactory, UserFactory
@@ -31,7 +30,7 @@ from oms.payments.tests.network import answer_lost, use_network
 from oms.shipping import services as shipping
 
 pytestmark = [pytest.mark.django_db]
-needs_sandbox = pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off")
+needs_sandbox = pytest.mark.sandbox
 PASSWORD = "246810"
 
 

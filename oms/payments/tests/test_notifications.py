@@ -8,7 +8,6 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
-from django.apps import apps
 from django.test import Client
 
 from oms.inventory.tests.factories import WarehouseFactory, stock_sku
@@ -34,7 +33,7 @@ from oms.payments.tests.alipay_helpers import (
 )
 
 pytestmark = [
-    pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off"),
+    pytest.mark.sandbox,
     pytest.mark.django_db,
     pytest.mark.usefixtures("sandbox_keys"),
 ]

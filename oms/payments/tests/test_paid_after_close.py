@@ -10,7 +10,6 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
@@ -31,7 +30,7 @@ from oms.payments.tests.alipay_helpers import (
 )
 
 pytestmark = [
-    pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off"),
+    pytest.mark.sandbox,
     pytest.mark.django_db,
     pytest.mark.usefixtures("sandbox_keys"),
 ]

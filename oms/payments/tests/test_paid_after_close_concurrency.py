@@ -8,7 +8,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from rest_framework.test import APIClient
 
 from oms.accounts.tests.factories import UserFactory
@@ -29,7 +28,7 @@ from oms.payments.tests.alipay_helpers import (
 )
 
 pytestmark = [
-    pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off"),
+    pytest.mark.sandbox,
     pytest.mark.concurrency,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("sandbox_keys"),

@@ -6,7 +6,6 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.apps import apps
 from rest_framework.test import APIClient
 
 from oms.accounts.tests.factories import UserFactory
@@ -44,7 +43,7 @@ def _balance_of(customer) -> Decimal:
 
 
 # --- Alipay -------------------------------------------------------------------------------------------------
-@pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off")
+@pytest.mark.sandbox
 @pytest.mark.usefixtures("sandbox_keys")
 @pytest.mark.parametrize(("channel", "method"), [("page", "alipay.trade.page.pay"), ("wap", "alipay.trade.wap.pay")])
 def test_pay_with_alipay_answers_a_signed_pay_url(customer_client, order, channel, method):
@@ -63,7 +62,7 @@ def test_pay_with_alipay_answers_a_signed_pay_url(customer_client, order, channe
     assert order.status == "pending_payment"
 
 
-@pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off")
+@pytest.mark.sandbox
 @pytest.mark.usefixtures("sandbox_keys")
 def test_asking_twice_reuses_the_one_alipay_payment(customer_client, order):
     start_alipay(customer_client, order.order_no)

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.db import connection
 
 from oms.accounts.tests.factories import UserFactory
@@ -25,7 +24,7 @@ from oms.payments.tests.alipay_helpers import (
 )
 
 pytestmark = [
-    pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off"),
+    pytest.mark.sandbox,
     pytest.mark.concurrency,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("sandbox_keys"),

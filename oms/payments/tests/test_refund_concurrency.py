@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -23,7 +22,7 @@ from oms.payments.tests.alipay_helpers import deliver_notifications, pay_with_al
 from oms.payments.tests.network import ProcessDied, dies, use_network
 
 pytestmark = [
-    pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off"),
+    pytest.mark.sandbox,
     pytest.mark.concurrency,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("sandbox_keys"),

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from celery.signals import task_prerun
-from django.apps import apps
 from django.utils import timezone
 
 from oms.accounts.tests.factories import StaffFactory
@@ -36,7 +35,7 @@ from oms.payments.tests.alipay_helpers import (
 from oms.payments.tests.network import ProcessDied, answer_lost, dies, down, use_network
 
 pytestmark = [
-    pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off"),
+    pytest.mark.sandbox,
     pytest.mark.django_db,
     pytest.mark.usefixtures("sandbox_keys"),
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 
 from oms.inventory.models import StockMovement
 from oms.inventory.tests.factories import stock_sku
@@ -21,7 +20,7 @@ from oms.payments.tests.alipay_helpers import (
 )
 
 pytestmark = [
-    pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off"),
+    pytest.mark.sandbox,
     pytest.mark.django_db,
     pytest.mark.usefixtures("sandbox_keys"),
 ]

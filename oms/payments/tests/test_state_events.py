@@ -29,7 +29,7 @@ from oms.payments.tests.network import ProcessDied, dies, use_network
 from oms.shipping.services import confirm_order
 
 pytestmark = [
-    pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off"),
+    pytest.mark.sandbox,
     pytest.mark.django_db,
     pytest.mark.usefixtures("sandbox_keys"),
 ]

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -27,7 +26,7 @@ from oms.payments.tests.alipay_helpers import (
 )
 
 pytestmark = [
-    pytest.mark.skipif(not apps.is_installed("oms.sandbox"), reason="the Alipay sandbox is off"),
+    pytest.mark.sandbox,
     pytest.mark.django_db,
     pytest.mark.usefixtures("sandbox_keys"),
 ]

@@ -45,12 +45,15 @@ def _migrated_env(tmp_path: Path) -> dict[str, str]:
 def _serve(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.Popen, str, Path]:
     port = free_port()
     log = tmp_path / "serve.log"
+    cwd = tmp_path / "cwd"  # a folder of its own: nothing may be written to where oms is started from
+    cwd.mkdir(exist_ok=True)
     with log.open("w") as out:
         process = subprocess.Popen(
             [OMS, "serve", "--port", str(port), "--workers", "2", *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            cwd=cwd,
         )
     base = f"http://127.0.0.1:{port}"
     wait_for(f"{base}/login/", process, log)
@@ -83,12 +86,19 @@ def test_serve_answers_on_its_port_with_static_files_and_jobs_and_stops_on_sigte
             [OMS, "carrier_sim", "--once"], env=env, capture_output=True, text=True, timeout=120, check=True
         )
         assert f"posting to {base}/api/v1/carriers/sim/webhook/" in sim.stdout
+        # The embedded broker's worker keeps its exchange tables under var/, not in a control/ folder in the cwd.
+        pidbox = tmp_path / "celery-control" / "celery.pidbox.exchange"
+        deadline = time.monotonic() + 60
+        while not pidbox.exists() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert pidbox.exists(), log.read_text()
         children = descendants(process.pid)
     finally:
         code = _stop(process)
     assert code == 0, log.read_text()
     assert not wait_gone(children, seconds=10)
     assert not (tmp_path / "server.json").exists()
+    assert list((tmp_path / "cwd").iterdir()) == []
 
 
 def test_a_killed_worker_is_restarted_until_the_limit_then_serve_fails(tmp_path):
