@@ -31,7 +31,8 @@ class AlipayGateway(PaymentGateway):
     name = "alipay"
     transport: Transport | None = None  # None: HTTP
 
-    def client(self, base_url: str = "") -> AlipayClient:  # noqa: ARG002 - the sandbox backend uses it
+    def client(self, base_url: str = "") -> AlipayClient:
+        """The client for the real Alipay (``base_url``, this system's address, matters to the sandbox backend)."""
         config = AlipayConfig(
             gateway_url=settings.ALIPAY_GATEWAY_URL,
             app_id=settings.ALIPAY_APP_ID,
