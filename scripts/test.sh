@@ -15,6 +15,7 @@ export OMS_TEST_EXPECT_ALL=1
 echo "==> lint and migrations"
 .venv/bin/ruff check oms bench
 .venv/bin/ruff format --check oms bench
+.venv/bin/lint-imports --no-cache  # the layers and import contracts in pyproject.toml
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
     echo "Models changed without a migration: run '.venv/bin/python manage.py makemigrations'." >&2; exit 1; }
 

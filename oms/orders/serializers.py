@@ -9,9 +9,7 @@ from rest_framework import serializers
 from oms.common.api import StrictSerializer
 from oms.common.validators import filter_date
 from oms.orders.states import OrderStatus
-
-PHONE_PATTERN = r"^\+?[0-9][0-9 \-]{4,19}$"
-POSTAL_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z \-]{2,9}$"
+from oms.orders.validators import PHONE_PATTERN, POSTAL_CODE_PATTERN
 
 
 class OrderLineIn(StrictSerializer):

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from oms.common.errors import OmsError
 from oms.orders.services import place_order
+from oms.payments import balance
 from oms.payments.services import start_gateway_payment
 from oms.storefront import selectors
 from oms.storefront.cart import Cart
@@ -35,6 +36,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 address=form.address(),
                 idempotency_key=form.cleaned_data["idempotency_key"],
                 payment_method=form.cleaned_data["payment_method"],
+                check_total=balance.placement_check(
+                    customer=request.user, payment_method=form.cleaned_data["payment_method"]
+                ),
             )
         except OmsError as exc:
             messages.error(request, exc.message)
