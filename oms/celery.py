@@ -13,7 +13,7 @@ from celery import Celery
 from celery.signals import beat_embedded_init, worker_process_init
 
 from oms.common.folders import ensure_var_dirs
-from oms.common.processes import die_with_parent
+from oms.runtime.processes import die_with_parent
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms.settings")
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
+from oms.celery import app
+
 
 def pytest_configure(config):  # noqa: ARG001
     """The SQLite test database's folder and the embedded broker's (importing the settings makes none)."""
@@ -66,6 +68,19 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_the_test(request):
+    """A task queued with ``.delay()`` (e.g. on commit) runs at once, in the test's process and with its errors
+    raised, as a worker would run it; a ``worker`` test sends its task to a real worker instead."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
 
 
 @pytest.fixture

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "oms.web_vendor",
     "oms.console",
     "oms.storefront",
+    "oms.runtime",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +280,7 @@ OMS_REFUND_RETRY_BASE = timedelta(seconds=env_int("OMS_REFUND_RETRY_BASE_SECONDS
 OMS_REFUND_MAX_ATTEMPTS = env_int("OMS_REFUND_MAX_ATTEMPTS", 8)
 if ALIPAY_SANDBOX:
     INSTALLED_APPS.append("oms.sandbox")
+    OMS_PAYMENT_GATEWAYS["alipay"] = "oms.sandbox.backend.SandboxAlipayGateway"
 
 # --- Shipping -------------------------------------------------------------------------------------------------
 # Carriers are backends by code (oms.shipping.carriers); each one's webhook secret is OMS_CARRIER_<CODE>_SECRET.
@@ -335,8 +337,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# One scheduler per schedule file: a second one refuses to start (oms.common.scheduler).
-CELERY_BEAT_SCHEDULER = "oms.common.scheduler.SingleScheduler"
+# One scheduler per schedule file: a second one refuses to start (oms.runtime.scheduler).
+CELERY_BEAT_SCHEDULER = "oms.runtime.scheduler.SingleScheduler"
 OMS_RECONCILE_AFTER_MINUTES = env_int("OMS_RECONCILE_AFTER_MINUTES", 10)
 # The daily comparison with the gateway (of the day before) runs at this shop time (TIME_ZONE) every day, whenever
 # the scheduler was started.

@@ -5,6 +5,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
+# The handlers import inside: apps.py is imported while the app registry loads, before any model can be (not a
+# dodged cycle; the same holds for every app's ready() importing its checks).
 def _ensure_groups(sender: Any, **kwargs: Any) -> None:  # noqa: ARG001
     from oms.accounts.services import ensure_staff_groups
 

@@ -1,7 +1,7 @@
 """The order actions of the console: which form each takes, which right it needs, which service it calls.
 
-Whether the page offers an action is the domain's answer (``allowed``: the ``can_*`` of oms.shipping.allowed,
-oms.payments.allowed, oms.inventory.allowed); the services check the same predicate again and refuse with an
+Whether the page offers an action is the domain's answer (``allowed``: the ``can_*`` of oms.shipping.allowed and
+oms.payments.allowed); the services check the same predicate again and refuse with an
 OmsError when the order moved meanwhile, so a stale button can never do harm.
 """
 
@@ -13,8 +13,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from oms.inventory import allowed as inventory_allowed
-from oms.inventory.reallocation import reallocate_order
 from oms.orders.allowed import MANAGE_ORDERS
 from oms.orders.models import Order, OrderEvent
 from oms.payments import allowed as payments_allowed
@@ -25,6 +23,7 @@ from oms.shipping import allowed as shipping_allowed
 from oms.shipping import selectors as shipping_selectors
 from oms.shipping import services as shipping_services
 from oms.shipping.errors import UnknownShipment
+from oms.shipping.reallocation import reallocate_order
 
 from . import forms
 
@@ -102,7 +101,7 @@ ACTIONS: dict[str, OrderAction] = {
             forms.NoInputForm,
             _reallocate,
             "Stock re-allocated.",
-            allowed=inventory_allowed.can_reallocate,
+            allowed=shipping_allowed.can_reallocate,
             note=lambda note: note or None,
         ),
         OrderAction(

@@ -20,9 +20,3 @@ class StockChangedConcurrently(Exception):
 
 class StockBelowReserved(Conflict):
     code = ErrorCode.STOCK_BELOW_RESERVED
-
-
-class ReallocationRefused(Conflict):
-    """An order's units can no longer move between warehouses: a parcel has left, or the order is not open."""
-
-    code = ErrorCode.INVALID_TRANSITION

@@ -123,6 +123,87 @@ def return_order_stock(*, order: Model, quantities: dict[int, int], actor: User 
     )
 
 
+def move_order_stock(
+    *,
+    order: Model,
+    allocations: dict[int, Allocation],
+    plan: list[PlannedAllocation],
+    deducted: bool,
+    actor: User | None,
+    note: str,
+) -> None:
+    """Hold an order's units on the stock rows of ``plan`` instead of its ``allocations`` (by stock id, as read by
+    the caller under the order row lock), in the caller's transaction.
+
+    Units held as reserved (``deducted`` False): a RELEASE movement where units leave a stock row, a RESERVE where
+    they arrive. Units already deducted: a DEDUCT movement with a positive ``on_hand_delta`` where units go back on
+    hand (the reversal of the deduction), and a DEDUCT where they are now taken; both are deductions, so the units
+    deducted per SKU (what replenishment counts as sold) do not change by a move. Movements are net per stock row
+    (a row whose share does not change gets none) and carry ``note``. Allocation rows are rewritten to the plan
+    (rows no longer used become ``released``). Raises StockChangedConcurrently when a guarded update finds fewer
+    units: the caller rolls back and re-plans.
+    """
+    target = Allocation.Status.DEDUCTED if deducted else Allocation.Status.RESERVED
+    deltas = _stock_deltas(allocations=allocations, plan=plan, target=target)
+    movements = [
+        Movement(
+            kind=Kind.DEDUCT if on_hand else (Kind.RESERVE if reserved > 0 else Kind.RELEASE),
+            stock_id=stock_id,
+            on_hand_delta=on_hand,
+            reserved_delta=reserved,
+            order_id=order.pk,
+            note=note,
+        )
+        for stock_id, (on_hand, reserved) in sorted(deltas.items())
+    ]
+    with ledger.posting_movements(movements=movements, actor=actor):
+        _rewrite_allocations(order=order, allocations=allocations, plan=plan, target=target)
+
+
+def _stock_deltas(
+    *, allocations: dict[int, Allocation], plan: list[PlannedAllocation], target: str
+) -> dict[int, tuple[int, int]]:
+    """Per stock row, (on_hand, reserved) change: give back what the order holds, take what the plan says."""
+    deltas: dict[int, tuple[int, int]] = {}
+
+    def add(stock_id: int, on_hand: int, reserved: int) -> None:
+        old_on_hand, old_reserved = deltas.get(stock_id, (0, 0))
+        deltas[stock_id] = (old_on_hand + on_hand, old_reserved + reserved)
+
+    for stock_id, allocation in allocations.items():
+        if allocation.status == Allocation.Status.RESERVED:
+            add(stock_id, 0, -allocation.quantity)
+        elif allocation.status == Allocation.Status.DEDUCTED:
+            add(stock_id, allocation.quantity, 0)
+    for part in plan:
+        if target == Allocation.Status.RESERVED:
+            add(part.stock_id, 0, part.quantity)
+        else:
+            add(part.stock_id, -part.quantity, 0)
+    return {stock_id: delta for stock_id, delta in deltas.items() if delta != (0, 0)}
+
+
+def _rewrite_allocations(
+    *, order: Model, allocations: dict[int, Allocation], plan: list[PlannedAllocation], target: str
+) -> None:
+    planned = {part.stock_id: part.quantity for part in plan}
+    changed: list[Allocation] = []
+    created: list[Allocation] = []
+    for stock_id, quantity in planned.items():
+        allocation = allocations.get(stock_id)
+        if allocation is None:
+            created.append(Allocation(order_id=order.pk, stock_id=stock_id, quantity=quantity, status=target))
+        elif (allocation.quantity, allocation.status) != (quantity, target):
+            changed.append(Allocation(pk=allocation.pk, quantity=quantity, status=target))
+    for stock_id, allocation in allocations.items():
+        if stock_id not in planned and allocation.status != Allocation.Status.RELEASED:
+            changed.append(
+                Allocation(pk=allocation.pk, quantity=allocation.quantity, status=Allocation.Status.RELEASED)
+            )
+    Allocation.objects.bulk_update(changed, ["quantity", "status"])
+    Allocation.objects.bulk_create(created)
+
+
 @transaction.atomic
 def set_stock_level(*, sku: Sku, warehouse: Warehouse, on_hand: int, actor: User | None, note: str = "") -> Stock:
     """Set the units on hand (a stock count or receipt). Locks the stock row; refuses to go below reserved."""

@@ -24,7 +24,7 @@ from oms.orders.serializers import (
     new_order_body,
 )
 from oms.payments import allowed as payments_allowed
-from oms.payments import cancellation
+from oms.payments import balance, cancellation
 from oms.payments import services as payment_services
 
 IDEMPOTENCY_HEADER = idempotency_key_header(
@@ -53,6 +53,7 @@ class OrderListCreateApi(APIView):
             address=dict(data["shipping_address"]),
             idempotency_key=idempotency_key(request),
             payment_method=data["payment_method"],
+            check_total=balance.placement_check(customer=request.user, payment_method=data["payment_method"]),
         )
         if placed.created:
             rows = placed.order.placed_rows

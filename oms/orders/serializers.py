@@ -13,12 +13,10 @@ from rest_framework import serializers
 from oms.common.api import StrictSerializer
 from oms.common.validators import filter_date
 from oms.orders.states import OrderStatus
+from oms.orders.validators import PHONE_PATTERN, POSTAL_CODE_PATTERN
 
 if TYPE_CHECKING:
     from oms.orders.models import Order, OrderEvent, OrderItem
-
-PHONE_PATTERN = r"^\+?[0-9][0-9 \-]{4,19}$"
-POSTAL_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z \-]{2,9}$"
 
 
 class OrderLineIn(StrictSerializer):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -59,15 +61,17 @@ def place_order(
     address: dict[str, str],
     idempotency_key: str | None = None,
     payment_method: str = "",
+    check_total: Callable[[Decimal], None] | None = None,
     now: datetime | None = None,
 ) -> PlacedOrder:
     """Price the lines, reserve their stock and create a ``pending_payment`` order, all in one transaction.
 
     The same ``idempotency_key`` with the same content returns the first order (``created=False``) and reserves
     nothing; with other content it raises IdempotencyKeyReused. The unique (customer, key) index makes concurrent
-    duplicates collapse into one order. ``payment_method="balance"`` refuses an order the customer's balance does
-    not cover (checked again when paying). Raises ValidationFailed, InsufficientStock, InsufficientBalance
-    (nothing written).
+    duplicates collapse into one order. ``check_total`` is the payment method's own check, called with the order's
+    total once it is priced and before anything is written (oms.payments.balance.placement_check refuses a
+    balance that does not cover it; paying checks again); what it raises propagates. Raises ValidationFailed,
+    InsufficientStock, or what ``check_total`` raises (nothing written).
     """
     fingerprint = _fingerprint(items, address, payment_method)
     try:
@@ -77,6 +81,7 @@ def place_order(
             address=address,
             idempotency_key=idempotency_key,
             payment_method=payment_method,
+            check_total=check_total,
             fingerprint=fingerprint,
             now=now,
         )
@@ -95,6 +100,7 @@ def _place(
     address: dict[str, str],
     idempotency_key: str | None,
     payment_method: str,
+    check_total: Callable[[Decimal], None] | None,
     fingerprint: str,
     now: datetime | None,
 ) -> PlacedOrder:
@@ -102,8 +108,8 @@ def _place(
     # only then is the first order fetched. That saves a round trip on every new order, which is nearly all.
     skus, first_snapshot = _load_skus(items)
     snapshot: list[StockSnapshot] | None = first_snapshot
-    if payment_method == "balance":
-        _ensure_balance_covers(customer, items, skus)
+    if check_total is not None:
+        check_total(order_totals([money(skus[line.sku].price * line.quantity) for line in items]).total)
     lines = {skus[line.sku].pk: line.quantity for line in items}
     now = now or timezone.now()
     for _ in range(MAX_PLACEMENT_ATTEMPTS):
@@ -213,13 +219,6 @@ def _load_skus(items: list[OrderLineInput]) -> tuple[dict[str, Sku], list[StockS
     if missing:
         raise ValidationFailed(f"Unknown or inactive SKU: {', '.join(missing)}.", details={"unknown_skus": missing})
     return skus, snapshot
-
-
-def _ensure_balance_covers(customer: User, items: list[OrderLineInput], skus: dict[str, Sku]) -> None:
-    from oms.payments.balance import ensure_balance_covers  # payments builds on orders, not the reverse
-
-    totals = order_totals([money(skus[line.sku].price * line.quantity) for line in items])
-    ensure_balance_covers(customer=customer, amount=totals.total)
 
 
 def _fingerprint(items: list[OrderLineInput], address: dict[str, str], payment_method: str = "") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from django.utils import timezone
 from oms.common.errors import ValidationFailed
 from oms.common.money import format_money
 from oms.payments.errors import InsufficientBalance, PaymentPasswordInvalid, PaymentPasswordLocked
-from oms.payments.models import BalanceAccount, BalanceEntry
+from oms.payments.models import BalanceAccount, BalanceEntry, Payment
 
 if TYPE_CHECKING:
     from oms.orders.models import Order
@@ -106,6 +107,14 @@ def top_up_balance(*, customer: User, amount: Decimal, actor: User, reason: str)
     return post_balance_entry(
         customer=customer, kind=BalanceEntry.Kind.TOP_UP, amount=amount, actor=actor, reason=reason
     )
+
+
+def placement_check(*, customer: User, payment_method: str) -> Callable[[Decimal], None] | None:
+    """What placing an order to be paid with ``payment_method`` checks of its total before anything is written
+    (oms.orders.services.place_order's ``check_total``): for the balance, that it covers the total."""
+    if payment_method != Payment.Method.BALANCE:
+        return None
+    return lambda total: ensure_balance_covers(customer=customer, amount=total)
 
 
 def ensure_balance_covers(*, customer: User, amount: Decimal) -> None:

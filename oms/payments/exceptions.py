@@ -13,8 +13,8 @@ from oms.orders.services import cancel_order
 from oms.orders.states import OrderStatus
 from oms.orders.transitions import transition_order
 from oms.payments.allowed import RESOLUTIONS
+from oms.payments.locks import lock_payment
 from oms.payments.models import Payment, PaymentIssue
-from oms.payments.notifications import lock_payment
 from oms.payments.refunds import refund_order
 from oms.payments.transitions import PAYMENT
 

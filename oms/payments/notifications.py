@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oms.common.statemachine import apply_transition
-from oms.orders.errors import InvalidTransition, OrderExpired
-from oms.orders.models import Order
-from oms.orders.services import mark_order_paid
-from oms.orders.states import HOLDS_RESERVATION
 from oms.payments.gateways import get_gateway
 from oms.payments.gateways.base import GatewayNotification, NotificationKind, NotificationRejected
-from oms.payments.models import GatewayMessage, InboundNotification, Payment, PaymentIssue
+from oms.payments.locks import lock_payment
+from oms.payments.models import GatewayMessage, InboundNotification, Payment
+from oms.payments.settlement import UNSETTLED, settle_paid
 from oms.payments.transitions import PAYMENT
 
 logger = logging.getLogger(__name__)
-# Payments whose money we do not hold in our books: still open, or written off (closed, failed). Money the gateway
-# reports for one of them is recorded; a written-off one never pays its order but is refunded and flagged.
-UNSETTLED = (Payment.Status.CREATED, Payment.Status.CLOSED, Payment.Status.FAILED)
-WRITTEN_OFF = (Payment.Status.CLOSED, Payment.Status.FAILED)
 # Alipay's notifications are about 1-2 KB; the endpoint refuses bodies past this without reading them.
 NOTIFICATION_MAX_BYTES = 64 * 1024
 SUMMARY_FIELDS = ("notify_id", "notify_type", "app_id", "seller_id", "out_trade_no", "trade_no", "trade_status")
@@ -101,61 +94,6 @@ def _apply(*, payment: Payment, notice: GatewayNotification) -> str:
     if payment.status not in UNSETTLED:
         return "already_settled"
     return settle_paid(payment=payment, trade_no=notice.trade_no, paid_at=notice.paid_at or timezone.now())
-
-
-def settle_paid(*, payment: Payment, trade_no: str, paid_at: datetime) -> str:
-    """Record the gateway's money as received and pay the order. Money the order can no longer take (cancelled,
-    expired), or money for a payment we had written off (closed or failed: the order was told it is unpaid), is
-    refunded automatically and flagged for staff. Caller holds the payment row lock in a transaction.
-    """
-    written_off = payment.status in WRITTEN_OFF
-    was = payment.status
-    payment.gateway_trade_no = trade_no
-    payment.succeeded_at = paid_at
-    apply_transition(
-        PAYMENT,
-        payment,
-        to=Payment.Status.SUCCEEDED,
-        actor=None,
-        reason=f"Paid at the gateway: {trade_no}",
-        fields=("gateway_trade_no", "succeeded_at"),
-    )
-    order = payment.order
-    try:
-        if written_off:
-            raise InvalidTransition(
-                current=order.status,
-                target="paid",
-                message=f"Its payment {payment.out_trade_no} was recorded as {was} before the money arrived.",
-            )
-        if order.status not in HOLDS_RESERVATION:
-            raise InvalidTransition(current=order.status, target="paid")
-        with transaction.atomic():
-            mark_order_paid(
-                order=order, actor=None, reason=f"Paid with {payment.get_method_display()}", paid_at=paid_at
-            )
-        return "paid"
-    except (InvalidTransition, OrderExpired) as exc:
-        PaymentIssue.objects.create(
-            order=order,
-            payment=payment,
-            kind="paid_after_close" if written_off else "paid_after_cancel",
-            detail=f"Money arrived for order {order.order_no} in state {order.status}: {exc.message} "
-            "It is refunded automatically.",
-        )
-        from oms.payments.refund_recovery import attempt_refund, open_automatic_refund
-
-        # Written now, sent after commit: if the attempt never runs, the recovery job finds the pending refund.
-        refund = open_automatic_refund(payment=payment)
-        transaction.on_commit(lambda: attempt_refund(refund_id=refund.pk))
-        return "refund_scheduled"
-
-
-def lock_payment(payment_id: int) -> Payment:
-    """Lock a payment's order row, then the payment row: the one lock order of every payment change."""
-    order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).get()
-    Order.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True).get()
-    return Payment.objects.select_for_update().select_related("order").get(pk=payment_id)
 
 
 def _raw(params: dict[str, str]) -> str:

@@ -17,8 +17,8 @@ from oms.payments.errors import GatewayError
 from oms.payments.exceptions import record_payment_failure
 from oms.payments.gateways import get_gateway
 from oms.payments.models import Payment, PaymentIssue
-from oms.payments.notifications import UNSETTLED, WRITTEN_OFF
 from oms.payments.services import MONEY_ARRIVED, close_gateway_payment, settle_from_gateway
+from oms.payments.settlement import UNSETTLED, WRITTEN_OFF
 
 logger = logging.getLogger(__name__)
 

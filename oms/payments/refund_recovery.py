@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,8 +27,8 @@ logger = logging.getLogger(__name__)
 
 def open_automatic_refund(*, payment: Payment) -> Refund:
     """Write the pending refund of money that arrived for an order that can no longer take it (cancelled,
-    expired). The caller holds the payment row lock in its transaction, and runs ``attempt_refund`` on commit:
-    should that never run, the refund is still found by ``resume_stuck_refunds``.
+    expired). The caller holds the payment row lock in its transaction, and queues the attempt
+    (``queue_refund_attempt``): should that never run, the refund is still found by ``resume_stuck_refunds``.
     """
     refund, _ = Refund.objects.get_or_create(
         out_request_no=f"{payment.order.order_no}RA",
@@ -39,6 +41,21 @@ def open_automatic_refund(*, payment: Payment) -> Refund:
         },
     )
     return refund
+
+
+def queue_refund_attempt(*, refund_id: int) -> None:
+    """Queue one attempt at a pending refund once the caller's transaction commits.
+
+    A broker that cannot take the task does not fail the caller (it has committed): the error is logged and the
+    refund, still pending, is found by ``resume_stuck_refunds``.
+    """
+    transaction.on_commit(lambda: attempt_refund_task.delay(refund_id), robust=True)
+
+
+# Here rather than in oms.payments.tasks: settlement queues it, and the periodic jobs there sit above settlement.
+@shared_task
+def attempt_refund_task(refund_id: int) -> str:
+    return attempt_refund(refund_id=refund_id)
 
 
 def attempt_refund(*, refund_id: int, now: datetime | None = None) -> str:

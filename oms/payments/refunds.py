@@ -37,8 +37,8 @@ from oms.payments import balance
 from oms.payments.allowed import REFUNDABLE, why_not_cancel_paid
 from oms.payments.errors import GatewayError, GatewayOutcomeUnknown, RefundExceedsPaid
 from oms.payments.gateways import get_gateway
+from oms.payments.locks import lock_refund
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue, Refund
-from oms.payments.notifications import lock_payment
 from oms.payments.transitions import PAYMENT, REFUND
 
 logger = logging.getLogger(__name__)
@@ -225,15 +225,6 @@ def send_refund(*, refund: Refund, actor: User | None, ask_first: bool = False) 
             fail_refund(refund_id=refund.pk, actor=actor, why=exc.message)
         raise
     return complete_refund(refund_id=refund.pk, actor=actor, note=" (confirmed later)" if ask_first else "")
-
-
-def lock_refund(refund_id: int) -> Refund:
-    """Lock the refund's order row, payment row and refund row, in that order; the caller is in a transaction."""
-    payment_id = Refund.objects.filter(pk=refund_id).values_list("payment_id", flat=True).get()
-    payment = lock_payment(payment_id)
-    refund = Refund.objects.select_for_update().get(pk=refund_id)
-    refund.payment, refund.order = payment, payment.order
-    return refund
 
 
 def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Refund:

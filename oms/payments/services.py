@@ -22,8 +22,9 @@ from oms.payments.allowed import why_not_pay
 from oms.payments.errors import GatewayError, PaymentMethodUnavailable
 from oms.payments.gateways import get_gateway
 from oms.payments.gateways.base import Channel
+from oms.payments.locks import lock_payment
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue
-from oms.payments.notifications import UNSETTLED, lock_payment, settle_paid
+from oms.payments.settlement import UNSETTLED, settle_paid
 from oms.payments.transitions import PAYMENT
 
 logger = logging.getLogger(__name__)

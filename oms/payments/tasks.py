@@ -1,4 +1,8 @@
-"""Celery entry points: thin wrappers that call services."""
+"""Celery entry points: thin wrappers that call services.
+
+The periodic jobs are here; the one-off attempt at a late payment's refund (queued on commit by settlement) is
+``oms.payments.refund_recovery.attempt_refund_task``, registered with the worker through the import below.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """The payment and refund state machines: the one place their statuses change (check the table, save, event row).
 
 The tables are oms.payments.states; the kit is oms.common.statemachine. Callers hold the locks every payment
-change takes, in this order: the order row, the payment row, then the refund row (oms.payments.notifications
-.lock_payment, oms.payments.refunds.lock_refund).
+change takes, in this order: the order row, the payment row, then the refund row (oms.payments.locks).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""What a user may do now with an order's fulfilment: confirm it, ship a parcel, reship lost ones, confirm receipt.
+"""What a user may do now with an order's fulfilment: confirm it, ship a parcel, reship lost ones, confirm receipt,
+re-allocate its units to other warehouses (oms.shipping.reallocation).
 
 ``can_*`` answer the pages and the API: the object's state and any other condition, plus the user's right (staff
 who manage orders; the customer for their receipt). ``why_not_*`` is the object's part alone, as the error the
@@ -12,11 +13,12 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from oms.common.errors import OmsError
+from oms.inventory.models import StockMovement
 from oms.orders.allowed import manages_orders, owns
 from oms.orders.errors import InvalidTransition
 from oms.orders.models import Order
-from oms.orders.states import OrderStatus
-from oms.shipping.errors import ShipmentNotPending
+from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
+from oms.shipping.errors import ReallocationRefused, ShipmentNotPending
 from oms.shipping.models import ORDER_ENDED_BEFORE_SHIPPING, Shipment
 from oms.shipping.states import FAILED, ShipmentStatus
 
@@ -120,3 +122,38 @@ def can_confirm_receipt(*, order: Order, user: User) -> bool:
 def will_not_ship(order: Order) -> bool:
     """The order ended (cancelled, or refunded in full) before anything left: nothing will be delivered."""
     return order.status in ORDER_ENDED_BEFORE_SHIPPING
+
+
+# --- Re-allocate ------------------------------------------------------------------------------------------------
+# ``why_not_reallocate`` is the order's part, as the error reallocate_order raises (it calls it again under the
+# order row lock); ``can_reallocate`` adds the user's right.
+
+# States in which the order's units are deducted from stock but still in the warehouse.
+DEDUCTED_UNSHIPPED = PAID_UNSHIPPED
+
+
+def why_not_reallocate(order: Order) -> ReallocationRefused | None:
+    """Units move while the order is unpaid, or paid with every parcel still in the warehouse, and no refund or
+    return has put any of them back on hand. Reads ``order.shipments`` (prefetch it on a page)."""
+    status = OrderStatus(order.status)
+    if status not in HOLDS_RESERVATION and status not in DEDUCTED_UNSHIPPED:
+        return ReallocationRefused(
+            f"Order {order.order_no} is {status}: only orders not yet shipped can be re-allocated.",
+            details={"current_status": status},
+        )
+    left = sorted(s.pk for s in order.shipments.all() if s.status != S.PENDING)
+    if left:
+        return ReallocationRefused(
+            f"Shipment {left[0]} of order {order.order_no} already left the warehouse: its units can no longer move.",
+            details={"current_status": status, "shipments_left": left},
+        )
+    if StockMovement.objects.filter(order=order, kind=StockMovement.Kind.RETURN).exists():
+        return ReallocationRefused(
+            f"A refund or return of order {order.order_no} put units back on hand; re-allocate it by hand.",
+            details={"current_status": status},
+        )
+    return None
+
+
+def can_reallocate(*, order: Order, user: User) -> bool:
+    return manages_orders(user) and why_not_reallocate(order) is None

@@ -9,11 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.common.request_types import AuthenticatedRequest
-from oms.inventory.reallocation import reallocate_order
 from oms.orders import selectors as order_selectors
 from oms.orders.allowed import manages_orders
 from oms.orders.serializers import OrderDetailOut
 from oms.shipping import selectors, services
+from oms.shipping.reallocation import reallocate_order
 from oms.shipping.serializers import ShipIn, ShipmentDetailOut
 
 

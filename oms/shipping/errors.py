@@ -39,3 +39,9 @@ class TrackingNoTaken(Conflict):
 class NotOrderCustomer(OmsError):
     code = ErrorCode.PERMISSION_DENIED
     status = 403
+
+
+class ReallocationRefused(Conflict):
+    """An order's units can no longer move between warehouses: a parcel has left, or the order is not open."""
+
+    code = ErrorCode.INVALID_TRANSITION

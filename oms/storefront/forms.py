@@ -1,4 +1,4 @@
-"""Storefront forms. Address rules match the API's (oms.orders.serializers.AddressIn)."""
+"""Storefront forms. Address rules are the API's (oms.orders.validators)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.services import ReturnLineInput
-from oms.orders.serializers import PHONE_PATTERN, POSTAL_CODE_PATTERN
+from oms.orders.validators import PHONE_PATTERN, POSTAL_CODE_PATTERN
 from oms.storefront.selectors import ADDRESS_FIELDS
 
 

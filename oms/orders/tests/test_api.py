@@ -20,6 +20,7 @@ from oms.orders import services
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.states import OrderStatus
 from oms.orders.tests.factories import pending_order
+from oms.payments.balance import top_up_balance
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +115,19 @@ def test_place_order_returns_201_with_server_side_prices(customer_client, sku, w
     ]
     stock = stock_of(sku, warehouse)
     assert (stock.on_hand, stock.reserved) == (10, 2)
+
+
+def test_a_balance_order_the_balance_does_not_cover_is_refused_before_anything_is_written(
+    customer, customer_client, sku, warehouse, address
+):
+    top_up_balance(customer=customer, amount=Decimal("20.00"), actor=None, reason="test")
+    body = order_body(address, (sku.code, 2)) | {"payment_method": "balance"}  # 39.80 + shipping
+
+    refused = assert_error(place(customer_client, body), 409, "insufficient_balance")
+
+    assert refused["details"] == {"balance": "20.00", "required": "49.80"}
+    assert Order.objects.count() == 0 and StockMovement.objects.count() == 1  # the opening stock only
+    assert place(customer_client, order_body(address, (sku.code, 2)), key="other").status_code == 201  # Alipay
 
 
 def test_client_cannot_set_prices(customer_client, sku, address):

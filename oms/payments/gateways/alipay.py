@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 
@@ -33,28 +32,12 @@ PAID_STATUSES = {"TRADE_SUCCESS", "TRADE_FINISHED"}
 EXPIRY_MARGIN = timedelta(minutes=1)
 
 
-def sandbox_transport(url: str, form: Mapping[str, str]) -> tuple[int, str]:
-    """Hand an API call to the sandbox living in this same system, without an HTTP hop to ourselves.
-
-    Signing, the sandbox's signature check, its signed answer and our verification all still happen.
-    """
-    from oms.sandbox.gateway import api_answer
-
-    params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-    params.update(form)
-    return 200, api_answer(params)
-
-
 class AlipayGateway(PaymentGateway):
     name = "alipay"
-    transport: Transport | None = None  # None: HTTP (or the in-process sandbox when ALIPAY_SANDBOX)
+    transport: Transport | None = None  # None: HTTP
 
     def client(self, base_url: str = "") -> AlipayClient:
-        if settings.ALIPAY_SANDBOX:
-            from oms.sandbox.keys import sandbox_config
-
-            base = base_url or settings.OMS_PUBLIC_BASE_URL or "http://127.0.0.1:8000"
-            return AlipayClient(sandbox_config(base), transport=self.transport or sandbox_transport)
+        """The client for the real Alipay (``base_url``, this system's address, matters to the sandbox backend)."""
         config = AlipayConfig(
             gateway_url=settings.ALIPAY_GATEWAY_URL,
             app_id=settings.ALIPAY_APP_ID,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
 
 from oms.payments.gateways import get_gateway
-from oms.payments.gateways.alipay import sandbox_transport
+from oms.sandbox.backend import sandbox_transport
 
 Transport = Callable[[str, Mapping[str, str]], tuple[int, str]]
 

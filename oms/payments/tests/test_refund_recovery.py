@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from celery.signals import task_prerun
 from django.utils import timezone
 
 from oms.accounts.tests.factories import StaffFactory
@@ -20,7 +21,7 @@ from oms.orders.transitions import transition_order
 from oms.payments import balance
 from oms.payments.errors import GatewayError, GatewayOutcomeUnknown
 from oms.payments.models import BalanceAccount, BalanceEntry, GatewayMessage, Payment, PaymentIssue, Refund
-from oms.payments.refund_recovery import resume_stuck_refunds
+from oms.payments.refund_recovery import attempt_refund_task, resume_stuck_refunds
 from oms.payments.refunds import refund_order, retry_delay
 from oms.payments.services import pay_with_balance
 from oms.payments.tests.alipay_helpers import (
@@ -260,6 +261,26 @@ def paid_after_cancel(customer, customer_client, address, sku):
 def _late_payment_arrives(capture, *, execute: bool = True) -> None:
     with capture(execute=execute):
         assert [body for _, _, body in deliver_notifications().answers] == ["success"]
+
+
+def test_the_automatic_refund_is_a_task_queued_on_commit(paid_after_cancel, django_capture_on_commit_callbacks):
+    """Settlement writes the pending refund and queues a task once it commits; the notification's own work never
+    calls the gateway (the task, run here as a worker would, does)."""
+    tasks_run = []
+
+    def record(sender, args, **kwargs):  # noqa: ARG001
+        tasks_run.append((sender.name, tuple(args)))
+
+    task_prerun.connect(record, weak=False)
+    try:
+        _late_payment_arrives(django_capture_on_commit_callbacks)
+    finally:
+        task_prerun.disconnect(record)
+
+    refund = Refund.objects.get(order=paid_after_cancel)
+    assert tasks_run == [(attempt_refund_task.name, (refund.pk,))]
+    assert refund.status == "succeeded"
+    assert _sandbox_refunds(paid_after_cancel) == [(refund.out_request_no, Decimal("70.00"))]
 
 
 def test_a_failed_automatic_refund_is_retried_with_backoff_until_it_succeeds(

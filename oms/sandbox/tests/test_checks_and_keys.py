@@ -6,7 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from oms.payments.alipay.signing import rsa2_sign, rsa2_verify
+from oms.payments.alipay.signing import generate_key_pair, rsa2_sign, rsa2_verify
+from oms.payments.gateways import get_gateway
+from oms.payments.gateways.alipay import AlipayGateway
+from oms.sandbox.backend import SandboxAlipayGateway
 from oms.sandbox.checks import check_sandbox_not_in_production
 from oms.sandbox.keys import DEMO_APP_ID, DEMO_SELLER_ID, get_sandbox_keys, sandbox_config
 from oms.sandbox.models import SandboxKeys
@@ -46,3 +49,19 @@ def test_sandbox_config_is_the_demo_merchant():
     assert (config.app_id, config.seller_id) == (DEMO_APP_ID, DEMO_SELLER_ID)
     assert config.app_private_key_pem == keys.app_private_key_pem
     assert config.alipay_public_key_pem == keys.alipay_public_key_pem
+
+
+@pytest.mark.django_db
+def test_the_sandbox_is_the_alipay_backend_chosen_in_settings(settings):
+    """Payments knows one Alipay backend; the settings put the sandbox's in its place, and the real one never
+    talks to the sandbox, whatever ALIPAY_SANDBOX says."""
+    assert settings.OMS_PAYMENT_GATEWAYS["alipay"] == "oms.sandbox.backend.SandboxAlipayGateway"
+    sandbox = get_gateway("alipay")
+    assert isinstance(sandbox, SandboxAlipayGateway)
+    assert sandbox.client("http://shop.test").config.gateway_url == "http://shop.test/sandbox/alipay/gateway.do"
+
+    private, public = generate_key_pair()
+    settings.ALIPAY_APP_ID, settings.ALIPAY_SELLER_ID = "2021000000000001", "2088000000000001"
+    settings.ALIPAY_APP_PRIVATE_KEY, settings.ALIPAY_PUBLIC_KEY = private, public
+    real = AlipayGateway().client("http://shop.test")
+    assert (real.config.gateway_url, real.config.app_id) == (settings.ALIPAY_GATEWAY_URL, "2021000000000001")

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from oms.common.errors import OmsError
 from oms.common.request_types import AuthenticatedHttpRequest
 from oms.orders.services import place_order
+from oms.payments import balance
 from oms.payments.services import start_gateway_payment
 from oms.storefront import selectors
 from oms.storefront.cart import Cart
@@ -36,6 +37,9 @@ def checkout(request: AuthenticatedHttpRequest) -> HttpResponse:
                 address=form.address(),
                 idempotency_key=form.cleaned_data["idempotency_key"],
                 payment_method=form.cleaned_data["payment_method"],
+                check_total=balance.placement_check(
+                    customer=request.user, payment_method=form.cleaned_data["payment_method"]
+                ),
             )
         except OmsError as exc:
             messages.error(request, exc.message)

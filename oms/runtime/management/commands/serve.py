@@ -2,7 +2,7 @@
 
 With the embedded broker (no CELERY_BROKER_URL) it also runs one Celery worker and the periodic scheduler, so
 ``oms serve`` alone is a whole system: payment timeouts and reconciliation included. It supervises them
-(oms.common.supervisor): a crashed worker or scheduler is restarted, a dead web server or too many crashes end
+(oms.runtime.supervisor): a crashed worker or scheduler is restarted, a dead web server or too many crashes end
 ``oms serve`` with a non-zero status, and no child outlives it.
 """
 
@@ -19,11 +19,11 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
 from oms.common.local_server import forget_server, record_server
-from oms.common.management.commands.beat import beat_argv
-from oms.common.management.commands.worker import worker_argv
-from oms.common.processes import next_free_port, port_in_use
-from oms.common.scheduler import SchedulerRunning, check_no_scheduler_running
-from oms.common.supervisor import Program, Supervisor
+from oms.runtime.management.commands.beat import beat_argv
+from oms.runtime.management.commands.worker import worker_argv
+from oms.runtime.processes import next_free_port, port_in_use
+from oms.runtime.scheduler import SchedulerRunning, check_no_scheduler_running
+from oms.runtime.supervisor import Program, Supervisor
 
 
 def check_port_free(host: str, port: int) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from oms.common.processes import dying_with_this_process, exit_status
+from oms.runtime.processes import dying_with_this_process, exit_status
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 

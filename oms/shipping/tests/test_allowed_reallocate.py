@@ -1,4 +1,4 @@
-"""Whether a user may re-allocate an order now (oms.inventory.allowed), over states × users, and the service
+"""Whether a user may re-allocate an order now (oms.shipping.allowed), over states × users, and the service
 refusing exactly what the predicate refuses."""
 
 from __future__ import annotations
@@ -7,13 +7,13 @@ import pytest
 
 from oms.common.errors import OmsError
 from oms.conftest import WHO
-from oms.inventory import allowed
-from oms.inventory.reallocation import reallocate_order
 from oms.inventory.tests.factories import WarehouseFactory
 from oms.orders.states import OrderStatus
 from oms.orders.tests.factories import pending_order
 from oms.payments.refunds import refund_order
 from oms.payments.tests.factories import paid_order
+from oms.shipping import allowed
+from oms.shipping.reallocation import reallocate_order
 from oms.shipping.tests.factories import shipped_order, stocked_sku
 
 S = OrderStatus

@@ -7,11 +7,11 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from oms.common.scheduler import SchedulerRunning, check_no_scheduler_running
+from oms.runtime.scheduler import SchedulerRunning, check_no_scheduler_running
 
 
 def beat_argv(*, loglevel: str, quiet: bool = False) -> list[str]:
-    # Its scheduler (CELERY_BEAT_SCHEDULER, oms.common.scheduler) holds var/'s scheduler lock while it runs.
+    # Its scheduler (CELERY_BEAT_SCHEDULER, oms.runtime.scheduler) holds var/'s scheduler lock while it runs.
     return [
         sys.executable,
         "-m",

@@ -2,7 +2,7 @@
 carriers) and the deterministic choices drawn from them — prices, addresses, and each order's story.
 
 Every choice comes from a ``random.Random`` seeded with the run's seed and a label, so the same seed always
-yields the same demo; the command (oms.common.management.commands.demo) writes it through the services.
+yields the same demo; the command (oms.runtime.management.commands.demo) writes it through the services.
 """
 
 from __future__ import annotations

@@ -2,21 +2,13 @@
 
 The order keeps its lines; only where its units are held moves. The plan is ``plan_allocations`` (oms.inventory
 .sourcing) over a fresh snapshot in which the order's own held units count as available to it, so an order can
-always keep what it has. Then, in one transaction, by movements posted to the stock ledger (oms.inventory.ledger: one guarded update of the
-stock rows, locked in id order):
+always keep what it has. Then, in one transaction, inventory moves the units (oms.inventory.services.move_order_stock: net movements through
+the stock ledger, allocation rows rewritten to the plan) — reserved units for an unpaid order, deducted ones for a
+paid order (``paid``, or ``awaiting_shipment`` with every shipment still pending) — pending shipments are
+regenerated (oms.shipping.services), and a status-neutral event records the move on the timeline.
 
-* unpaid order (reserved units): a RELEASE movement where units leave a stock row, a RESERVE where they arrive;
-* paid order (units already deducted — ``paid``, or ``awaiting_shipment`` with every shipment still pending): a
-  DEDUCT movement with a positive ``on_hand_delta`` where units go back on hand (the reversal of the deduction made
-  at payment), and a DEDUCT where they are now taken. Both are deductions, so the units deducted per SKU — what
-  replenishment counts as sold — do not change by a move.
-
-Movements are net per stock row (a row whose share does not change gets none) and their note names the
-re-allocation. Allocation rows are updated to the plan (rows no longer used become ``released``), pending
-shipments are regenerated (oms.shipping.services), and a status-neutral event records the move on the timeline.
-
-Lives with inventory because it is a move of stock; it writes the order's note and asks shipping to redo the
-parcels, as the code that makes a change writes its events.
+An order-fulfilment workflow, so it lives with shipping, above orders and inventory: it decides from the order's
+state and parcels, and inventory only moves stock (it knows nothing of order states or parcels).
 """
 
 from __future__ import annotations
@@ -26,21 +18,19 @@ from dataclasses import dataclass, replace
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from oms.inventory import ledger
-from oms.inventory.allowed import why_not_reallocate
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
-from oms.inventory.ledger import Movement
-from oms.inventory.models import Allocation, StockMovement, Warehouse
+from oms.inventory.models import Allocation, Warehouse
+from oms.inventory.services import move_order_stock
 from oms.inventory.sourcing import PlannedAllocation, plan_allocations, read_stock_snapshot
 from oms.orders.models import Order
 from oms.orders.states import HOLDS_RESERVATION, OrderStatus
 from oms.orders.transitions import note_order
+from oms.shipping.allowed import why_not_reallocate
 from oms.shipping.services import regenerate_pending_shipments
 
 # Re-plans after a concurrent buyer took units the plan counted on, before giving up with insufficient_stock.
 MAX_REALLOCATION_ATTEMPTS = 5
 
-Kind = StockMovement.Kind
 Status = Allocation.Status
 
 
@@ -106,62 +96,10 @@ def _move_units(*, order: Order, lines: list[_Line], actor: User | None) -> tupl
     note = _summary(allocations=allocations, plan=plan, unchanged=unchanged)
     if unchanged:
         return note, False
-    deltas = _stock_deltas(allocations=allocations, plan=plan, target=target)
-    movements = [
-        Movement(
-            kind=Kind.DEDUCT if on_hand else (Kind.RESERVE if reserved > 0 else Kind.RELEASE),
-            stock_id=stock_id,
-            on_hand_delta=on_hand,
-            reserved_delta=reserved,
-            order_id=order.pk,
-            note=note,
-        )
-        for stock_id, (on_hand, reserved) in sorted(deltas.items())
-    ]
-    with ledger.posting_movements(movements=movements, actor=actor):
-        _rewrite_allocations(order=order, allocations=allocations, plan=plan, target=target)
+    move_order_stock(
+        order=order, allocations=allocations, plan=plan, deducted=target == Status.DEDUCTED, actor=actor, note=note
+    )
     return note, True
-
-
-def _stock_deltas(
-    *, allocations: dict[int, Allocation], plan: list[PlannedAllocation], target: str
-) -> dict[int, tuple[int, int]]:
-    """Per stock row, (on_hand, reserved) change: give back what the order holds, take what the plan says."""
-    deltas: dict[int, tuple[int, int]] = {}
-
-    def add(stock_id: int, on_hand: int, reserved: int) -> None:
-        old_on_hand, old_reserved = deltas.get(stock_id, (0, 0))
-        deltas[stock_id] = (old_on_hand + on_hand, old_reserved + reserved)
-
-    for stock_id, allocation in allocations.items():
-        if allocation.status == Status.RESERVED:
-            add(stock_id, 0, -allocation.quantity)
-        elif allocation.status == Status.DEDUCTED:
-            add(stock_id, allocation.quantity, 0)
-    for part in plan:
-        if target == Status.RESERVED:
-            add(part.stock_id, 0, part.quantity)
-        else:
-            add(part.stock_id, -part.quantity, 0)
-    return {stock_id: delta for stock_id, delta in deltas.items() if delta != (0, 0)}
-
-
-def _rewrite_allocations(
-    *, order: Order, allocations: dict[int, Allocation], plan: list[PlannedAllocation], target: str
-) -> None:
-    planned = {part.stock_id: part.quantity for part in plan}
-    changed, created = [], []
-    for stock_id, quantity in planned.items():
-        allocation = allocations.get(stock_id)
-        if allocation is None:
-            created.append(Allocation(order=order, stock_id=stock_id, quantity=quantity, status=target))
-        elif (allocation.quantity, allocation.status) != (quantity, target):
-            changed.append(Allocation(pk=allocation.pk, quantity=quantity, status=target))
-    for stock_id, allocation in allocations.items():
-        if stock_id not in planned and allocation.status != Status.RELEASED:
-            changed.append(Allocation(pk=allocation.pk, quantity=allocation.quantity, status=Status.RELEASED))
-    Allocation.objects.bulk_update(changed, ["quantity", "status"])
-    Allocation.objects.bulk_create(created)
 
 
 def _summary(*, allocations: dict[int, Allocation], plan: list[PlannedAllocation], unchanged: bool) -> str:

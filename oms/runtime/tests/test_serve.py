@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from oms.common.tests.serving import (
+from oms.runtime.tests.serving import (
     OMS,
     alive,
     child_running,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import Sum
 
-from oms.inventory import reallocation
-from oms.inventory.errors import InsufficientStock, ReallocationRefused
+from oms.inventory.errors import InsufficientStock
 from oms.inventory.models import Allocation, Stock, StockMovement, Warehouse
 from oms.inventory.services import set_stock_level
 from oms.inventory.sourcing import StockSnapshot
@@ -17,7 +16,9 @@ from oms.orders.states import OrderStatus
 from oms.orders.tests.factories import pending_order
 from oms.payments.refunds import refund_order
 from oms.payments.services import record_offline_payment
+from oms.shipping import reallocation
 from oms.shipping import services as shipping
+from oms.shipping.errors import ReallocationRefused
 from oms.shipping.models import Shipment
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 Base data (users, warehouses, catalog, stock) is created when missing and never overwritten, so edits survive
 a re-run. Orders carry the idempotency keys ``demo-0`` … ``demo-{N-1}``; a re-run only places missing ones.
-What the demo holds (tables, prices, addresses, each order's story) is drawn in oms.common.demo_data; this module
+What the demo holds (tables, prices, addresses, each order's story) is drawn in oms.runtime.demo_data; this module
 writes it.
 """
 
@@ -25,7 +25,20 @@ from tqdm import tqdm
 
 from oms.accounts.services import ensure_staff_groups
 from oms.catalog.models import Product, Sku
-from oms.common.demo_data import (
+from oms.inventory.errors import InsufficientStock
+from oms.inventory.ledger import backdate_movements, open_stock
+from oms.inventory.models import Stock, StockMovement, Warehouse
+from oms.inventory.services import set_stock_level
+from oms.orders.models import Order, OrderEvent
+from oms.orders.services import place_order
+from oms.orders.states import OrderStatus
+from oms.orders.transitions import transition_order
+from oms.payments.balance import set_payment_password, top_up_balance
+from oms.payments.models import BalanceAccount, Refund
+from oms.payments.refunds import refund_order
+from oms.payments.services import record_offline_payment
+from oms.purchasing.demo import ensure_demo_purchasing
+from oms.runtime.demo_data import (
     DEMO_BALANCE,
     DEMO_PAYMENT_PASSWORD,
     EXTRA_CUSTOMERS,
@@ -45,19 +58,6 @@ from oms.common.demo_data import (
     story,
     timeline,
 )
-from oms.inventory.errors import InsufficientStock
-from oms.inventory.ledger import backdate_movements, open_stock
-from oms.inventory.models import Stock, StockMovement, Warehouse
-from oms.inventory.services import set_stock_level
-from oms.orders.models import Order, OrderEvent
-from oms.orders.services import place_order
-from oms.orders.states import OrderStatus
-from oms.orders.transitions import transition_order
-from oms.payments.balance import set_payment_password, top_up_balance
-from oms.payments.models import BalanceAccount, Refund
-from oms.payments.refunds import refund_order
-from oms.payments.services import record_offline_payment
-from oms.purchasing.demo import ensure_demo_purchasing
 from oms.shipping.models import Shipment, TrackingEvent
 from oms.shipping.services import confirm_order, confirm_receipt, record_tracking_event, ship_shipment
 

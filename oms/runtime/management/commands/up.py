@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from oms.common.management.commands.serve import check_port_free
+from oms.runtime.management.commands.serve import check_port_free
 
 
 class Command(BaseCommand):
