@@ -23,9 +23,10 @@ from environs import Env, EnvValidationError
 # An empty variable counts as unset, except where a comment says what empty means.
 env = Env(expand_vars=False)
 _T = TypeVar("_T")
+_D = TypeVar("_D")
 
 
-def _typed(read: Callable[[str], _T], name: str, default: _T, what: str) -> _T:
+def _typed(read: Callable[..., _T], name: str, default: _D, what: str) -> _T | _D:
     raw = env.str(name, "")
     if raw.strip() == "":
         return default

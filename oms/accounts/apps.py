@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
@@ -5,13 +7,13 @@ from django.db.models.signals import post_migrate
 
 # The handlers import inside: apps.py is imported while the app registry loads, before any model can be (not a
 # dodged cycle; the same holds for every app's ready() importing its checks).
-def _ensure_groups(sender, **kwargs) -> None:  # noqa: ARG001
+def _ensure_groups(sender: Any, **kwargs: Any) -> None:  # noqa: ARG001
     from oms.accounts.services import ensure_staff_groups
 
     ensure_staff_groups()
 
 
-def _forget_failures(sender, request, user, **kwargs) -> None:  # noqa: ARG001
+def _forget_failures(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:  # noqa: ARG001
     from oms.accounts.throttle import forget_account_failures
 
     forget_account_failures(username=user.get_username())

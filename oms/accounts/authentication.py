@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.authentication import TokenAuthentication
@@ -12,7 +14,7 @@ class CachedTokenAuthentication(TokenAuthentication):
     A revoked token or deactivated user stops working within OMS_TOKEN_CACHE_SECONDS.
     """
 
-    def authenticate_credentials(self, key: str):
+    def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
         cache_key = f"auth-token:{key}"
         user = cache.get(cache_key)
         if user is None:

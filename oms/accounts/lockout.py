@@ -6,6 +6,7 @@ The same answer whether or not the account exists: the username is never looked 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from axes.helpers import get_client_username
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,7 +19,7 @@ from oms.common.errors import ErrorCode
 
 
 def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
 ) -> HttpResponse:
     seconds = retry_after(request, get_client_username(request, credentials))
     if request.path.startswith("/api/"):

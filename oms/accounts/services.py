@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -27,7 +27,7 @@ class TooManyAttempts(OmsError):
         self.retry_after = retry_after
 
 
-def register_customer(*, username: str, password: str) -> AbstractBaseUser | None:
+def register_customer(*, username: str, password: str) -> User | None:
     """Create a customer account; None, creating nothing, when the username is taken (in any letter case).
 
     The password is hashed either way, so both outcomes take the same time: a caller that answers both alike
@@ -52,7 +52,7 @@ def issue_token(*, username: str, password: str, request: HttpRequest) -> Token:
 
     ``request`` is required: the log-in is counted, and refused while locked out, by ``oms.accounts.throttle``.
     """
-    user: AbstractBaseUser | None = authenticate(request, username=username, password=password)
+    user: User | None = authenticate(request, username=username, password=password)
     if throttle.is_locked_out(request):
         raise TooManyAttempts(throttle.lockout_message(), retry_after=throttle.retry_after(request, username))
     if user is None or not user.is_active:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import math
 from datetime import timedelta
+from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off
@@ -51,14 +52,15 @@ def client_address(request: HttpRequest) -> str:
 
 def _recent(request: HttpRequest) -> QuerySet[AccessAttempt]:
     cool_off = get_cool_off(request) or timedelta(0)
-    return AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off)
+    recent: QuerySet[AccessAttempt] = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off)
+    return recent
 
 
 def _failures(attempts: QuerySet[AccessAttempt]) -> int:
-    return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return int(attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0)
 
 
-class AccountAndAddressHandler(AxesDatabaseHandler):
+class AccountAndAddressHandler(AxesDatabaseHandler):  # type: ignore[misc]  # django-axes publishes no types
     """Axes' database handler with a limit of its own for the client address.
 
     Axes compares one count with one limit (``AXES_FAILURE_LIMIT``, here the per-account limit). The count given
@@ -66,7 +68,7 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
     exactly when the account reaches ``AXES_FAILURE_LIMIT`` or the address ``OMS_LOGIN_FAILURES_PER_ADDRESS``.
     """
 
-    def get_failures(self, request, credentials: dict | None = None) -> int:
+    def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
         recent = _recent(request)
         account = _failures(recent.filter(username=get_client_username(request, credentials)))
         address = _failures(recent.filter(ip_address=request.axes_ip_address))
@@ -79,12 +81,12 @@ def lockout_message() -> str:
     return _("Too many failed log-in attempts for this account or from your network. Try again later.")
 
 
-def is_locked_out(request) -> bool:
+def is_locked_out(request: HttpRequest) -> bool:
     """Whether axes refused or locked the log-in just tried with ``request``."""
     return bool(getattr(request, "axes_locked_out", False))
 
 
-def retry_after(request, username: str | None) -> int:
+def retry_after(request: HttpRequest, username: str | None) -> int:
     """Seconds until the lockout of this username or address ends (at most the cool-off): when the last failure
     counted against either stops counting."""
     cool_off = get_cool_off(request) or timedelta(0)
@@ -93,7 +95,7 @@ def retry_after(request, username: str | None) -> int:
     if latest["t"] is None:
         return max(1, math.ceil(cool_off.total_seconds()))
     left = latest["t"] + cool_off - timezone.now()
-    return max(1, math.ceil(left.total_seconds()))
+    return max(1, math.ceil(float(left.total_seconds())))
 
 
 def forget_account_failures(*, username: str) -> None:

@@ -6,7 +6,11 @@ and refund).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from oms.aftersales.models import ReturnEvent, ReturnLine, ReturnRequest
 from oms.common.admin import ReadOnlyInline
@@ -27,7 +31,7 @@ class ReturnEventInline(ReadOnlyReturnInline):
     fields = ("created_at", "from_status", "to_status", "actor", "reason")
     readonly_fields = fields
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("actor")
 
 
@@ -47,11 +51,11 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

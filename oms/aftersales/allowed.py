@@ -9,7 +9,9 @@ error request_return raises. See oms.orders.allowed for the pattern.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from typing import Any
+
+from django.contrib.auth.models import User
 
 from oms.aftersales import selectors
 from oms.aftersales.errors import OrderNotReturnable
@@ -27,11 +29,11 @@ NOT_RETURNABLE = frozenset(
 )
 
 
-def manages_returns(user: AbstractBaseUser) -> bool:
+def manages_returns(user: User) -> bool:
     return user.is_staff and user.has_perm(MANAGE_RETURNS)
 
 
-def _asked(ret: ReturnRequest, user: AbstractBaseUser) -> bool:
+def _asked(ret: ReturnRequest, user: User) -> bool:
     return user.is_authenticated and ret.customer_id == user.pk
 
 
@@ -48,7 +50,7 @@ def why_not_return(order: Order) -> OrderNotReturnable | None:
     return None
 
 
-def returnable_rows(order: Order) -> list[dict]:
+def returnable_rows(order: Order) -> list[dict[str, Any]]:
     """Per SKU, how many units may still be sent back now and until when (none for an order nothing of which can
     go back): what request_return accepts, as oms.aftersales.selectors counts it."""
     if why_not_return(order) is not None:
@@ -56,18 +58,18 @@ def returnable_rows(order: Order) -> list[dict]:
     return [row for row in selectors.returnable_now(order=order) if row["returnable"] > 0]
 
 
-def can_request_return(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_request_return(*, order: Order, user: User) -> bool:
     """Only the customer who placed the order asks, while some unit of it may go back (delivered, in its window,
     not yet returned or asked for)."""
     return owns(order, user) and bool(returnable_rows(order))
 
 
-def can_ship_return(*, ret: ReturnRequest, user: AbstractBaseUser) -> bool:
+def can_ship_return(*, ret: ReturnRequest, user: User) -> bool:
     """The customer who asked (or staff for them) sends the approved parcel back."""
     return (_asked(ret, user) or manages_returns(user)) and can_transition(ret.status, R.SHIPPED)
 
 
-def can_cancel_return(*, ret: ReturnRequest, user: AbstractBaseUser) -> bool:
+def can_cancel_return(*, ret: ReturnRequest, user: User) -> bool:
     """The customer who asked, or staff, withdraw a return before its parcel ships."""
     return (_asked(ret, user) or manages_returns(user)) and can_transition(ret.status, R.CANCELLED)
 
@@ -75,18 +77,18 @@ def can_cancel_return(*, ret: ReturnRequest, user: AbstractBaseUser) -> bool:
 # --- Staff's ----------------------------------------------------------------------------------------------------
 
 
-def can_approve_return(*, ret: ReturnRequest, user: AbstractBaseUser) -> bool:
+def can_approve_return(*, ret: ReturnRequest, user: User) -> bool:
     return manages_returns(user) and can_transition(ret.status, R.APPROVED)
 
 
-def can_reject_return(*, ret: ReturnRequest, user: AbstractBaseUser) -> bool:
+def can_reject_return(*, ret: ReturnRequest, user: User) -> bool:
     return manages_returns(user) and can_transition(ret.status, R.REJECTED)
 
 
-def can_receive_return(*, ret: ReturnRequest, user: AbstractBaseUser) -> bool:
+def can_receive_return(*, ret: ReturnRequest, user: User) -> bool:
     return manages_returns(user) and can_transition(ret.status, R.RECEIVED)
 
 
-def can_refund_return(*, ret: ReturnRequest, user: AbstractBaseUser) -> bool:
+def can_refund_return(*, ret: ReturnRequest, user: User) -> bool:
     """Received but not refunded: the refund after the receipt failed (or is under way); staff retry it."""
     return manages_returns(user) and can_transition(ret.status, R.REFUNDED)

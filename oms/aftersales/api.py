@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,32 +27,34 @@ from oms.aftersales.serializers import (
     ShipBackIn,
 )
 from oms.common.pagination import NewestFirstCursorPagination
+from oms.common.request_types import AuthenticatedRequest
 from oms.orders import selectors as order_selectors
 
 
-def _manages_returns(request: Request) -> bool:
+def _manages_returns(request: AuthenticatedRequest) -> bool:
     return manages_returns(request.user)
 
 
-def _require_return_manager(request: Request, what: str) -> None:
+def _require_return_manager(request: AuthenticatedRequest, what: str) -> None:
     if not _manages_returns(request):
         raise PermissionDenied(f"Only staff who manage returns may {what}.")
 
 
-def _body(serializer_class, request: Request) -> dict:
+def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     body = serializer_class(data=request.data)
     body.is_valid(raise_exception=True)
-    return body.validated_data
+    data: dict[str, Any] = body.validated_data
+    return data
 
 
-def _detail(request: Request, return_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+def _detail(request: AuthenticatedRequest, return_id: int, status_code: int = status.HTTP_200_OK) -> Response:
     found = selectors.return_detail(user=request.user, return_id=return_id)
     return Response(ReturnOut(found).data, status=status_code)
 
 
 class OrderReturnsApi(APIView):
     @extend_schema(request=RequestReturnIn, responses={201: ReturnOut})
-    def post(self, request: Request, order_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
         data = _body(RequestReturnIn, request)
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         created = services.request_return(
@@ -64,14 +68,14 @@ class OrderReturnsApi(APIView):
 
 class OrderReturnableApi(APIView):
     @extend_schema(responses=ReturnableOut(many=True))
-    def get(self, request: Request, order_no: str) -> Response:
+    def get(self, request: AuthenticatedRequest, order_no: str) -> Response:
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         return Response(ReturnableOut(selectors.returnable_now(order=order), many=True).data)
 
 
 class ReturnListApi(APIView):
     @extend_schema(parameters=[ReturnFiltersIn], responses=ReturnOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = ReturnFiltersIn(data=request.query_params)
         filters.is_valid(raise_exception=True)
         returns = selectors.return_list(user=request.user, **filters.validated_data)
@@ -82,13 +86,13 @@ class ReturnListApi(APIView):
 
 class ReturnDetailApi(APIView):
     @extend_schema(responses=ReturnOut)
-    def get(self, request: Request, return_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, return_id: int) -> Response:
         return _detail(request, return_id)
 
 
 class ReturnApproveApi(APIView):
     @extend_schema(request=ApproveIn, responses=ReturnOut)
-    def post(self, request: Request, return_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, return_id: int) -> Response:
         _require_return_manager(request, "approve returns")
         data = _body(ApproveIn, request)
         found = selectors.return_detail(user=request.user, return_id=return_id)
@@ -98,7 +102,7 @@ class ReturnApproveApi(APIView):
 
 class ReturnRejectApi(APIView):
     @extend_schema(request=RejectIn, responses=ReturnOut)
-    def post(self, request: Request, return_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, return_id: int) -> Response:
         _require_return_manager(request, "reject returns")
         data = _body(RejectIn, request)
         found = selectors.return_detail(user=request.user, return_id=return_id)
@@ -108,7 +112,7 @@ class ReturnRejectApi(APIView):
 
 class ReturnShipApi(APIView):
     @extend_schema(request=ShipBackIn, responses=ReturnOut)
-    def post(self, request: Request, return_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, return_id: int) -> Response:
         data = _body(ShipBackIn, request)
         found = selectors.return_detail(user=request.user, return_id=return_id)
         services.ship_return(return_request=found, actor=request.user, by_staff=_manages_returns(request), **data)
@@ -117,7 +121,7 @@ class ReturnShipApi(APIView):
 
 class ReturnCancelApi(APIView):
     @extend_schema(request=CancelIn, responses=ReturnOut)
-    def post(self, request: Request, return_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, return_id: int) -> Response:
         data = _body(CancelIn, request)
         found = selectors.return_detail(user=request.user, return_id=return_id)
         services.cancel_return(
@@ -128,7 +132,7 @@ class ReturnCancelApi(APIView):
 
 class ReturnReceiveApi(APIView):
     @extend_schema(request=ReceiveIn, responses=ReceivedOut)
-    def post(self, request: Request, return_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, return_id: int) -> Response:
         """Receive the parcel (restocking its units unless ``restock`` is false), then refund it.
 
         200 whenever the receipt went through; if the refund then failed, ``refund_error`` says why and the return
@@ -146,7 +150,7 @@ class ReturnReceiveApi(APIView):
 
 class ReturnRefundApi(APIView):
     @extend_schema(request=None, responses=ReturnOut)
-    def post(self, request: Request, return_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, return_id: int) -> Response:
         """Retry the refund of a received return whose refund failed."""
         _require_return_manager(request, "refund returns")
         found = selectors.return_detail(user=request.user, return_id=return_id)

@@ -12,9 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
@@ -38,13 +39,13 @@ RETURN_REFUND_PREFIX = "Return #"
 # --- Visibility -----------------------------------------------------------------------------------------------
 
 
-def returns_visible_to(user: AbstractBaseUser) -> QuerySet[ReturnRequest]:
+def returns_visible_to(user: User) -> QuerySet[ReturnRequest]:
     """Staff who see every order see every return; a customer sees their own."""
     returns = ReturnRequest.objects.all()
     return returns if sees_all_orders(user) else returns.filter(customer=user)
 
 
-def return_list(*, user: AbstractBaseUser, status: str | None = None, order_no: str | None = None):
+def return_list(*, user: User, status: str | None = None, order_no: str | None = None) -> QuerySet[ReturnRequest]:
     returns = returns_visible_to(user)
     if status:
         returns = returns.filter(status=status)
@@ -57,7 +58,7 @@ def return_list(*, user: AbstractBaseUser, status: str | None = None, order_no: 
     )
 
 
-def return_detail(*, user: AbstractBaseUser, return_id: int) -> ReturnRequest:
+def return_detail(*, user: User, return_id: int) -> ReturnRequest:
     """The return with lines and timeline, or ReturnNotFound — also for someone else's return (never 403)."""
     if not 0 < return_id <= MAX_ID:  # a bigger number is no id, and would overflow the database's integer
         raise ReturnNotFound(f"No return {return_id}.")
@@ -162,6 +163,8 @@ def _delivered_parcels(order: Order) -> dict[tuple[int, int], ParcelUnits]:
             when = completed_at
         else:
             continue  # still in the warehouse, on its way to an open order, or failed: nothing delivered
+        if when is None:  # a delivered parcel was shipped: not reached
+            continue
         for line in shipment.lines.all():
             delivered[(shipment.pk, line.sku_id)] = ParcelUnits(shipment.pk, shipment.warehouse_id, when, line.quantity)
     return delivered
@@ -193,7 +196,7 @@ def return_refund_reason(request: ReturnRequest, reason: str) -> str:
     return f"{RETURN_REFUND_PREFIX}{request.pk}: {reason}"
 
 
-def returnable_now(*, order: Order, now: datetime | None = None) -> list[dict]:
+def returnable_now(*, order: Order, now: datetime | None = None) -> list[dict[str, Any]]:
     """What the customer may still send back of ``order``, per SKU (for the API and the storefront)."""
     now = now or timezone.now()
     return [

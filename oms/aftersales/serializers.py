@@ -14,7 +14,8 @@ class ReturnLineIn(StrictSerializer):
 
 
 class RequestReturnIn(StrictSerializer):
-    items = ReturnLineIn(many=True, allow_empty=False, max_length=100)
+    # many=True hands these to the ListSerializer; the stubs type only the child's arguments.
+    items = ReturnLineIn(many=True, allow_empty=False, max_length=100)  # type: ignore[call-arg]
     reason = serializers.CharField(max_length=200)
 
     def validate_items(self, items: list[dict]) -> list[dict]:

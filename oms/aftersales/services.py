@@ -15,9 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -72,7 +73,7 @@ class Received:
 def request_return(
     *,
     order: Order,
-    customer: AbstractBaseUser,
+    customer: User,
     items: list[ReturnLineInput],
     reason: str,
     now: datetime | None = None,
@@ -188,7 +189,7 @@ def _required_reason(reason: str, message: str) -> str:
 # --- Decide, ship back, cancel ---------------------------------------------------------------------------------
 
 
-def approve_return(*, return_request: ReturnRequest, actor: AbstractBaseUser, note: str = "") -> ReturnRequest:
+def approve_return(*, return_request: ReturnRequest, actor: User, note: str = "") -> ReturnRequest:
     """Staff accept the return: the customer may send the parcel. Raises InvalidReturnTransition."""
     with transaction.atomic():
         order, request = lock_return(return_request.pk)
@@ -197,7 +198,7 @@ def approve_return(*, return_request: ReturnRequest, actor: AbstractBaseUser, no
         )
 
 
-def reject_return(*, return_request: ReturnRequest, actor: AbstractBaseUser, reason: str) -> ReturnRequest:
+def reject_return(*, return_request: ReturnRequest, actor: User, reason: str) -> ReturnRequest:
     """Staff refuse the return, saying why; its units become returnable again. Raises ValidationFailed,
     InvalidReturnTransition."""
     reason = _required_reason(reason, "Say why the return is rejected.")
@@ -207,7 +208,7 @@ def reject_return(*, return_request: ReturnRequest, actor: AbstractBaseUser, rea
 
 
 def ship_return(
-    *, return_request: ReturnRequest, actor: AbstractBaseUser, carrier: str, tracking_no: str, by_staff: bool
+    *, return_request: ReturnRequest, actor: User, carrier: str, tracking_no: str, by_staff: bool
 ) -> ReturnRequest:
     """The customer (or staff for them) sent the approved parcel back with ``carrier``: ``shipped``.
 
@@ -233,9 +234,7 @@ def ship_return(
         )
 
 
-def cancel_return(
-    *, return_request: ReturnRequest, actor: AbstractBaseUser, reason: str = "", by_staff: bool
-) -> ReturnRequest:
+def cancel_return(*, return_request: ReturnRequest, actor: User, reason: str = "", by_staff: bool) -> ReturnRequest:
     """Withdraw a return before its parcel ships (requested or approved); its units become returnable again.
 
     The customer cancels their own; staff may cancel any. Raises NotReturnCustomer, InvalidReturnTransition.
@@ -249,7 +248,7 @@ def cancel_return(
         )
 
 
-def _ensure_customer_or_staff(request: ReturnRequest, actor: AbstractBaseUser, by_staff: bool) -> None:
+def _ensure_customer_or_staff(request: ReturnRequest, actor: User, by_staff: bool) -> None:
     if not by_staff and request.customer_id != actor.pk:
         raise NotReturnCustomer("Only the customer who asked for the return, or staff, may do this.")
 
@@ -264,7 +263,7 @@ def _clean(value: str, max_length: int, name: str, message: str) -> str:
 # --- Receive and refund ---------------------------------------------------------------------------------------
 
 
-def receive_return(*, return_request: ReturnRequest, actor: AbstractBaseUser, restock: bool = True) -> Received:
+def receive_return(*, return_request: ReturnRequest, actor: User, restock: bool = True) -> Received:
     """Staff received the parcel: ``received`` (units back on hand if ``restock``), then refunded.
 
     The receipt commits on its own (order row, return row, then stock rows locked in id order); the refund runs
@@ -297,10 +296,10 @@ class _RefundClaim:
     order: Order
     reason: str
     amount: Decimal
-    items: list[dict]
+    items: list[dict[str, Any]]
 
 
-def refund_return(*, return_request: ReturnRequest, actor: AbstractBaseUser | None) -> ReturnRequest:
+def refund_return(*, return_request: ReturnRequest, actor: User | None) -> ReturnRequest:
     """``received`` -> ``refunded``: the returned units' value goes back through refund_order, linked to the return.
 
     Money never moves under our locks, so this runs in three steps: claim (order and return rows locked;
@@ -383,7 +382,7 @@ def _refund_amount(*, order: Order, request: ReturnRequest, lines: list[ReturnLi
     return left if last_units or value > left else value
 
 
-def _finish_refund(*, return_id: int, refund: Refund, actor: AbstractBaseUser | None) -> ReturnRequest:
+def _finish_refund(*, return_id: int, refund: Refund, actor: User | None) -> ReturnRequest:
     with transaction.atomic():
         order, request = lock_return(return_id)
         if request.status == R.REFUNDED and request.refund_id == refund.pk:
@@ -399,7 +398,7 @@ def _finish_refund(*, return_id: int, refund: Refund, actor: AbstractBaseUser | 
         )
 
 
-def _release_claim(*, return_id: int, actor: AbstractBaseUser | None, exc: Exception) -> None:
+def _release_claim(*, return_id: int, actor: User | None, exc: Exception) -> None:
     why = f"{exc.code}: {exc.message}" if isinstance(exc, OmsError) else f"{type(exc).__name__}: {exc}"
     with transaction.atomic():
         order, request = lock_return(return_id)

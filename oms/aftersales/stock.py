@@ -8,7 +8,7 @@ The movements are posted through the stock ledger (oms.inventory.ledger), which 
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.aftersales.models import ReturnLine, ReturnRequest
 from oms.inventory import ledger
@@ -16,7 +16,7 @@ from oms.inventory.ledger import Movement
 from oms.inventory.models import StockMovement
 
 
-def restock_return(*, request: ReturnRequest, lines: list[ReturnLine], actor: AbstractBaseUser | None) -> int:
+def restock_return(*, request: ReturnRequest, lines: list[ReturnLine], actor: User | None) -> int:
     """Put the lines' units back on hand; returns how many. ``lines`` carry their shipment (select_related)."""
     wanted: dict[tuple[int, int], int] = {}
     for line in lines:

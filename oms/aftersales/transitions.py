@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.aftersales.errors import InvalidReturnTransition, ReturnNotFound
 from oms.aftersales.models import ReturnEvent, ReturnRequest
@@ -20,7 +20,7 @@ from oms.orders.transitions import note_order
 
 
 def _write_event(
-    request: ReturnRequest, *, from_status: str, actor: AbstractBaseUser | None, reason: str, at: datetime
+    request: ReturnRequest, *, from_status: str, actor: User | None, reason: str, at: datetime
 ) -> ReturnEvent:
     """A return event ``from_status`` -> the return's status, and the same news as a note on the order."""
     event = ReturnEvent.objects.create(
@@ -60,7 +60,7 @@ def apply_return_transition(
     request: ReturnRequest,
     order: Order,
     to: ReturnStatus,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str,
     fields: tuple[str, ...] = (),
 ) -> ReturnRequest:
@@ -74,7 +74,7 @@ def apply_return_transition(
 
 
 def record_return_event(
-    *, request: ReturnRequest, order: Order, from_status: str, actor: AbstractBaseUser | None, reason: str
+    *, request: ReturnRequest, order: Order, from_status: str, actor: User | None, reason: str
 ) -> None:
     """A return event ``from_status`` -> the return's status (``""`` for a new return; its status for a note),
     and the same news as a note on the order."""

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from oms.catalog.models import Product, Sku
 from oms.common.admin import money_column
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _SkuCount(TypedDict):
+    sku_count: int
 
 
 class SkuInline(admin.TabularInline):
@@ -26,11 +36,12 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     inlines = [SkuInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(sku_count=Count("skus"))
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
+        products: QuerySet[Product] = super().get_queryset(request).annotate(sku_count=Count("skus"))
+        return products
 
     @admin.display(description="SKUs", ordering="sku_count")
-    def sku_count(self, obj: Product) -> int:
+    def sku_count(self, obj: WithAnnotations[Product, _SkuCount]) -> int:
         return obj.sku_count
 
 

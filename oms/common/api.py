@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
@@ -67,10 +67,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if not isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, str):
         message = str(exc.detail) or message
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    auth_header = getattr(exc, "auth_header", None)  # NotAuthenticated/AuthenticationFailed, set by DRF's view
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)  # Throttled
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     return Response(error_body(code, message, details), status=exc.status_code, headers=headers)
 
 
@@ -85,11 +87,11 @@ def database_unavailable_answer() -> dict[str, Any]:
     }
 
 
-def json_404(request, exception=None) -> JsonResponse:  # noqa: ARG001
+def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:  # noqa: ARG001
     return JsonResponse(error_body(ErrorCode.NOT_FOUND, "No such page or resource."), status=404)
 
 
-def json_500(request) -> JsonResponse:  # noqa: ARG001
+def json_500(request: HttpRequest) -> JsonResponse:  # noqa: ARG001
     return JsonResponse(error_body(ErrorCode.SERVER_ERROR, "Internal error; it has been logged."), status=500)
 
 

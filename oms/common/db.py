@@ -16,9 +16,13 @@ def prepared_cursor() -> CursorWrapper:
     """
     if connection.vendor != "postgresql":
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor  # importable only with psycopg installed
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]  # missing from the stubs
+        ServerBindingCursor,  # importable only with psycopg installed
+    )
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+        # Django's private step that wraps a driver cursor the way connection.cursor() does (not in the stubs).
+        cursor: CursorWrapper = connection._prepare_cursor(ServerBindingCursor(connection.connection))  # type: ignore[attr-defined]
+        return cursor

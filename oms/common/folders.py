@@ -24,7 +24,7 @@ def var_dirs() -> list[Path]:
     if settings.CELERY_EMBEDDED_BROKER:
         options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
         folders += [
-            Path(options[key]) for key in ("data_folder_in", "data_folder_out", "control_folder") if key in options
+            Path(str(options[key])) for key in ("data_folder_in", "data_folder_out", "control_folder") if key in options
         ]
     return list(dict.fromkeys(folders))
 

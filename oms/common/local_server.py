@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -35,7 +36,7 @@ def forget_server() -> None:
         server_file().unlink(missing_ok=True)
 
 
-def _read() -> dict | None:
+def _read() -> dict[str, Any] | None:
     try:
         recorded = json.loads(server_file().read_text())
     except (OSError, ValueError):
@@ -60,6 +61,7 @@ def server_base_url() -> str:
     if settings.OMS_PUBLIC_BASE_URL:
         return settings.OMS_PUBLIC_BASE_URL
     recorded = _read()
-    if recorded and isinstance(recorded.get("base_url"), str) and _running(recorded.get("pid")):
-        return recorded["base_url"]
+    base_url = recorded.get("base_url") if recorded else None
+    if recorded and isinstance(base_url, str) and _running(recorded.get("pid")):
+        return base_url
     return f"http://127.0.0.1:{settings.OMS_PORT}"

@@ -8,10 +8,15 @@ the ``money`` template filter is the same function.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Aggregate, DecimalField, Sum
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -50,17 +55,17 @@ class MoneySum(Sum):
         extra.setdefault("output_field", DecimalField(max_digits=SUM_MAX_DIGITS, decimal_places=2))
         super().__init__(expression, **extra)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> _AsSqlType:
         clone = self.copy()
         clone.template = "%(function)s(%(distinct)sCAST(ROUND((%(expressions)s) * 100) AS INTEGER))"
         # Aggregate.as_sql, not Func.as_sqlite: that one would CAST the integer sum AS NUMERIC.
         return Aggregate.as_sql(clone, compiler, connection, **extra_context)
 
     @property
-    def convert_value(self):
+    def convert_value(self) -> Callable[[Any, Any, Any], Decimal]:
         return _from_sum
 
-    def get_db_converters(self, connection):
+    def get_db_converters(self, connection: BaseDatabaseWrapper) -> list[Callable[..., Any]]:
         return [self.convert_value]
 
 

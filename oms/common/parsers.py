@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import IO, Any
+
 from django.conf import settings
 from rest_framework import exceptions, parsers
 
@@ -12,7 +14,7 @@ class JSONParser(parsers.JSONParser):
     """API bodies through oms.common.json_input: anything malformed (too large, too deep, invalid UTF-8, NaN,
     absurd numbers) is a 400 ``parse_error``, never a 500. Reads at most the size limit plus one byte."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: IO[Any] | None, media_type: str | None = None, parser_context: Any = None) -> Any:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or DEFAULT_MAX_BYTES
         body = stream.read(limit + 1) if stream is not None else b""
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
@@ -21,7 +22,7 @@ class InsertCte:
     objs: Sequence[Model]
     parents: dict[str, tuple[str, Model]] = field(default_factory=dict)  # FK attname -> (parent CTE, parent)
 
-    def sql(self) -> tuple[str, list]:
+    def sql(self) -> tuple[str, list[Any]]:
         """``name AS (INSERT INTO … VALUES … RETURNING id)`` and its parameters."""
         opts = type(self.objs[0])._meta
         qn = connection.ops.quote_name

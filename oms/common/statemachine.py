@@ -21,7 +21,7 @@ from django.utils import timezone
 from oms.common.errors import Conflict, ErrorCode
 
 if TYPE_CHECKING:  # imported by models modules, while the app registry is still loading
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -75,9 +75,7 @@ class TransitionTable(Mapping[str, frozenset[str]]):
 class EventWriter(Protocol):
     """Writes one event row of ``obj`` (``from_status`` -> the object's status now; equal for a note), returns it."""
 
-    def __call__(
-        self, obj: Any, *, from_status: str, actor: AbstractBaseUser | None, reason: str, at: datetime
-    ) -> Any: ...
+    def __call__(self, obj: Any, /, *, from_status: str, actor: User | None, reason: str, at: datetime) -> Any: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +113,7 @@ class StateMachine(Generic[M]):
 
 
 # Every machine built, so a test can check that each stateful model has one and nothing else writes its status.
-MACHINES: list[StateMachine] = []
+MACHINES: list[StateMachine[Any]] = []
 
 
 def apply_transition(
@@ -123,7 +121,7 @@ def apply_transition(
     obj: M,
     *,
     to: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str,
     fields: Iterable[str] = (),
     allowed_from: Iterable[str] | None = None,
@@ -152,7 +150,7 @@ def record_event(
     machine: StateMachine[M],
     obj: M,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str,
     from_status: str | None = None,
     at: datetime | None = None,

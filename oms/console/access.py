@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -45,10 +45,10 @@ def staff_required(perm: str | None = None) -> Callable:
 
 def required_perm(url_name: str, **kwargs) -> str | None:
     """The permission the console page ``url_name`` declares (None: any staff)."""
-    return resolve(reverse(url_name, kwargs=kwargs or None)).func.required_perm
+    return resolve(reverse(url_name, kwargs=kwargs or None)).func.required_perm  # type: ignore[attr-defined]  # set by the decorator above
 
 
-def may_open(user: AbstractBaseUser | AnonymousUser, url_name: str, **kwargs) -> bool:
+def may_open(user: User | AnonymousUser, url_name: str, **kwargs) -> bool:
     """Whether ``user`` may open the console page ``url_name``: the same rule its view applies."""
     if not (user.is_authenticated and user.is_staff):
         return False

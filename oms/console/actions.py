@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.orders.allowed import MANAGE_ORDERS
 from oms.orders.models import Order, OrderEvent
@@ -37,7 +37,7 @@ class OrderAction:
     label: str
     perm: str
     form: type[forms.NoInputForm]
-    run: Callable[[AbstractBaseUser, Order, dict[str, Any]], Any]
+    run: Callable[[User, Order, dict[str, Any]], Any]
     done: str  # message after success
     # The domain's answer to "may this user do it to this order now" (keyword arguments order, user).
     allowed: Callable[..., bool]
@@ -46,7 +46,7 @@ class OrderAction:
     note: Callable[[Any], str | None] | None = None
 
 
-def _ship(user: AbstractBaseUser, order: Order, data: dict[str, Any]):
+def _ship(user: User, order: Order, data: dict[str, Any]):
     shipment = shipping_selectors.shipment_detail(user=user, shipment_id=data["shipment"])
     if shipment.order_id != order.pk:
         raise UnknownShipment(f"Order {order.order_no} has no shipment {data['shipment']}.")
@@ -55,7 +55,7 @@ def _ship(user: AbstractBaseUser, order: Order, data: dict[str, Any]):
     )
 
 
-def _refund(user: AbstractBaseUser, order: Order, data: dict[str, Any]):
+def _refund(user: User, order: Order, data: dict[str, Any]):
     return refunds.refund_order(
         order=order,
         reason=data["reason"],
@@ -66,7 +66,7 @@ def _refund(user: AbstractBaseUser, order: Order, data: dict[str, Any]):
     )
 
 
-def _reallocate(user: AbstractBaseUser, order: Order, data: dict[str, Any]) -> str:
+def _reallocate(user: User, order: Order, data: dict[str, Any]) -> str:
     """Re-allocate, and return the note the service wrote on the timeline (where the units went)."""
     reallocate_order(order=order, actor=user)
     event = OrderEvent.objects.filter(order=order).order_by("-created_at", "-id").first()
@@ -165,7 +165,7 @@ ACTIONS: dict[str, OrderAction] = {
 PAGE_ORDER = ("confirm", "ship", "offline-payment", "reallocate", "cancel", "resolve", "reship", "refund")
 
 
-def available_actions(order: Order, *, user: AbstractBaseUser) -> list[str]:
+def available_actions(order: Order, *, user: User) -> list[str]:
     """The actions the order page offers ``user`` for ``order`` now: those the domain allows.
 
     Reads the order's shipments, payments and payment issues (prefetch them).

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 
 from oms.aftersales.states import ReturnStatus
 from oms.common.validators import filter_date
@@ -12,7 +14,7 @@ from oms.inventory.models import Warehouse
 from oms.orders.models import Order
 from oms.orders.selectors import OrderFilters
 from oms.orders.states import OrderStatus
-from oms.payments.exceptions import RESOLUTIONS
+from oms.payments.allowed import RESOLUTIONS
 from oms.purchasing.models import PurchaseOrderLine, Supplier
 from oms.purchasing.planning import MAX_LINE_QUANTITY
 from oms.purchasing.services import MAX_PO_LINES, PurchaseLineInput
@@ -59,7 +61,9 @@ class ShipForm(NoInputForm):
 
     def __init__(self, *args, order: Order, **kwargs) -> None:
         super().__init__(*args, order=order, **kwargs)
-        self.fields["carrier"].choices = [(code, carrier_name(code)) for code in carrier_codes()]
+        cast(forms.ChoiceField, self.fields["carrier"]).choices = [
+            (code, carrier_name(code)) for code in carrier_codes()
+        ]
 
 
 class CancelForm(NoInputForm):
@@ -109,8 +113,9 @@ class RefundForm(NoInputForm):
             if self.cleaned_data.get(f"qty_{item.sku_code}")
         ]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("restock") and not self.items():
             raise forms.ValidationError("Say how many units of which SKU come back to restock them.")
         return data
@@ -185,7 +190,10 @@ class FromSuggestionsForm(PurchasePartiesForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Any code is accepted here; the service says which are unknown or need nothing.
-        self.fields["sku"].choices = [(code, code) for code in (self.data.getlist("sku") if self.data else [])]
+        data = cast(QueryDict, self.data)  # request.POST
+        cast(forms.ChoiceField, self.fields["sku"]).choices = [
+            (code, code) for code in (data.getlist("sku") if data else [])
+        ]
 
 
 class NewPurchaseOrderForm(PurchasePartiesForm):
@@ -213,8 +221,9 @@ class NewPurchaseOrderForm(PurchasePartiesForm):
     def line_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [(self[f"sku_{i}"], self[f"quantity_{i}"], self[f"unit_cost_{i}"]) for i in range(self.row_count)]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for i in range(self.row_count):
             if (data.get(f"sku_{i}") or "").strip() and data.get(f"quantity_{i}") is None:
                 self.add_error(f"quantity_{i}", "Enter how many units to order.")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.purchasing import allowed, services
 from oms.purchasing.models import PurchaseOrder
@@ -27,8 +27,8 @@ VIEW_POS = allowed.VIEW_POS
 class PurchaseOrderAction:
     name: str
     label: str
-    form: type[django_forms.Form]
-    run: Callable[[AbstractBaseUser, PurchaseOrder, django_forms.Form], Any]
+    form: Callable[..., django_forms.Form]  # a form class taking po=
+    run: Callable[[User, PurchaseOrder, Any], Any]  # user, purchase order, its form (valid)
     done: str  # message after success
     # The domain's answer to "may this user do it to this PO now" (keyword arguments po, user).
     allowed: Callable[..., bool]
@@ -82,6 +82,6 @@ PO_ACTIONS: dict[str, PurchaseOrderAction] = {
 }
 
 
-def available_po_actions(po: PurchaseOrder, *, user: AbstractBaseUser) -> list[str]:
+def available_po_actions(po: PurchaseOrder, *, user: User) -> list[str]:
     """The actions the PO page offers ``user`` for ``po`` now: those the domain allows."""
     return [name for name, action in PO_ACTIONS.items() if action.allowed(po=po, user=user)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.aftersales import allowed, services
 from oms.aftersales.models import ReturnRequest
@@ -28,7 +28,7 @@ class ReturnAction:
     name: str
     label: str
     form: type[django_forms.Form]
-    run: Callable[[AbstractBaseUser, ReturnRequest, dict[str, Any]], Any]
+    run: Callable[[User, ReturnRequest, dict[str, Any]], Any]
     done: str  # message after success
     # The domain's answer to "may this user do it to this return now" (keyword arguments ret, user).
     allowed: Callable[..., bool]
@@ -41,6 +41,7 @@ def _refund_outcome(result: services.Received) -> tuple[bool, str]:
     if result.refund_error is not None:
         return False, f"The refund failed: {result.refund_error.message} Retry it when the cause is fixed."
     refund = result.return_request.refund
+    assert refund is not None  # received without a refund error: refunded
     return True, f"Refunded {format_money(refund.amount)} ({refund.out_request_no})."
 
 
@@ -87,6 +88,6 @@ RETURN_ACTIONS: dict[str, ReturnAction] = {
 }
 
 
-def available_return_actions(ret: ReturnRequest, *, user: AbstractBaseUser) -> list[str]:
+def available_return_actions(ret: ReturnRequest, *, user: User) -> list[str]:
     """The actions the order page offers ``user`` for return ``ret`` now: those the domain allows."""
     return [name for name, action in RETURN_ACTIONS.items() if action.allowed(ret=ret, user=user)]

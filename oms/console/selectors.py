@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from statistics import median
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
@@ -77,7 +78,7 @@ def sales_by_day(*, days: int, today: date | None = None) -> list[DaySales]:
     """One row per day of the last ``days`` days (today included), oldest first, zeros for quiet days."""
     today = today or timezone.localdate()
     first = today - timedelta(days=days - 1)
-    buckets = {first + timedelta(days=i): [0, 0, ZERO] for i in range(days)}
+    buckets: dict[date, list[Any]] = {first + timedelta(days=i): [0, 0, ZERO] for i in range(days)}
     rows = Order.objects.filter(created_at__gte=start_of_day(first)).values_list(
         "created_at", "paid_at", "total_amount"
     )
@@ -109,7 +110,7 @@ def refunds_by_day(*, since: datetime) -> dict[date, Decimal]:
 def status_mix(*, since: datetime) -> list[tuple[str, str, int]]:
     """(status, label, orders) of the orders placed since ``since``, in state machine order."""
     counts = dict(Order.objects.filter(created_at__gte=since).values_list("status").annotate(n=Count("id")).order_by())
-    return [(s.value, s.label, counts[s.value]) for s in OrderStatus if counts.get(s.value)]
+    return [(s.value, str(s.label), counts[s.value]) for s in OrderStatus if counts.get(s.value)]
 
 
 @dataclass(frozen=True)
@@ -177,9 +178,7 @@ def lead_times(*, since: datetime, limit: int = 50_000) -> LeadTimes:
     )
 
 
-def return_queue(
-    *, user: AbstractBaseUser, status: str | None = None, order_no: str | None = None
-) -> QuerySet[ReturnRequest]:
+def return_queue(*, user: User, status: str | None = None, order_no: str | None = None) -> QuerySet[ReturnRequest]:
     """The returns ``user`` may see: those waiting for a decision (requested) first, then the rest, newest first."""
     waiting = Case(When(status=ReturnStatus.REQUESTED, then=Value(0)), default=Value(1), output_field=IntegerField())
     returns = return_list(user=user, status=status, order_no=order_no)

@@ -7,10 +7,12 @@ allocations are history, so they are read-only here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import F
-from django.http import HttpResponseRedirect
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from oms.common.errors import OmsError
 from oms.inventory.models import Allocation, Stock, StockMovement, Warehouse
@@ -23,13 +25,13 @@ LOW_STOCK_THRESHOLD = 10
 class ReadOnlyAdmin(admin.ModelAdmin):
     """History rows: staff may look, never add, edit or delete."""
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -54,8 +56,8 @@ class StockForm(forms.ModelForm):
         model = Stock
         fields = ("sku", "warehouse")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if self.instance._state.adding and cleaned.get("new_on_hand") is None:
             self.add_error("new_on_hand", "A new stock row needs its units on hand.")
         return cleaned
@@ -65,10 +67,10 @@ class AvailabilityFilter(admin.SimpleListFilter):
     title = "availability"
     parameter_name = "availability"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [("out", "Out of stock"), ("low", f"Low (≤ {LOW_STOCK_THRESHOLD} available)")]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Stock]) -> QuerySet[Stock]:
         available = F("on_hand") - F("reserved")
         if self.value() == "out":
             return queryset.alias(free=available).filter(free__lte=0)
@@ -87,42 +89,49 @@ class StockAdmin(admin.ModelAdmin):
     autocomplete_fields = ("sku",)
     show_full_result_count = False
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Stock | None = None) -> tuple[str, ...]:
         if obj is None:
             return ("sku", "warehouse", "new_on_hand", "note")
         return ("sku", "warehouse", "on_hand", "reserved", "available", "updated_at", "new_on_hand", "note")
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Stock | None = None) -> tuple[str, ...]:
         if obj is None:
             return ()
         return ("sku", "warehouse", "on_hand", "reserved", "available", "updated_at")
 
     # Setting stock is the manage_stock right (as in the API), not Django's generic change_stock.
-    def has_add_permission(self, request) -> bool:
-        return request.user.has_perm("inventory.manage_stock")
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("inventory.manage_stock"))
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm("inventory.manage_stock")
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.has_perm("inventory.manage_stock"))
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # movements and allocations point at stock rows: history must stay whole
 
     @admin.display(description="available")
     def available(self, obj: Stock) -> int:
         return obj.available
 
-    def save_model(self, request, obj: Stock, form: StockForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Stock, form: StockForm, change: bool) -> None:
         on_hand = form.cleaned_data.get("new_on_hand")
         if on_hand is None:
             return
         note = form.cleaned_data.get("note") or "Set in admin"
-        stock = set_stock_level(sku=obj.sku, warehouse=obj.warehouse, on_hand=on_hand, actor=request.user, note=note)
+        actor = request.user if request.user.is_authenticated else None  # the admin only serves signed-in staff
+        stock = set_stock_level(sku=obj.sku, warehouse=obj.warehouse, on_hand=on_hand, actor=actor, note=note)
         # The admin logs and redirects with ``obj``: make it the row the service wrote.
         obj.pk = stock.pk
         obj.refresh_from_db()
         obj._state.adding = False
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except OmsError as exc:

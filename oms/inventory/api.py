@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from oms.catalog.models import Sku
 from oms.common.api import StrictSerializer
 from oms.common.errors import NotFound
+from oms.common.request_types import AuthenticatedRequest
 from oms.inventory import services
 from oms.inventory.models import Warehouse
 
@@ -57,7 +58,7 @@ class SkuStockApi(APIView):
         return Response(StockOut(sku.stocks.select_related("sku", "warehouse"), many=True).data)
 
     @extend_schema(request=StockIn, responses=StockOut)
-    def put(self, request: Request, code: str) -> Response:
+    def put(self, request: AuthenticatedRequest, code: str) -> Response:
         _require(request, "inventory.manage_stock", "set stock levels")
         body = StockIn(data=request.data)
         body.is_valid(raise_exception=True)

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Case, F, Model, QuerySet, Value, When
 from django.db.transaction import TransactionManagementError
@@ -67,7 +67,7 @@ class Movement:
     note: str = ""
 
 
-def post_movements(*, movements: Sequence[Movement], actor: AbstractBaseUser | None) -> None:
+def post_movements(*, movements: Sequence[Movement], actor: User | None) -> None:
     """Write ``movements`` and apply their deltas, all or nothing; inside the caller's transaction.
 
     Locks the stock rows concerned (in id order) until the caller commits. A row named by SKU and warehouse that
@@ -79,7 +79,7 @@ def post_movements(*, movements: Sequence[Movement], actor: AbstractBaseUser | N
 
 
 @contextmanager
-def posting_movements(*, movements: Sequence[Movement], actor: AbstractBaseUser | None) -> Iterator[None]:
+def posting_movements(*, movements: Sequence[Movement], actor: User | None) -> Iterator[None]:
     """``post_movements`` around a with-block that writes rows referencing the same stock rows (allocations).
 
     The block runs before the guarded update on PostgreSQL and SQLite, after it on MySQL/MariaDB (see the module
@@ -130,18 +130,19 @@ class Reservation:
         _apply_deltas(self.deltas)
 
 
-def reservation(*, order: Model, plan: Sequence[PlannedAllocation], actor: AbstractBaseUser | None) -> Reservation:
+def reservation(*, order: Model, plan: Sequence[PlannedAllocation], actor: User | None) -> Reservation:
     """The rows that reserve ``plan`` for ``order`` (which may be unsaved), one RESERVE movement per allocation."""
-    allocations = [Allocation(order=order, stock_id=p.stock_id, quantity=p.quantity) for p in plan]
+    # ``order`` is an orders.Order, typed Model: inventory sits below orders and does not import it.
+    allocations = [Allocation(order=order, stock_id=p.stock_id, quantity=p.quantity) for p in plan]  # type: ignore[misc]
     movements = [
-        StockMovement(stock_id=p.stock_id, kind=Kind.RESERVE, reserved_delta=p.quantity, order=order, actor=actor)
+        StockMovement(stock_id=p.stock_id, kind=Kind.RESERVE, reserved_delta=p.quantity, order=order, actor=actor)  # type: ignore[misc]
         for p in plan
     ]
     return Reservation(order, allocations, movements, {p.stock_id: (0, p.quantity) for p in plan})
 
 
 def open_stock(
-    *, units: Mapping[tuple[int, int], int], actor: AbstractBaseUser | None, note: str, at: datetime | None = None
+    *, units: Mapping[tuple[int, int], int], actor: User | None, note: str, at: datetime | None = None
 ) -> list[Stock]:
     """New stock rows in bulk, ``units`` by (sku id, warehouse id), each with the RECEIPT movement of its units.
 
@@ -195,7 +196,7 @@ def _require_transaction() -> None:
         raise TransactionManagementError("stock movements are posted inside the caller's transaction")
 
 
-def _movement_rows(movements: Sequence[Movement], actor: AbstractBaseUser | None) -> list[StockMovement]:
+def _movement_rows(movements: Sequence[Movement], actor: User | None) -> list[StockMovement]:
     stock_ids = _resolve_stock_ids(movements)
     return [
         StockMovement(
@@ -223,7 +224,7 @@ def _resolve_stock_ids(movements: Sequence[Movement]) -> dict[tuple[int | None, 
         (sku_id, wh_id): pk for pk, sku_id, wh_id in rows.values_list("pk", "sku_id", "warehouse_id")
     }
     adding = {(m.sku_id, m.warehouse_id) for m in movements if m.stock_id is None and m.on_hand_delta > 0}
-    for sku_id, wh_id in sorted(keys - found.keys()):  # type: ignore[type-var]
+    for sku_id, wh_id in sorted(keys - found.keys()):
         if (sku_id, wh_id) not in adding:
             raise StockChangedConcurrently(f"no stock row for SKU {sku_id} in warehouse {wh_id}")
         found[(sku_id, wh_id)] = Stock.objects.get_or_create(sku_id=sku_id, warehouse_id=wh_id)[0].pk
@@ -275,12 +276,12 @@ def _apply_deltas(deltas: Deltas) -> None:
             f"ORDER BY {pk} FOR UPDATE) "
             f"UPDATE {table} SET {assignments} FROM locked WHERE {pk} = locked.locked_id AND {guard}"
         )
-        params = ids + on_hand_params + reserved_params + [now] + guard_params
+        params = [*ids, *on_hand_params, *reserved_params, now, *guard_params]
     else:
         # MySQL/MariaDB lock in ORDER BY order; SQLite has one writer at a time, so order cannot matter there.
         order_by = f" ORDER BY {pk}" if connection.vendor == "mysql" else ""
         sql = f"UPDATE {table} SET {assignments} WHERE {pk} IN ({id_list}) AND {guard}{order_by}"
-        params = on_hand_params + reserved_params + [now] + ids + guard_params
+        params = [*on_hand_params, *reserved_params, now, *ids, *guard_params]
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount != len(ids):

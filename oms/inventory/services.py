@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Model
 
 from oms.catalog.models import Sku
 from oms.inventory import ledger
@@ -21,7 +22,7 @@ from oms.inventory.sourcing import PlannedAllocation
 Kind = StockMovement.Kind
 
 
-def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: AbstractBaseUser | None) -> None:
+def reserve_planned_stock(*, order: Model, plan: list[PlannedAllocation], actor: User | None) -> None:
     """Write allocations and movements for ``plan`` and reserve them with one guarded update.
 
     Runs inside the caller's transaction; the order row is saved. Raises StockChangedConcurrently if any row no
@@ -30,12 +31,12 @@ def reserve_planned_stock(*, order, plan: list[PlannedAllocation], actor: Abstra
     ledger.reservation(order=order, plan=plan, actor=actor).post()
 
 
-def release_order_stock(*, order, actor: AbstractBaseUser | None, note: str = "") -> None:
+def release_order_stock(*, order: Model, actor: User | None, note: str = "") -> None:
     """Give back an unpaid order's reserved units. Caller holds the order row lock inside a transaction."""
     _settle_allocations(order=order, actor=actor, note=note, deduct=False)
 
 
-def deduct_order_stock(*, order, actor: AbstractBaseUser | None, note: str = "") -> None:
+def deduct_order_stock(*, order: Model, actor: User | None, note: str = "") -> None:
     """Turn an order's reservations into shipped-from stock (on_hand and reserved both go down).
 
     Caller holds the order row lock inside a transaction.
@@ -43,8 +44,8 @@ def deduct_order_stock(*, order, actor: AbstractBaseUser | None, note: str = "")
     _settle_allocations(order=order, actor=actor, note=note, deduct=True)
 
 
-def _settle_allocations(*, order, actor, note: str, deduct: bool) -> None:
-    allocations = list(Allocation.objects.filter(order=order, status=Allocation.Status.RESERVED))
+def _settle_allocations(*, order: Model, actor: User | None, note: str, deduct: bool) -> None:
+    allocations = list(Allocation.objects.filter(order_id=order.pk, status=Allocation.Status.RESERVED))
     if not allocations:
         return
     kind = Kind.DEDUCT if deduct else Kind.RELEASE
@@ -65,7 +66,7 @@ def _settle_allocations(*, order, actor, note: str, deduct: bool) -> None:
 
 
 def deduct_reserved_allocations(
-    *, order_id: int, warehouse_id: int, sku_ids: Collection[int], actor: AbstractBaseUser | None, note: str
+    *, order_id: int, warehouse_id: int, sku_ids: Collection[int], actor: User | None, note: str
 ) -> int:
     """Deduct the order's allocations still reserved in ``warehouse_id`` for ``sku_ids``; returns the units.
 
@@ -98,13 +99,15 @@ def deduct_reserved_allocations(
     return sum(a.quantity for a in allocations)
 
 
-def return_order_stock(*, order, quantities: dict[int, int], actor: AbstractBaseUser | None, note: str) -> None:
+def return_order_stock(*, order: Model, quantities: dict[int, int], actor: User | None, note: str) -> None:
     """Put refunded units (by SKU id) back on hand in the warehouses they were taken from.
 
     Runs in the caller's transaction. Units beyond what the order took from stock are ignored.
     """
     deltas: dict[int, int] = {}
-    allocations = Allocation.objects.filter(order=order, status=Allocation.Status.DEDUCTED).select_related("stock")
+    allocations = Allocation.objects.filter(order_id=order.pk, status=Allocation.Status.DEDUCTED).select_related(
+        "stock"
+    )
     for allocation in allocations:
         wanted = quantities.get(allocation.stock.sku_id, 0)
         take = min(wanted, allocation.quantity)
@@ -122,11 +125,11 @@ def return_order_stock(*, order, quantities: dict[int, int], actor: AbstractBase
 
 def move_order_stock(
     *,
-    order,
+    order: Model,
     allocations: dict[int, Allocation],
     plan: list[PlannedAllocation],
     deducted: bool,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     note: str,
 ) -> None:
     """Hold an order's units on the stock rows of ``plan`` instead of its ``allocations`` (by stock id, as read by
@@ -181,14 +184,15 @@ def _stock_deltas(
 
 
 def _rewrite_allocations(
-    *, order, allocations: dict[int, Allocation], plan: list[PlannedAllocation], target: str
+    *, order: Model, allocations: dict[int, Allocation], plan: list[PlannedAllocation], target: str
 ) -> None:
     planned = {part.stock_id: part.quantity for part in plan}
-    changed, created = [], []
+    changed: list[Allocation] = []
+    created: list[Allocation] = []
     for stock_id, quantity in planned.items():
         allocation = allocations.get(stock_id)
         if allocation is None:
-            created.append(Allocation(order=order, stock_id=stock_id, quantity=quantity, status=target))
+            created.append(Allocation(order_id=order.pk, stock_id=stock_id, quantity=quantity, status=target))
         elif (allocation.quantity, allocation.status) != (quantity, target):
             changed.append(Allocation(pk=allocation.pk, quantity=quantity, status=target))
     for stock_id, allocation in allocations.items():
@@ -201,9 +205,7 @@ def _rewrite_allocations(
 
 
 @transaction.atomic
-def set_stock_level(
-    *, sku: Sku, warehouse: Warehouse, on_hand: int, actor: AbstractBaseUser | None, note: str = ""
-) -> Stock:
+def set_stock_level(*, sku: Sku, warehouse: Warehouse, on_hand: int, actor: User | None, note: str = "") -> Stock:
     """Set the units on hand (a stock count or receipt). Locks the stock row; refuses to go below reserved."""
     stock, created = Stock.objects.get_or_create(sku=sku, warehouse=warehouse)
     stock = Stock.objects.select_for_update().get(pk=stock.pk)

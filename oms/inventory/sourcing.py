@@ -176,7 +176,8 @@ def _covers(warehouses: Sequence[_Warehouse], wanted: dict[int, int]) -> bool:
     return all(_total(warehouses, sku_id) >= quantity for sku_id, quantity in wanted.items())
 
 
-def _subset_key(warehouses: Sequence[_Warehouse]) -> tuple:
+def _subset_key(warehouses: Iterable[_Warehouse]) -> tuple[int, list[int], list[int]]:
+    warehouses = list(warehouses)
     return (
         -sum(w.in_region for w in warehouses),
         sorted(w.priority for w in warehouses),

@@ -9,11 +9,14 @@ from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from oms.common.admin import ReadOnlyInline, money_column
 from oms.common.errors import OmsError
+from oms.common.request_types import AuthenticatedHttpRequest
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.payments import services as payment_services
 
@@ -37,7 +40,7 @@ class OrderEventInline(ReadOnlyOrderInline):
     fields = ("created_at", "from_status", "to_status", "actor", "reason")
     readonly_fields = fields
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderEvent]:
         return super().get_queryset(request).select_related("actor")
 
 
@@ -64,26 +67,26 @@ class OrderAdmin(admin.ModelAdmin):
         *("total_amount", "shipping_to", "created_at", "expires_at", "paid_at", "updated_at"),
     )
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
-    def has_manage_permission(self, request) -> bool:
-        return request.user.has_perm("orders.manage_orders")
+    def has_manage_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("orders.manage_orders"))
 
     @admin.display(description="ship to")
-    def shipping_to(self, obj: Order):
+    def shipping_to(self, obj: Order) -> SafeString:
         address = obj.shipping_address or {}
         rows = [(key.replace("_", " "), address[key]) for key in ADDRESS_LINES if address.get(key)]
         return format_html_join("", "<div>{}: {}</div>", rows)
 
     @admin.action(description="Cancel selected unpaid orders", permissions=["manage"])
-    def cancel_selected(self, request, queryset: QuerySet[Order]) -> None:
+    def cancel_selected(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
         """Unpaid orders only: a paid one is cancelled on its console page, which refunds it (one at a time)."""
         self._apply_to_each(
             request,
@@ -95,7 +98,7 @@ class OrderAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description="Record offline payment", permissions=["manage"])
-    def record_payment_offline(self, request, queryset: QuerySet[Order]) -> None:
+    def record_payment_offline(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
         self._apply_to_each(
             request,
             queryset,
@@ -103,9 +106,11 @@ class OrderAdmin(admin.ModelAdmin):
             done="marked as paid",
         )
 
-    def _apply_to_each(self, request, queryset: QuerySet[Order], change: Callable[[Order], Order], done: str):
+    def _apply_to_each(
+        self, request: HttpRequest, queryset: QuerySet[Order], change: Callable[[Order], Order], done: str
+    ) -> None:
         """Run one service call per order (each its own transaction); a refusal skips only that order."""
-        succeeded, failures = 0, []
+        succeeded, failures = 0, list[str]()
         for order in queryset.order_by("pk"):
             try:
                 change(order)

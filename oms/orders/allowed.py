@@ -9,7 +9,7 @@ offers what the service would refuse. Pages and the API ask those modules and ne
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.orders.models import Order
 
@@ -17,11 +17,11 @@ MANAGE_ORDERS = "orders.manage_orders"
 VIEW_ALL_ORDERS = "orders.view_all_orders"
 
 
-def owns(order: Order, user: AbstractBaseUser) -> bool:
+def owns(order: Order, user: User) -> bool:
     """Did ``user`` place ``order``? (The customer's own actions: pay, cancel, confirm receipt, return.)"""
     return user.is_authenticated and order.customer_id == user.pk
 
 
-def manages_orders(user: AbstractBaseUser) -> bool:
+def manages_orders(user: User) -> bool:
     """May ``user`` act on any customer's order as staff (confirm, ship, cancel, record payments, resolve)?"""
     return user.has_perm(MANAGE_ORDERS)

@@ -6,12 +6,12 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.common.api import idempotency_key, idempotency_key_header
 from oms.common.pagination import NewestFirstCursorPagination
+from oms.common.request_types import AuthenticatedRequest
 from oms.orders import selectors, services
 from oms.orders.allowed import manages_orders
 from oms.orders.serializers import (
@@ -34,7 +34,7 @@ IDEMPOTENCY_HEADER = idempotency_key_header(
 
 class OrderListCreateApi(APIView):
     @extend_schema(parameters=[OrderFiltersIn], responses=OrderOut(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters_in = OrderFiltersIn(data=request.query_params)
         filters_in.is_valid(raise_exception=True)
         orders = selectors.order_list(user=request.user, filters=selectors.OrderFilters(**filters_in.validated_data))
@@ -43,7 +43,7 @@ class OrderListCreateApi(APIView):
         return paginator.get_paginated_response(OrderOut(page, many=True).data)
 
     @extend_schema(request=PlaceOrderIn, parameters=[IDEMPOTENCY_HEADER], responses={201: OrderDetailOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         body = PlaceOrderIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -57,21 +57,21 @@ class OrderListCreateApi(APIView):
         )
         if placed.created:
             rows = placed.order.placed_rows
-            body = new_order_body(placed.order, items=rows["items"], event=rows["events"][0])
-            return Response(body, status=status.HTTP_201_CREATED)
+            new_order = new_order_body(placed.order, items=rows["items"], event=rows["events"][0])
+            return Response(new_order, status=status.HTTP_201_CREATED)
         order = selectors.order_detail(user=request.user, order_no=placed.order.order_no)
         return Response(OrderDetailOut(order).data, status=status.HTTP_200_OK)
 
 
 class OrderDetailApi(APIView):
     @extend_schema(responses=OrderDetailOut)
-    def get(self, request: Request, order_no: str) -> Response:
+    def get(self, request: AuthenticatedRequest, order_no: str) -> Response:
         return Response(OrderDetailOut(selectors.order_detail(user=request.user, order_no=order_no)).data)
 
 
 class OrderCancelApi(APIView):
     @extend_schema(request=CancelOrderIn, responses={200: OrderDetailOut, 202: OrderDetailOut})
-    def post(self, request: Request, order_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
         """Unpaid → ``cancelled``; paid and not shipped → refunded in full, stock put back (``refunded``, or 202 and
         ``refunding`` while the gateway has not confirmed the refund)."""
         body = CancelOrderIn(data=request.data)
@@ -90,7 +90,7 @@ class OrderCancelApi(APIView):
 
 class OrderOfflinePaymentApi(APIView):
     @extend_schema(request=OfflinePaymentIn, responses=OrderDetailOut)
-    def post(self, request: Request, order_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
         if not manages_orders(request.user):
             raise PermissionDenied("Only staff who manage orders may record offline payments.")
         body = OfflinePaymentIn(data=request.data)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Round
@@ -28,6 +30,8 @@ class Order(models.Model):
     expires_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not a column: place_order leaves the rows it just wrote here ({"items": [...], "events": [...]}).
+    placed_rows: dict[str, list[Any]]
 
     class Meta:
         ordering = ["-created_at", "-id"]

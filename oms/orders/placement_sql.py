@@ -11,6 +11,8 @@ inserts. Other databases use the ORM path in ``orders.services``.
 
 from __future__ import annotations
 
+from django.db.models import Model
+
 from oms.common.db import prepared_cursor
 from oms.common.sql_insert import InsertCte
 from oms.inventory.ledger import Reservation
@@ -23,7 +25,7 @@ def insert_order_rows(*, order: Order, items: list[OrderItem], event: OrderEvent
     Raises IntegrityError (e.g. a reused idempotency key) or StockChangedConcurrently; either way the caller's
     transaction must roll back. On success the instances carry their new ids.
     """
-    parent = {"order_id": ("new_order", order)}
+    parent: dict[str, tuple[str, Model]] = {"order_id": ("new_order", order)}
     inserts = [
         InsertCte("new_order", [order]),
         InsertCte("new_items", items, parent),

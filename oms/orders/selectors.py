@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -13,11 +13,11 @@ from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order, OrderItem
 
 
-def sees_all_orders(user: AbstractBaseUser) -> bool:
+def sees_all_orders(user: User) -> bool:
     return user.is_staff and user.has_perm("orders.view_all_orders")
 
 
-def orders_visible_to(user: AbstractBaseUser) -> QuerySet[Order]:
+def orders_visible_to(user: User) -> QuerySet[Order]:
     orders = Order.objects.all()
     return orders if sees_all_orders(user) else orders.filter(customer=user)
 
@@ -72,7 +72,7 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def order_list(*, user: AbstractBaseUser, filters: OrderFilters) -> QuerySet[Order]:
+def order_list(*, user: User, filters: OrderFilters) -> QuerySet[Order]:
     return (
         filter_orders(orders_visible_to(user), filters)
         .select_related("customer")
@@ -95,7 +95,7 @@ DETAIL_PREFETCH = (
 )
 
 
-def order_detail(*, user: AbstractBaseUser, order_no: str) -> Order:
+def order_detail(*, user: User, order_no: str) -> Order:
     """The order with items and timeline, or OrderNotFound, also for another customer's order (never 403)."""
     orders = orders_visible_to(user).select_related("customer").prefetch_related(*DETAIL_PREFETCH)
     order = _find(orders, order_no)
@@ -104,7 +104,7 @@ def order_detail(*, user: AbstractBaseUser, order_no: str) -> Order:
     return order
 
 
-def order_for_action(*, user: AbstractBaseUser, order_no: str) -> Order:
+def order_for_action(*, user: User, order_no: str) -> Order:
     order = _find(orders_visible_to(user), order_no)
     if order is None:
         raise OrderNotFound(f"No order {order_no} among your orders.")

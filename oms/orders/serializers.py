@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
@@ -10,6 +14,9 @@ from oms.common.api import StrictSerializer
 from oms.common.validators import filter_date
 from oms.orders.states import OrderStatus
 from oms.orders.validators import PHONE_PATTERN, POSTAL_CODE_PATTERN
+
+if TYPE_CHECKING:
+    from oms.orders.models import Order, OrderEvent, OrderItem
 
 
 class OrderLineIn(StrictSerializer):
@@ -28,7 +35,8 @@ class AddressIn(StrictSerializer):
 
 
 class PlaceOrderIn(StrictSerializer):
-    items = OrderLineIn(many=True, allow_empty=False, max_length=settings.OMS_MAX_ORDER_LINES)
+    # many=True hands these to the ListSerializer; the stubs type only the child's arguments.
+    items = OrderLineIn(many=True, allow_empty=False, max_length=settings.OMS_MAX_ORDER_LINES)  # type: ignore[call-arg]
     shipping_address = AddressIn()
     payment_method = serializers.ChoiceField(choices=["alipay", "balance"], required=False, default="")
 
@@ -167,18 +175,18 @@ class OrderDetailOut(OrderOut):
 _NEW_ORDER_EMPTY = ("payments", "refunds", "shipments", "returns")
 
 
-def _money(value) -> str:
+def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _moment(value) -> str | None:
+def _moment(value: datetime | None) -> str | None:
     if value is None:
         return None
     text = timezone.localtime(value).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text  # as DRF's DateTimeField renders UTC
 
 
-def new_order_body(order, *, items, event) -> dict:
+def new_order_body(order: Order, *, items: list[OrderItem], event: OrderEvent) -> dict[str, Any]:
     """OrderDetailOut of a just-placed order: its lines, its one event, and nothing paid, shipped or returned."""
     return {
         "order_no": order.order_no,
@@ -207,7 +215,7 @@ def new_order_body(order, *, items, event) -> dict:
             {
                 "from_status": event.from_status,
                 "to_status": event.to_status,
-                "actor": event.actor.username if event.actor_id else None,
+                "actor": event.actor.username if event.actor is not None else None,
                 "reason": event.reason,
                 "created_at": _moment(event.created_at),
             }

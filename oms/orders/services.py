@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -19,7 +19,13 @@ from oms.catalog.models import Sku
 from oms.common.errors import OmsError, ValidationFailed
 from oms.inventory import ledger
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
-from oms.inventory.sourcing import StockSnapshot, plan_allocations, read_skus_with_stock, read_stock_snapshot
+from oms.inventory.sourcing import (
+    PlannedAllocation,
+    StockSnapshot,
+    plan_allocations,
+    read_skus_with_stock,
+    read_stock_snapshot,
+)
 from oms.orders.errors import IdempotencyKeyReused, InvalidTransition
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.numbers import new_order_no
@@ -50,7 +56,7 @@ class PlacedOrder:
 
 def place_order(
     *,
-    customer: AbstractBaseUser,
+    customer: User,
     items: list[OrderLineInput],
     address: dict[str, str],
     idempotency_key: str | None = None,
@@ -87,10 +93,21 @@ def place_order(
         raise
 
 
-def _place(*, customer, items, address, idempotency_key, payment_method, check_total, fingerprint, now) -> PlacedOrder:
+def _place(
+    *,
+    customer: User,
+    items: list[OrderLineInput],
+    address: dict[str, str],
+    idempotency_key: str | None,
+    payment_method: str,
+    check_total: Callable[[Decimal], None] | None,
+    fingerprint: str,
+    now: datetime | None,
+) -> PlacedOrder:
     # No look-up of the idempotency key first: the unique (customer, key) index refuses a replay's insert, and
     # only then is the first order fetched. That saves a round trip on every new order, which is nearly all.
-    skus, snapshot = _load_skus(items)
+    skus, first_snapshot = _load_skus(items)
+    snapshot: list[StockSnapshot] | None = first_snapshot
     if check_total is not None:
         check_total(order_totals([money(skus[line.sku].price * line.quantity) for line in items]).total)
     lines = {skus[line.sku].pk: line.quantity for line in items}
@@ -131,7 +148,17 @@ def _place(*, customer, items, address, idempotency_key, payment_method, check_t
 
 
 def _create_order(
-    *, order_no, customer, items, skus, plan, address, idempotency_key, fingerprint, payment_method, now
+    *,
+    order_no: str,
+    customer: User,
+    items: list[OrderLineInput],
+    skus: dict[str, Sku],
+    plan: list[PlannedAllocation],
+    address: dict[str, str],
+    idempotency_key: str | None,
+    fingerprint: str,
+    payment_method: str,
+    now: datetime,
 ) -> Order:
     line_totals = [money(skus[line.sku].price * line.quantity) for line in items]
     totals = order_totals(line_totals)
@@ -203,7 +230,7 @@ def _fingerprint(items: list[OrderLineInput], address: dict[str, str], payment_m
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
-def _find_replay(customer, idempotency_key: str, fingerprint: str) -> Order | None:
+def _find_replay(customer: User, idempotency_key: str, fingerprint: str) -> Order | None:
     order = Order.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
     if order is not None and order.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused(
@@ -213,7 +240,7 @@ def _find_replay(customer, idempotency_key: str, fingerprint: str) -> Order | No
     return order
 
 
-def cancel_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff: bool) -> Order:
+def cancel_order(*, order: Order, actor: User, reason: str, by_staff: bool) -> Order:
     """Cancel an unpaid order and release its stock. Customers may cancel only before payment."""
     return transition_order(
         order_id=order.pk,
@@ -224,9 +251,7 @@ def cancel_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff
     )
 
 
-def mark_order_paid(
-    *, order: Order, actor: AbstractBaseUser | None, reason: str, paid_at: datetime | None = None
-) -> Order:
+def mark_order_paid(*, order: Order, actor: User | None, reason: str, paid_at: datetime | None = None) -> Order:
     """The one way an order becomes paid (payment services call this). Deducts its reserved stock.
 
     ``paid_at`` is when the money moved (default: now). Raises InvalidTransition if the order is not awaiting

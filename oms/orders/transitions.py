@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,8 +18,8 @@ from oms.orders.models import Order, OrderEvent
 from oms.orders.states import HOLDS_RESERVATION, TRANSITIONS, OrderStatus
 
 
-def _write_event(order: Order, *, from_status: str, actor: AbstractBaseUser | None, reason: str, at: datetime) -> None:
-    OrderEvent.objects.create(
+def _write_event(order: Order, *, from_status: str, actor: User | None, reason: str, at: datetime) -> OrderEvent:
+    return OrderEvent.objects.create(
         order=order, from_status=from_status, to_status=order.status, actor=actor, reason=reason[:255], created_at=at
     )
 
@@ -31,7 +31,7 @@ def transition_order(
     *,
     order_id: int,
     to: OrderStatus,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str = "",
     allowed_from: frozenset[OrderStatus] | None = None,
     paid_at: datetime | None = None,
@@ -62,7 +62,9 @@ def transition_order(
     return order
 
 
-def _apply_side_effects(*, order: Order, current: OrderStatus, to: OrderStatus, actor, reason: str, now) -> None:
+def _apply_side_effects(
+    *, order: Order, current: str, to: OrderStatus, actor: User | None, reason: str, now: datetime
+) -> None:
     if to == OrderStatus.PAID and current in HOLDS_RESERVATION:
         if now > order.expires_at:
             raise OrderExpired(
@@ -75,8 +77,9 @@ def _apply_side_effects(*, order: Order, current: OrderStatus, to: OrderStatus, 
         inventory.release_order_stock(order=order, actor=actor, note=reason)
 
 
-def note_order(*, order: Order, actor: AbstractBaseUser | None, reason: str, at: datetime | None = None) -> OrderEvent:
+def note_order(*, order: Order, actor: User | None, reason: str, at: datetime | None = None) -> OrderEvent:
     """A timeline entry that changes no status (from == to == the current status): partial shipments, returns,
     re-allocations, late refunds. The caller holds the order row lock inside its transaction.
     """
-    return record_event(ORDER, order, actor=actor, reason=reason, at=at)
+    event: OrderEvent = record_event(ORDER, order, actor=actor, reason=reason, at=at)
+    return event

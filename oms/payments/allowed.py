@@ -10,8 +10,9 @@ a page offers and what the service accepts come from one predicate. See oms.orde
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from oms.common.errors import OmsError
@@ -21,6 +22,9 @@ from oms.orders.models import Order
 from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus, can_transition
 from oms.payments.models import Payment
 from oms.shipping.models import ShipmentStatus
+
+if TYPE_CHECKING:
+    from oms.payments.models import PaymentIssue
 
 REFUND_ORDERS = "payments.add_refund"
 # Payments with money left to refund.
@@ -45,19 +49,19 @@ def why_not_pay(order: Order, *, at: datetime | None = None) -> OmsError | None:
     return None
 
 
-def can_pay(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_pay(*, order: Order, user: User) -> bool:
     """Only the customer who placed the order pays it (by Alipay or store balance)."""
     return owns(order, user) and why_not_pay(order) is None
 
 
-def can_record_offline_payment(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_record_offline_payment(*, order: Order, user: User) -> bool:
     return manages_orders(user) and why_not_pay(order) is None
 
 
 # --- Cancel -----------------------------------------------------------------------------------------------------
 
 
-def cancels_as_staff(user: AbstractBaseUser) -> bool:
+def cancels_as_staff(user: User) -> bool:
     """A cancel by staff who manage orders may do what a customer's may not (cancel an order paid offline)."""
     return manages_orders(user)
 
@@ -105,7 +109,7 @@ def cancels_unpaid(order: Order, *, by_staff: bool) -> bool:
     return can_transition(order.status, OrderStatus.CANCELLED) and (by_staff or order.status in CUSTOMER_CANCELLABLE)
 
 
-def can_cancel(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_cancel(*, order: Order, user: User) -> bool:
     """May ``user`` cancel ``order`` now (oms.payments.cancellation): its customer, or staff who manage orders;
     unpaid, or paid with every parcel still in the warehouse (and, for the customer, not paid offline).
 
@@ -137,7 +141,7 @@ def has_refundable_payment(order: Order) -> bool:
     return any(p.status in REFUNDABLE for p in order.payments.all())
 
 
-def can_refund(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_refund(*, order: Order, user: User) -> bool:
     """Staff with the refund right, for a paid order whose state allows ``refunding`` (the table refund_order's
     transition checks)."""
     return (
@@ -151,7 +155,7 @@ def can_refund(*, order: Order, user: AbstractBaseUser) -> bool:
 # --- Resolve an exception ---------------------------------------------------------------------------------------
 
 
-def open_issues(order: Order) -> list:
+def open_issues(order: Order) -> list[PaymentIssue]:
     """The order's payment issues nobody resolved yet (reads ``order.payment_issues``: prefetch it)."""
     return [issue for issue in order.payment_issues.all() if issue.resolved_at is None]
 
@@ -170,7 +174,7 @@ def resolutions(order: Order) -> tuple[str, ...]:
     return ("refund",) if open_issues(order) else ()
 
 
-def can_resolve(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_resolve(*, order: Order, user: User) -> bool:
     return manages_orders(user) and bool(resolutions(order))
 
 

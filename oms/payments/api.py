@@ -15,10 +15,11 @@ from rest_framework.views import APIView
 
 from oms.common.api import StrictSerializer, idempotency_key, idempotency_key_header
 from oms.common.errors import NotFound
+from oms.common.request_types import AuthenticatedRequest
 from oms.orders import selectors as order_selectors
 from oms.orders.serializers import OrderDetailOut
 from oms.payments import balance, exceptions, refunds, selectors, services
-from oms.payments.allowed import REFUND_ORDERS
+from oms.payments.allowed import REFUND_ORDERS, RESOLUTIONS
 from oms.payments.models import BalanceAccount, Payment
 
 
@@ -45,7 +46,7 @@ class TopUpIn(StrictSerializer):
 
 class OrderPayApi(APIView):
     @extend_schema(request=PayIn, responses=OrderDetailOut)
-    def post(self, request: Request, order_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
         body = PayIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -70,7 +71,7 @@ class MyBalanceOut(serializers.Serializer):
 
 class MyBalanceApi(APIView):
     @extend_schema(responses=MyBalanceOut)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         account = BalanceAccount.objects.filter(customer=request.user).first()
         entries = account.entries.select_related("order")[:50] if account else []
         balance_now = account.balance if account else Decimal("0.00")
@@ -105,7 +106,8 @@ class RefundLineIn(StrictSerializer):
 
 class RefundIn(StrictSerializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False)
-    items = RefundLineIn(many=True, required=False, allow_empty=False, max_length=100)
+    # many=True hands these to the ListSerializer; the stubs type only the child's arguments.
+    items = RefundLineIn(many=True, required=False, allow_empty=False, max_length=100)  # type: ignore[call-arg]
     reason = serializers.CharField(max_length=200)
     restock = serializers.BooleanField(default=False)
 
@@ -150,7 +152,7 @@ class ExceptionOrderOut(serializers.Serializer):
 
 
 class ResolveIn(StrictSerializer):
-    action = serializers.ChoiceField(choices=exceptions.RESOLUTIONS)
+    action = serializers.ChoiceField(choices=RESOLUTIONS)
     reason = serializers.CharField(max_length=200)
 
 

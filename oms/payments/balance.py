@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,16 +18,19 @@ from oms.common.money import format_money
 from oms.payments.errors import InsufficientBalance, PaymentPasswordInvalid, PaymentPasswordLocked
 from oms.payments.models import BalanceAccount, BalanceEntry, Payment
 
+if TYPE_CHECKING:
+    from oms.orders.models import Order
+
 MAX_PASSWORD_ATTEMPTS = 5
 PASSWORD_LOCK = timedelta(minutes=15)
 
 
-def account_for(customer: AbstractBaseUser) -> BalanceAccount:
+def account_for(customer: User) -> BalanceAccount:
     account, _ = BalanceAccount.objects.get_or_create(customer=customer)
     return account
 
 
-def set_payment_password(*, customer: AbstractBaseUser, raw_password: str) -> None:
+def set_payment_password(*, customer: User, raw_password: str) -> None:
     if not (raw_password.isdigit() and len(raw_password) == 6):
         raise ValidationFailed("The payment password is 6 digits.")
     account = account_for(customer)
@@ -35,7 +39,7 @@ def set_payment_password(*, customer: AbstractBaseUser, raw_password: str) -> No
     )
 
 
-def verify_payment_password(*, customer: AbstractBaseUser, raw_password: str) -> None:
+def verify_payment_password(*, customer: User, raw_password: str) -> None:
     """Check the payment password; count failures and lock for 15 minutes after 5 (the count commits)."""
     with transaction.atomic():
         account = BalanceAccount.objects.select_for_update().filter(customer=customer).first()
@@ -63,12 +67,12 @@ def verify_payment_password(*, customer: AbstractBaseUser, raw_password: str) ->
 
 def post_balance_entry(
     *,
-    customer: AbstractBaseUser,
+    customer: User,
     kind: BalanceEntry.Kind,
     amount: Decimal,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str,
-    order=None,
+    order: Order | None = None,
 ) -> BalanceEntry:
     """Add a signed amount to the balance with one guarded update; refuse to go below zero.
 
@@ -97,9 +101,7 @@ def post_balance_entry(
         )
 
 
-def top_up_balance(
-    *, customer: AbstractBaseUser, amount: Decimal, actor: AbstractBaseUser, reason: str
-) -> BalanceEntry:
+def top_up_balance(*, customer: User, amount: Decimal, actor: User, reason: str) -> BalanceEntry:
     if amount <= 0:
         raise ValidationFailed("A top-up is a positive amount.", details={"amount": str(amount)})
     return post_balance_entry(
@@ -107,7 +109,7 @@ def top_up_balance(
     )
 
 
-def placement_check(*, customer: AbstractBaseUser, payment_method: str) -> Callable[[Decimal], None] | None:
+def placement_check(*, customer: User, payment_method: str) -> Callable[[Decimal], None] | None:
     """What placing an order to be paid with ``payment_method`` checks of its total before anything is written
     (oms.orders.services.place_order's ``check_total``): for the balance, that it covers the total."""
     if payment_method != Payment.Method.BALANCE:
@@ -115,7 +117,7 @@ def placement_check(*, customer: AbstractBaseUser, payment_method: str) -> Calla
     return lambda total: ensure_balance_covers(customer=customer, amount=total)
 
 
-def ensure_balance_covers(*, customer: AbstractBaseUser, amount: Decimal) -> None:
+def ensure_balance_covers(*, customer: User, amount: Decimal) -> None:
     balance = BalanceAccount.objects.filter(customer=customer).values_list("balance", flat=True).first()
     if balance is None or balance < amount:
         raise InsufficientBalance(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.orders.models import Order
 from oms.payments import refunds
@@ -23,7 +23,7 @@ from oms.payments.services import cancel_unpaid_order
 logger = logging.getLogger(__name__)
 
 
-def cancel_or_refund_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff: bool) -> Order:
+def cancel_or_refund_order(*, order: Order, actor: User, reason: str, by_staff: bool) -> Order:
     """Cancel ``order`` for its customer (or staff): unpaid → ``cancelled``; paid and unshipped → refunded in full.
 
     Returns the order as it is afterwards: ``refunding`` when the gateway did not answer (the refund stays pending
@@ -42,7 +42,7 @@ def cancel_or_refund_order(*, order: Order, actor: AbstractBaseUser, reason: str
     return Order.objects.get(pk=order.pk)
 
 
-def refund_unshipped_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff: bool) -> Refund:
+def refund_unshipped_order(*, order: Order, actor: User, reason: str, by_staff: bool) -> Refund:
     """Refund all that is left of a paid order none of whose parcels has left, restocking every unit.
 
     Customers may not cancel an order paid offline: nothing here can send that money back, so staff cancel it

@@ -3,9 +3,13 @@ oms.sandbox's own check refuses in production)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from cryptography.exceptions import UnsupportedAlgorithm
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, register
 
 from oms.payments.alipay.signing import load_private_key, load_public_key
 
@@ -15,7 +19,9 @@ ALIPAY_CREDENTIALS = ("ALIPAY_APP_ID", "ALIPAY_SELLER_ID", "ALIPAY_APP_PRIVATE_K
 # deploy=False: on every check, migrate and serve. A half-configured Alipay cannot sign a request or verify a
 # notification, so every payment would fail; better to refuse to start.
 @register(Tags.security, deploy=False)
-def check_alipay_credentials(app_configs, **kwargs):  # noqa: ARG001
+def check_alipay_credentials(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> Sequence[CheckMessage]:  # noqa: ARG001
     if settings.ALIPAY_SANDBOX:
         return []
     missing = [name for name in ALIPAY_CREDENTIALS if not getattr(settings, name, "")]

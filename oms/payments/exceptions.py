@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -45,7 +45,7 @@ def record_payment_failure(*, payment: Payment, reason: str) -> None:
             )
 
 
-def resolve_exception(*, order: Order, action: str, actor: AbstractBaseUser, reason: str) -> Order:
+def resolve_exception(*, order: Order, action: str, actor: User, reason: str) -> Order:
     """Staff resolve an exception order: ``retry`` (back to awaiting payment), ``cancel``, or ``refund``.
 
     Open payment issues of the order are marked resolved with the action. Raises InvalidTransition when the action

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -94,7 +95,7 @@ def _reconcile_one(payment: Payment) -> str:
 class DailyReconciliation:
     day: date
     checked: int = 0
-    mismatches: list[dict] = field(default_factory=list)
+    mismatches: list[dict[str, Any]] = field(default_factory=list)
 
 
 def daily_reconciliation(*, day: date | None = None) -> DailyReconciliation:

@@ -17,9 +17,10 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -55,9 +56,9 @@ def refund_order(
     *,
     order: Order,
     reason: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     amount: Decimal | None = None,
-    items: list[dict] | None = None,
+    items: list[dict[str, Any]] | None = None,
     restock: bool = False,
 ) -> Refund:
     """Refund ``amount`` (or the value of ``items`` [{sku, quantity}], or everything left) of a paid order.
@@ -71,9 +72,9 @@ def request_refund(
     *,
     order: Order,
     reason: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     amount: Decimal | None = None,
-    items: list[dict] | None = None,
+    items: list[dict[str, Any]] | None = None,
     restock: bool = False,
     idempotency_key: str | None = None,
     cancel_unshipped: bool = False,
@@ -109,10 +110,10 @@ def request_refund(
         )
     except IntegrityError:
         # A concurrent request with the same key committed first (the lookup under the lock is the usual path).
-        refund = _find_replay(order.pk, idempotency_key, fingerprint) if idempotency_key else None
-        if refund is None:
+        replay = _find_replay(order.pk, idempotency_key, fingerprint) if idempotency_key else None
+        if replay is None:
             raise
-        created = False
+        refund, created = replay, False
     if not created:
         if refund.status == Refund.Status.FAILED:
             raise GatewayError(
@@ -126,7 +127,16 @@ def request_refund(
 
 
 def _open_refund(
-    *, order, reason, actor, amount, items, restock, idempotency_key, fingerprint, cancel_unshipped=False
+    *,
+    order: Order,
+    reason: str,
+    actor: User | None,
+    amount: Decimal | None,
+    items: list[dict[str, Any]] | None,
+    restock: bool,
+    idempotency_key: str | None,
+    fingerprint: str,
+    cancel_unshipped: bool = False,
 ) -> tuple[Refund, bool]:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -184,7 +194,7 @@ def _open_refund(
     return refund, True
 
 
-def send_refund(*, refund: Refund, actor: AbstractBaseUser | None, ask_first: bool = False) -> Refund:
+def send_refund(*, refund: Refund, actor: User | None, ask_first: bool = False) -> Refund:
     """Have the gateway make a pending refund, then record the outcome; no lock is held during the calls.
 
     ``ask_first`` (when the refund may already have reached the gateway) asks whether it was made before
@@ -217,7 +227,7 @@ def send_refund(*, refund: Refund, actor: AbstractBaseUser | None, ask_first: bo
     return complete_refund(refund_id=refund.pk, actor=actor, note=" (confirmed later)" if ask_first else "")
 
 
-def complete_refund(*, refund_id: int, actor: AbstractBaseUser | None, note: str = "") -> Refund:
+def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Refund:
     """Record a pending refund as made: the payment's refunded amount, the balance credit for a balance payment,
     restocked units, resolved issues, and the order back where it was (``refunded`` when nothing is left) or, for
     an automatic refund, a note on its timeline. A refund no longer pending is returned unchanged.
@@ -259,14 +269,14 @@ def complete_refund(*, refund_id: int, actor: AbstractBaseUser | None, note: str
                 reason=f"Late payment of {format_money(refund.amount)} refunded automatically ({refund.out_request_no}){note}",
             )
         else:
-            target = OrderStatus.REFUNDED if fully else refund.order_status_before
+            target = OrderStatus.REFUNDED if fully else OrderStatus(refund.order_status_before)
             transition_order(
                 order_id=order.pk, to=target, actor=actor, reason=f"Refund {refund.out_request_no} done{note}"
             )
     return refund
 
 
-def fail_refund(*, refund_id: int, actor: AbstractBaseUser | None, why: str) -> Refund:
+def fail_refund(*, refund_id: int, actor: User | None, why: str) -> Refund:
     """The gateway refused a staff refund: it fails, staff get a ``refund_failed`` issue, and the order goes back
     to where it was. A refund no longer pending is returned unchanged.
     """
@@ -289,7 +299,7 @@ def fail_refund(*, refund_id: int, actor: AbstractBaseUser | None, why: str) -> 
         )
         transition_order(
             order_id=refund.order_id,
-            to=refund.order_status_before,
+            to=OrderStatus(refund.order_status_before),
             actor=actor,
             reason=f"Refund failed: {why}",
         )
@@ -344,10 +354,11 @@ def record_unsettled_attempt(*, refund_id: int, why: str) -> Refund:
 def retry_delay(attempts: int) -> timedelta:
     """After the n-th unsettled attempt: base × 2^(n-1), capped at the last step of an automatic refund."""
     steps = min(attempts, settings.OMS_REFUND_MAX_ATTEMPTS) - 1
-    return settings.OMS_REFUND_RETRY_BASE * 2 ** max(steps, 0)
+    base: timedelta = settings.OMS_REFUND_RETRY_BASE
+    return base * (1 << max(steps, 0))
 
 
-def _credit_balance(*, refund: Refund, actor) -> None:
+def _credit_balance(*, refund: Refund, actor: User | None) -> None:
     reason = f"Refund {refund.out_request_no} for order {refund.order.order_no}"
     # Balance refunds used to credit in a transaction of their own: one interrupted then is credited already.
     if BalanceEntry.objects.filter(order=refund.order, kind=BalanceEntry.Kind.REFUND, reason=reason).exists():
@@ -366,7 +377,7 @@ def _resolve_issues(refund: Refund) -> None:
     PaymentIssue.objects.filter(refund=refund, resolved_at__isnull=True).update(resolved_at=timezone.now())
 
 
-def _fingerprint(*, amount: Decimal | None, items: list[dict] | None, reason: str, restock: bool) -> str:
+def _fingerprint(*, amount: Decimal | None, items: list[dict[str, Any]] | None, reason: str, restock: bool) -> str:
     canonical = {
         "amount": None if amount is None else str(money(amount)),
         "items": sorted([line["sku"], line["quantity"]] for line in items or []),
@@ -402,7 +413,7 @@ def _units_not_restocked(order: Order) -> dict[int, int]:
     return {sku_id: units for sku_id, units in left.items() if units > 0}
 
 
-def _item_quantities(order: Order, items: list[dict]) -> dict[int, int]:
+def _item_quantities(order: Order, items: list[dict[str, Any]]) -> dict[int, int]:
     lines = {item.sku_code: item for item in order.items.all()}
     quantities: dict[int, int] = {}
     for wanted in items:

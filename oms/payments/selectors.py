@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -25,7 +26,7 @@ class ExceptionOrder:
     reason: str
     since: datetime
     age_seconds: int
-    open_issues: list[dict]
+    open_issues: list[dict[str, Any]]
     actions: list[str]
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from oms.payments import balance
 from oms.payments.allowed import why_not_pay
 from oms.payments.errors import GatewayError, PaymentMethodUnavailable
 from oms.payments.gateways import get_gateway
+from oms.payments.gateways.base import Channel
 from oms.payments.locks import lock_payment
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue
 from oms.payments.settlement import UNSETTLED, settle_paid
@@ -34,9 +36,7 @@ def ensure_payable(order: Order, *, at: datetime | None = None) -> None:
         raise refused
 
 
-def record_offline_payment(
-    *, order: Order, actor: AbstractBaseUser, reference: str, paid_at: datetime | None = None
-) -> Order:
+def record_offline_payment(*, order: Order, actor: User, reference: str, paid_at: datetime | None = None) -> Order:
     """Staff record money taken outside the system (bank transfer, cash): a payment row, then the order is paid."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -55,7 +55,7 @@ def record_offline_payment(
         return mark_order_paid(order=order, actor=actor, reason=note, paid_at=paid_at)
 
 
-def pay_with_balance(*, order: Order, customer: AbstractBaseUser, payment_password: str) -> Order:
+def pay_with_balance(*, order: Order, customer: User, payment_password: str) -> Order:
     """Debit the customer's balance and mark the order paid, in one transaction.
 
     The password check commits its failure count first. Then, locked in this order: the order row, the balance
@@ -87,11 +87,11 @@ def pay_with_balance(*, order: Order, customer: AbstractBaseUser, payment_passwo
         return mark_order_paid(order=order, actor=customer, reason="Paid with store balance", paid_at=now)
 
 
-def payment_base_url(request) -> str:
+def payment_base_url(request: HttpRequest) -> str:
     return settings.OMS_PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
-def start_gateway_payment(*, order: Order, method: str, channel: str, request) -> str:
+def start_gateway_payment(*, order: Order, method: str, channel: Channel, request: HttpRequest) -> str:
     """Create (or reuse) the order's gateway payment and return the URL where the shopper pays.
 
     One payment per order and method: its out_trade_no is the order number, so paying twice at the gateway is
@@ -196,7 +196,7 @@ def close_gateway_payment(*, payment: Payment) -> bool:
     return False
 
 
-def cancel_unpaid_order(*, order: Order, actor: AbstractBaseUser, reason: str, by_staff: bool) -> Order:
+def cancel_unpaid_order(*, order: Order, actor: User, reason: str, by_staff: bool) -> Order:
     """Cancel an unpaid order after closing its open gateway trades, so it can no longer be paid.
 
     A gateway that cannot be reached does not block the cancellation: money arriving later for a cancelled order

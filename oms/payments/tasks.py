@@ -6,6 +6,8 @@ The periodic jobs are here; the one-off attempt at a late payment's refund (queu
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from oms.payments import reconciliation, refund_recovery
@@ -27,6 +29,6 @@ def resume_stuck_refunds() -> dict[str, int]:
 
 
 @shared_task
-def daily_reconciliation() -> dict:
+def daily_reconciliation() -> dict[str, Any]:
     report = reconciliation.daily_reconciliation()
     return {"day": report.day.isoformat(), "checked": report.checked, "mismatches": report.mismatches}

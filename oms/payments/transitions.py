@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.common.statemachine import StateMachine
 from oms.payments.models import Payment, PaymentEvent, Refund, RefundEvent
@@ -16,7 +16,7 @@ from oms.payments.states import PAYMENT_TRANSITIONS, REFUND_TRANSITIONS
 
 
 def _write_payment_event(
-    payment: Payment, *, from_status: str, actor: AbstractBaseUser | None, reason: str, at: datetime
+    payment: Payment, *, from_status: str, actor: User | None, reason: str, at: datetime
 ) -> PaymentEvent:
     return PaymentEvent.objects.create(
         payment=payment,
@@ -29,7 +29,7 @@ def _write_payment_event(
 
 
 def _write_refund_event(
-    refund: Refund, *, from_status: str, actor: AbstractBaseUser | None, reason: str, at: datetime
+    refund: Refund, *, from_status: str, actor: User | None, reason: str, at: datetime
 ) -> RefundEvent:
     return RefundEvent.objects.create(
         refund=refund, from_status=from_status, to_status=refund.status, actor=actor, reason=reason[:255], created_at=at

@@ -27,7 +27,7 @@ def alipay_notify(request: HttpRequest) -> HttpResponse:
     except BodyTooLarge:
         return HttpResponse("failure", status=413, content_type="text/plain")
     try:
-        params = parse_urlencoded_form(body, content_type=request.content_type)
+        params = parse_urlencoded_form(body, content_type=request.content_type or "")
     except MalformedBody:
         return HttpResponse("failure", status=400, content_type="text/plain")
     accepted = notifications.handle_notification(provider="alipay", params=params)

@@ -4,7 +4,11 @@ lines and timeline inline (they change only through oms.purchasing.services: the
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from oms.common.admin import ReadOnlyInline, money_column
@@ -17,7 +21,7 @@ class SupplierAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("code", "name", "contact_name")
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deactivate instead: purchase orders keep pointing at their supplier
 
 
@@ -30,7 +34,7 @@ class PurchaseOrderLineInline(ReadOnlyPurchaseOrderInline):
     fields = ("sku", "quantity", "received_quantity", "unit_cost")
     readonly_fields = fields
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("sku")
 
 
@@ -39,7 +43,7 @@ class PurchaseOrderEventInline(ReadOnlyPurchaseOrderInline):
     fields = ("created_at", "from_status", "to_status", "actor", "note")
     readonly_fields = fields
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("actor")
 
 
@@ -62,11 +66,11 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -7,7 +7,7 @@ is the PO's part of a receipt, as the error receive_purchase_order raises. See o
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.purchasing.errors import InvalidPurchaseTransition
 from oms.purchasing.models import PurchaseOrder
@@ -18,7 +18,7 @@ MANAGE_POS = "purchasing.manage_purchase_orders"
 VIEW_POS = "purchasing.view_purchaseorder"
 
 
-def manages_purchase_orders(user: AbstractBaseUser) -> bool:
+def manages_purchase_orders(user: User) -> bool:
     return user.is_staff and user.has_perm(MANAGE_POS)
 
 
@@ -37,17 +37,17 @@ def why_not_receive(po: PurchaseOrder) -> InvalidPurchaseTransition | None:
     return InvalidPurchaseTransition(po_no=po.po_no, current=po.status, target=P.RECEIVED, message=message)
 
 
-def can_submit(*, po: PurchaseOrder, user: AbstractBaseUser) -> bool:
+def can_submit(*, po: PurchaseOrder, user: User) -> bool:
     return manages_purchase_orders(user) and can_transition(po.status, P.ORDERED)
 
 
-def can_receive(*, po: PurchaseOrder, user: AbstractBaseUser) -> bool:
+def can_receive(*, po: PurchaseOrder, user: User) -> bool:
     return manages_purchase_orders(user) and why_not_receive(po) is None
 
 
-def can_cancel(*, po: PurchaseOrder, user: AbstractBaseUser) -> bool:
+def can_cancel(*, po: PurchaseOrder, user: User) -> bool:
     return manages_purchase_orders(user) and can_transition(po.status, P.CANCELLED)
 
 
-def can_close(*, po: PurchaseOrder, user: AbstractBaseUser) -> bool:
+def can_close(*, po: PurchaseOrder, user: User) -> bool:
     return manages_purchase_orders(user) and can_transition(po.status, P.CLOSED)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +14,7 @@ from rest_framework.views import APIView
 
 from oms.common.errors import NotFound
 from oms.common.pagination import NewestFirstCursorPagination
+from oms.common.request_types import AuthenticatedRequest
 from oms.inventory.models import Warehouse
 from oms.purchasing import selectors, services
 from oms.purchasing.serializers import (
@@ -36,10 +39,11 @@ def _require(request: Request, perm: str, what: str) -> None:
         raise PermissionDenied(f"Only purchasing staff may {what}.")
 
 
-def _body(serializer_class, request: Request) -> dict:
+def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     body = serializer_class(data=request.data)
     body.is_valid(raise_exception=True)
-    return body.validated_data
+    data: dict[str, Any] = body.validated_data
+    return data
 
 
 def _warehouse(code: str) -> Warehouse:
@@ -78,7 +82,7 @@ class PurchaseOrderListCreateApi(APIView):
         return paginator.get_paginated_response(PurchaseOrderOut(page, many=True).data)
 
     @extend_schema(request=CreatePurchaseOrderIn, responses={201: PurchaseOrderOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         """A draft purchase order; a line without ``unit_cost`` costs the SKU's price × OMS_PURCHASE_COST_RATIO."""
         _require(request, MANAGE_POS, "create purchase orders")
         data = _body(CreatePurchaseOrderIn, request)
@@ -97,7 +101,7 @@ class PurchaseOrderListCreateApi(APIView):
 
 class PurchaseOrderFromSuggestionsApi(APIView):
     @extend_schema(request=FromSuggestionsIn, responses={201: PurchaseOrderOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         """A draft purchase order of the suggested quantities for ``skus`` (those that need nothing are left out)."""
         _require(request, MANAGE_POS, "create purchase orders")
         data = _body(FromSuggestionsIn, request)
@@ -120,7 +124,7 @@ class PurchaseOrderDetailApi(APIView):
 
 class PurchaseOrderSubmitApi(APIView):
     @extend_schema(request=PurchaseOrderSubmitIn, responses=PurchaseOrderOut)
-    def post(self, request: Request, po_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, po_no: str) -> Response:
         """Draft → ordered; ``expected_at`` defaults to today + the supplier's lead days."""
         _require(request, MANAGE_POS, "submit purchase orders")
         data = _body(PurchaseOrderSubmitIn, request)
@@ -131,7 +135,7 @@ class PurchaseOrderSubmitApi(APIView):
 
 class PurchaseOrderReceiveApi(APIView):
     @extend_schema(request=PurchaseOrderReceiveIn, responses=PurchaseOrderOut)
-    def post(self, request: Request, po_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, po_no: str) -> Response:
         """Book a delivery into the PO's warehouse; more than a line still expects is ``409 over_receipt``."""
         _require(request, MANAGE_POS, "receive purchase orders")
         data = _body(PurchaseOrderReceiveIn, request)
@@ -143,7 +147,7 @@ class PurchaseOrderReceiveApi(APIView):
 
 class PurchaseOrderCancelApi(APIView):
     @extend_schema(request=PurchaseOrderCancelIn, responses=PurchaseOrderOut)
-    def post(self, request: Request, po_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, po_no: str) -> Response:
         """Draft or ordered with nothing received → cancelled."""
         _require(request, MANAGE_POS, "cancel purchase orders")
         data = _body(PurchaseOrderCancelIn, request)
@@ -154,7 +158,7 @@ class PurchaseOrderCancelApi(APIView):
 
 class PurchaseOrderCloseApi(APIView):
     @extend_schema(request=PurchaseOrderCloseIn, responses=PurchaseOrderOut)
-    def post(self, request: Request, po_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, po_no: str) -> Response:
         """Partially received → closed: the units still expected will not come and stop counting as on order."""
         _require(request, MANAGE_POS, "close purchase orders")
         data = _body(PurchaseOrderCloseIn, request)

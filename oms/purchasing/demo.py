@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from oms.catalog.models import Sku
@@ -50,7 +50,7 @@ STORIES = [
 ]
 
 
-def ensure_demo_purchasing(*, actor: AbstractBaseUser | None, now: datetime | None = None) -> int:
+def ensure_demo_purchasing(*, actor: User | None, now: datetime | None = None) -> int:
     """Create the missing demo suppliers and purchase orders; return how many POs were created."""
     now = now or timezone.now()
     suppliers = {
@@ -75,7 +75,9 @@ def ensure_demo_purchasing(*, actor: AbstractBaseUser | None, now: datetime | No
     return created
 
 
-def _play(story: Story, *, supplier: Supplier, warehouse: Warehouse, skus: list[Sku], actor) -> PurchaseOrder:
+def _play(
+    story: Story, *, supplier: Supplier, warehouse: Warehouse, skus: list[Sku], actor: User | None
+) -> PurchaseOrder:
     lines = [services.PurchaseLineInput(sku.code, 40 * (index + 1)) for index, sku in enumerate(skus)]
     po = services.create_purchase_order(
         supplier=supplier, warehouse=warehouse, lines=lines, actor=actor, note=story.note
@@ -92,7 +94,7 @@ def _play(story: Story, *, supplier: Supplier, warehouse: Warehouse, skus: list[
     if story.status == P.PARTIALLY_RECEIVED:
         return po
     if story.status == P.RECEIVED:
-        everything = {line.sku: line.quantity for line in lines}
+        everything: dict[int | str, int] = {line.sku: line.quantity for line in lines}
         return services.receive_purchase_order(po=po, quantities=everything, actor=actor, note="DN-0917")
     return po
 

@@ -51,7 +51,8 @@ class PurchaseLineIn(StrictSerializer):
 class CreatePurchaseOrderIn(StrictSerializer):
     supplier = serializers.CharField(max_length=32)
     warehouse = serializers.CharField(max_length=32)
-    lines = PurchaseLineIn(many=True, allow_empty=False, max_length=MAX_PO_LINES)
+    # many=True hands these to the ListSerializer; the stubs type only the child's arguments.
+    lines = PurchaseLineIn(many=True, allow_empty=False, max_length=MAX_PO_LINES)  # type: ignore[call-arg]
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     expected_at = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -77,7 +78,8 @@ class ReceiptLineIn(StrictSerializer):
 
 
 class PurchaseOrderReceiveIn(StrictSerializer):
-    lines = ReceiptLineIn(many=True, allow_empty=False, max_length=MAX_PO_LINES)
+    # many=True hands these to the ListSerializer; the stubs type only the child's arguments.
+    lines = ReceiptLineIn(many=True, allow_empty=False, max_length=MAX_PO_LINES)  # type: ignore[call-arg]
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate_lines(self, lines: list[dict]) -> list[dict]:

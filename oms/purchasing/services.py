@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -92,7 +92,7 @@ def create_purchase_order(
     supplier: Supplier,
     warehouse: Warehouse,
     lines: list[PurchaseLineInput],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     note: str = "",
     expected_at: date | None = None,
 ) -> PurchaseOrder:
@@ -148,7 +148,7 @@ def create_purchase_order_from_suggestions(
     supplier: Supplier,
     warehouse: Warehouse,
     sku_codes: list[str],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     note: str = "",
 ) -> PurchaseOrder:
     """One draft PO for the selected SKUs, each line the suggested quantity (oms.purchasing.planning).
@@ -239,7 +239,7 @@ def _active_skus(codes: list[str]) -> dict[str, Sku]:
 
 
 def submit_purchase_order(
-    *, po: PurchaseOrder, actor: AbstractBaseUser | None, expected_at: date | None = None, note: str = ""
+    *, po: PurchaseOrder, actor: User | None, expected_at: date | None = None, note: str = ""
 ) -> PurchaseOrder:
     """Draft → ordered: the PO goes to the supplier. Sets the order time and the expected date (``expected_at``,
     else the draft's if still ahead, else today + the supplier's lead days). Locks the PO row. Raises
@@ -259,7 +259,7 @@ def submit_purchase_order(
         return apply_po_transition(po=po, to=P.ORDERED, actor=actor, note=message, fields=("ordered_at", "expected_at"))
 
 
-def cancel_purchase_order(*, po: PurchaseOrder, actor: AbstractBaseUser | None, reason: str = "") -> PurchaseOrder:
+def cancel_purchase_order(*, po: PurchaseOrder, actor: User | None, reason: str = "") -> PurchaseOrder:
     """Draft or ordered (nothing received yet) → cancelled: its units stop counting as on order. Locks the PO
     row. Raises InvalidPurchaseTransition (also once any unit was received: that stock is booked).
     """
@@ -275,7 +275,7 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: AbstractBaseUser | None, 
         return apply_po_transition(po=po, to=P.CANCELLED, actor=actor, note=reason.strip() or "Cancelled")
 
 
-def close_purchase_order(*, po: PurchaseOrder, actor: AbstractBaseUser | None, reason: str) -> PurchaseOrder:
+def close_purchase_order(*, po: PurchaseOrder, actor: User | None, reason: str) -> PurchaseOrder:
     """Partially received → closed (closed short): the units still expected will never come, so they stop counting
     as on order; what arrived stays in stock. ``reason`` is required: the timeline says why the rest was given up.
     Locks the PO row. Raises ValidationFailed (no reason), InvalidPurchaseTransition (nothing received yet: cancel
@@ -307,7 +307,7 @@ def receive_purchase_order(
     *,
     po: PurchaseOrder,
     quantities: Mapping[int | str, int],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     note: str = "",
 ) -> PurchaseOrder:
     """Book a delivery: ``quantities`` maps a line (its id, or its SKU code) to the units that arrived.
@@ -374,7 +374,7 @@ def _receipt(po: PurchaseOrder, lines: list[PurchaseOrderLine], quantities: Mapp
     return wanted
 
 
-def _add_to_stock(*, po: PurchaseOrder, units: dict[int, int], actor: AbstractBaseUser | None) -> None:
+def _add_to_stock(*, po: PurchaseOrder, units: dict[int, int], actor: User | None) -> None:
     """Units per SKU id on hand in the PO's warehouse, with a RECEIPT movement each. Inside the PO's transaction."""
     movements = [
         Movement(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.common.statemachine import StateMachine, apply_transition, record_event
 from oms.purchasing.errors import InvalidPurchaseTransition, PurchaseOrderNotFound
@@ -15,7 +15,7 @@ from oms.purchasing.states import TRANSITIONS, PurchaseOrderStatus
 
 
 def _write_event(
-    po: PurchaseOrder, *, from_status: str, actor: AbstractBaseUser | None, reason: str, at: datetime
+    po: PurchaseOrder, *, from_status: str, actor: User | None, reason: str, at: datetime
 ) -> PurchaseOrderEvent:
     return PurchaseOrderEvent.objects.create(
         purchase_order=po, from_status=from_status, to_status=po.status, actor=actor, note=reason[:255], created_at=at
@@ -52,7 +52,7 @@ def apply_po_transition(
     *,
     po: PurchaseOrder,
     to: PurchaseOrderStatus,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     note: str,
     fields: tuple[str, ...] = (),
 ) -> PurchaseOrder:
@@ -65,7 +65,7 @@ def apply_po_transition(
 
 
 def record_po_event(
-    *, po: PurchaseOrder, from_status: str, actor: AbstractBaseUser | None, note: str, at: datetime | None = None
+    *, po: PurchaseOrder, from_status: str, actor: User | None, note: str, at: datetime | None = None
 ) -> None:
     """A PO event ``from_status`` -> the PO's status: ``""`` for a new PO."""
     record_event(PURCHASE_ORDER, po, from_status=from_status, actor=actor, reason=note, at=at)

@@ -182,7 +182,7 @@ def plan_statuses(total: int, *, seed: int) -> list[OrderStatus]:
         (S.PENDING_PAYMENT, max(2, min(8, total // 400))),
     ]
     old_total = max(0, total - sum(n for _, n in recent))
-    old = []
+    old: list[OrderStatus] = []
     shares = [(S.CANCELLED, 0.07), (S.PAYMENT_FAILED, 0.02), (S.SHIPMENT_FAILED, 0.02), (S.REFUNDED, 0.01)]
     for status, share in shares:
         old += [status] * min(max(2, round(old_total * share)), old_total - len(old))

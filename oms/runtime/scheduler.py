@@ -70,7 +70,8 @@ class SingleScheduler(PersistentScheduler):
 
     def setup_schedule(self) -> None:
         try:
-            hold_scheduler_lock(lock_path(self.schedule_filename))
+            # schedule_filename is set by PersistentScheduler.__init__ (missing from celery-types)
+            hold_scheduler_lock(lock_path(self.schedule_filename))  # type: ignore[attr-defined]
         except SchedulerRunning as exc:
             raise SystemExit(str(exc)) from None  # a clear line and a non-zero status, not a traceback
         super().setup_schedule()

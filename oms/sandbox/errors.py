@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oms.sandbox.models import SandboxTrade
+
 INVALID_ARGUMENTS = "40002"
 BUSINESS_FAILED = "40004"
 _MESSAGES = {INVALID_ARGUMENTS: "Invalid Arguments", BUSINESS_FAILED: "Business Failed"}
@@ -26,7 +31,7 @@ class SandboxRefusal(Exception):
 class TradeAlreadyPaid(SandboxRefusal):
     """ACQ.TRADE_HAS_SUCCESS, with the paid trade: the cashier sends the buyer back to the merchant with it."""
 
-    def __init__(self, trade: object) -> None:
+    def __init__(self, trade: SandboxTrade) -> None:
         super().__init__("ACQ.TRADE_HAS_SUCCESS", "交易已被支付")
         self.trade = trade
 

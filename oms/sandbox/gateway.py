@@ -137,7 +137,7 @@ def _query(app_id: str, biz: Mapping[str, Any]) -> dict[str, str]:
         "invoice_amount": paid,
         "point_amount": "0.00",
     }
-    if trade.is_paid:
+    if trade.is_paid and trade.gmt_payment is not None:
         answer |= {
             "buyer_logon_id": trade.buyer_logon_id,
             "buyer_user_id": trade.buyer_id,

@@ -5,7 +5,10 @@ Shipments change only through the shipping services (the API's confirm, ship and
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from oms.common.admin import ReadOnlyInline
 from oms.shipping.models import Shipment, ShipmentEvent, ShipmentLine, TrackingEvent
@@ -49,11 +52,11 @@ class ShipmentAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -9,7 +9,7 @@ service accepts come from one predicate.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from oms.common.errors import OmsError
@@ -47,7 +47,7 @@ def why_not_confirm(order: Order) -> InvalidTransition | None:
     return None
 
 
-def can_confirm(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_confirm(*, order: Order, user: User) -> bool:
     return manages_orders(user) and why_not_confirm(order) is None
 
 
@@ -70,18 +70,18 @@ def why_not_ship(*, shipment: Shipment, order: Order) -> OmsError | None:
     return None
 
 
-def can_ship(*, shipment: Shipment, user: AbstractBaseUser) -> bool:
+def can_ship(*, shipment: Shipment, user: User) -> bool:
     return manages_orders(user) and why_not_ship(shipment=shipment, order=shipment.order) is None
 
 
-def shippable_shipments(*, order: Order, user: AbstractBaseUser) -> list[Shipment]:
+def shippable_shipments(*, order: Order, user: User) -> list[Shipment]:
     """The parcels of ``order`` that ``user`` may ship now (reads ``order.shipments``: prefetch it)."""
     if not manages_orders(user):
         return []
     return [s for s in order.shipments.all() if why_not_ship(shipment=s, order=order) is None]
 
 
-def can_ship_order(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_ship_order(*, order: Order, user: User) -> bool:
     """May ``user`` ship some parcel of ``order`` now?"""
     return bool(shippable_shipments(order=order, user=user))
 
@@ -107,14 +107,14 @@ def why_not_reship(order: Order) -> InvalidTransition | None:
     return None
 
 
-def can_reship(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_reship(*, order: Order, user: User) -> bool:
     return manages_orders(user) and why_not_reship(order) is None
 
 
 # --- Receipt ----------------------------------------------------------------------------------------------------
 
 
-def can_confirm_receipt(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_confirm_receipt(*, order: Order, user: User) -> bool:
     """Only the customer who placed the order confirms its receipt, and only once it has shipped."""
     return owns(order, user) and order.status in RECEIPT_FROM
 
@@ -155,5 +155,5 @@ def why_not_reallocate(order: Order) -> ReallocationRefused | None:
     return None
 
 
-def can_reallocate(*, order: Order, user: AbstractBaseUser) -> bool:
+def can_reallocate(*, order: Order, user: User) -> bool:
     return manages_orders(user) and why_not_reallocate(order) is None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oms.common.request_types import AuthenticatedRequest
 from oms.orders import selectors as order_selectors
 from oms.orders.allowed import manages_orders
 from oms.orders.serializers import OrderDetailOut
@@ -17,18 +17,18 @@ from oms.shipping.reallocation import reallocate_order
 from oms.shipping.serializers import ShipIn, ShipmentDetailOut
 
 
-def _require_order_manager(request: Request, what: str) -> None:
+def _require_order_manager(request: AuthenticatedRequest, what: str) -> None:
     if not manages_orders(request.user):
         raise PermissionDenied(f"Only staff who manage orders may {what}.")
 
 
-def _order_detail(request: Request, order_no: str) -> Response:
+def _order_detail(request: AuthenticatedRequest, order_no: str) -> Response:
     return Response(OrderDetailOut(order_selectors.order_detail(user=request.user, order_no=order_no)).data)
 
 
 class OrderConfirmApi(APIView):
     @extend_schema(request=None, responses=OrderDetailOut)
-    def post(self, request: Request, order_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
         _require_order_manager(request, "confirm orders for shipping")
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         services.confirm_order(order=order, actor=request.user)
@@ -37,7 +37,7 @@ class OrderConfirmApi(APIView):
 
 class OrderConfirmReceiptApi(APIView):
     @extend_schema(request=None, responses=OrderDetailOut)
-    def post(self, request: Request, order_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         services.confirm_receipt(order=order, customer=request.user)
         return _order_detail(request, order_no)
@@ -45,7 +45,7 @@ class OrderConfirmReceiptApi(APIView):
 
 class OrderReshipApi(APIView):
     @extend_schema(request=None, responses=OrderDetailOut)
-    def post(self, request: Request, order_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
         _require_order_manager(request, "reship orders")
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         services.reship_order(order=order, actor=request.user)
@@ -54,7 +54,7 @@ class OrderReshipApi(APIView):
 
 class OrderReallocateApi(APIView):
     @extend_schema(request=None, responses=OrderDetailOut)
-    def post(self, request: Request, order_no: str) -> Response:
+    def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
         _require_order_manager(request, "re-allocate orders")
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         reallocate_order(order=order, actor=request.user)
@@ -63,14 +63,14 @@ class OrderReallocateApi(APIView):
 
 class ShipmentDetailApi(APIView):
     @extend_schema(responses=ShipmentDetailOut)
-    def get(self, request: Request, shipment_id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, shipment_id: int) -> Response:
         shipment = selectors.shipment_detail(user=request.user, shipment_id=shipment_id)
         return Response(ShipmentDetailOut(shipment).data)
 
 
 class ShipmentShipApi(APIView):
     @extend_schema(request=ShipIn, responses=ShipmentDetailOut)
-    def post(self, request: Request, shipment_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, shipment_id: int) -> Response:
         _require_order_manager(request, "ship parcels")
         body = ShipIn(data=request.data)
         body.is_valid(raise_exception=True)

@@ -3,16 +3,22 @@ of production (its secret is public, so anyone could post tracking events)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, register
 from django.utils.module_loading import import_string
 
 from oms.shipping.carriers.base import CarrierBackend
 
 
 @register()
-def check_carriers(app_configs, **kwargs):  # noqa: ARG001
-    errors = []
+def check_carriers(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:  # noqa: ARG001
+    errors: list[CheckMessage] = []
     for code, path in settings.OMS_CARRIERS.items():
         try:
             backend = import_string(path)
@@ -34,7 +40,9 @@ def check_carriers(app_configs, **kwargs):  # noqa: ARG001
 
 # deploy=False: runs on every check, migrate and runserver, like the payment sandbox's check.
 @register(Tags.security, deploy=False)
-def check_simulator_not_in_production(app_configs, **kwargs):  # noqa: ARG001
+def check_simulator_not_in_production(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> Sequence[CheckMessage]:  # noqa: ARG001
     if getattr(settings, "OMS_ENV", "development") == "production" and "sim" in settings.OMS_CARRIERS:
         return [
             Error(

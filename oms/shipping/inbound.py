@@ -57,6 +57,8 @@ def poll_carriers(*, carriers: list[str] | None = None, limit: int = 500) -> int
         backend = get_carrier(code)
         parcels = Shipment.objects.filter(carrier=code, status__in=ON_ITS_WAY).order_by("shipped_at", "pk")
         for tracking_no in parcels.values_list("tracking_no", flat=True)[:limit]:
+            if tracking_no is None:  # every parcel on its way has one
+                continue
             try:
                 events = backend.poll(tracking_no)
             except Exception:

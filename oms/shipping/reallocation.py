@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
@@ -41,7 +41,7 @@ class _Line:
     quantity: int
 
 
-def reallocate_order(*, order: Order, actor: AbstractBaseUser | None) -> Order:
+def reallocate_order(*, order: Order, actor: User | None) -> Order:
     """Move an open order's units to the warehouses that fulfil it best now; returns the order.
 
     Allowed while the order is unpaid (``pending_payment``, ``payment_failed``), ``paid``, or ``awaiting_shipment``
@@ -74,7 +74,7 @@ def _check_movable(order: Order) -> None:
         raise refused
 
 
-def _move_units(*, order: Order, lines: list[_Line], actor) -> tuple[str, bool]:
+def _move_units(*, order: Order, lines: list[_Line], actor: User | None) -> tuple[str, bool]:
     """Plan and apply one attempt; returns the timeline note and whether anything moved.
 
     Raises StockChangedConcurrently (the caller's savepoint rolls back) when a guarded update finds fewer units.

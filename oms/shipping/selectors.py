@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from oms.orders.selectors import orders_visible_to
@@ -12,12 +12,12 @@ from oms.shipping.models import Shipment
 MAX_ID = 2**63 - 1
 
 
-def shipments_visible_to(user: AbstractBaseUser) -> QuerySet[Shipment]:
+def shipments_visible_to(user: User) -> QuerySet[Shipment]:
     """Staff who see every order see every shipment; a customer sees the shipments of their own orders."""
     return Shipment.objects.filter(order__in=orders_visible_to(user))
 
 
-def shipment_detail(*, user: AbstractBaseUser, shipment_id: int) -> Shipment:
+def shipment_detail(*, user: User, shipment_id: int) -> Shipment:
     """The shipment with its lines and tracking timeline, or UnknownShipment (also for someone else's: never 403)."""
     if not 0 < shipment_id <= MAX_ID:  # a bigger number is no id, and would overflow the database's integer
         raise UnknownShipment(f"No shipment {shipment_id}.")

@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -53,7 +53,7 @@ def _lock_order(order_id: int) -> Order:
 # --- Confirm --------------------------------------------------------------------------------------------------
 
 
-def confirm_order(*, order: Order, actor: AbstractBaseUser) -> Order:
+def confirm_order(*, order: Order, actor: User) -> Order:
     """Staff confirm a paid order: one pending shipment per warehouse its stock came from, -> awaiting_shipment.
 
     Locks the order row. Confirming again (or concurrently) finds the shipments and changes nothing, so shipments
@@ -140,7 +140,7 @@ def ship_shipment(
     shipment: Shipment,
     carrier: str,
     tracking_no: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     now: datetime | None = None,
 ) -> Shipment:
     """The parcel left the warehouse with ``carrier``: it becomes ``picked_up`` with its tracking number.
@@ -203,7 +203,7 @@ def _tracking_no_taken(carrier: str, tracking_no: str) -> TrackingNoTaken:
     )
 
 
-def _after_shipment_left(*, order: Order, shipment: Shipment, actor: AbstractBaseUser | None) -> None:
+def _after_shipment_left(*, order: Order, shipment: Shipment, actor: User | None) -> None:
     label = f"shipment {shipment.pk} from {shipment.warehouse.code} ({shipment.carrier} {shipment.tracking_no})"
     pending = order.shipments.filter(status=S.PENDING).count()
     if pending:
@@ -301,7 +301,7 @@ def _shipment_failed(*, order: Order, shipment: Shipment, event: TrackingEvent) 
 # --- Receipt and completion -----------------------------------------------------------------------------------
 
 
-def confirm_receipt(*, order: Order, customer: AbstractBaseUser) -> Order:
+def confirm_receipt(*, order: Order, customer: User) -> Order:
     """The customer confirms they received the order: shipped -> completed. Raises NotOrderCustomer,
     InvalidTransition (not shipped)."""
     if order.customer_id != customer.pk:
@@ -356,7 +356,7 @@ def auto_complete_orders(*, now: datetime | None = None, limit: int = 500) -> in
 # --- Failure resolution ---------------------------------------------------------------------------------------
 
 
-def reship_order(*, order: Order, actor: AbstractBaseUser) -> Order:
+def reship_order(*, order: Order, actor: User) -> Order:
     """Send again what the carrier lost or returned: shipment_failed -> awaiting_shipment.
 
     Each failed shipment without a replacement gets a pending replacement with the same lines from the same

@@ -9,7 +9,7 @@ which sends new units from the same warehouse (the lost parcel's units are gone)
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.inventory import ledger
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
@@ -20,7 +20,7 @@ from oms.inventory.services import deduct_reserved_allocations
 from oms.shipping.models import Shipment, ShipmentLine
 
 
-def deduct_reserved_for_shipment(*, shipment: Shipment, actor: AbstractBaseUser | None) -> int:
+def deduct_reserved_for_shipment(*, shipment: Shipment, actor: User | None) -> int:
     """Deduct the order's still-reserved allocations this shipment carries; returns the units deducted."""
     lines = list(shipment.lines.all())
     try:
@@ -35,7 +35,7 @@ def deduct_reserved_for_shipment(*, shipment: Shipment, actor: AbstractBaseUser 
         raise InsufficientStock([line.sku_code for line in lines]) from exc
 
 
-def deduct_reship_stock(*, shipments: list[Shipment], actor: AbstractBaseUser | None) -> None:
+def deduct_reship_stock(*, shipments: list[Shipment], actor: User | None) -> None:
     """Take the replacement shipments' units from their warehouses (on hand only: nothing was reserved).
 
     Raises InsufficientStock naming the SKUs a warehouse cannot cover; the caller's transaction must roll back.

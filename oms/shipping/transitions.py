@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from oms.common.statemachine import StateMachine
 from oms.shipping.models import Shipment, ShipmentEvent
@@ -16,7 +16,7 @@ from oms.shipping.states import TRANSITIONS
 
 
 def _write_event(
-    shipment: Shipment, *, from_status: str, actor: AbstractBaseUser | None, reason: str, at: datetime
+    shipment: Shipment, *, from_status: str, actor: User | None, reason: str, at: datetime
 ) -> ShipmentEvent:
     return ShipmentEvent.objects.create(
         shipment=shipment,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -79,7 +80,7 @@ class CheckoutForm(AddressForm):
     def __init__(self, *args, addresses: list[dict[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.addresses = addresses
-        self.fields["saved_address"].choices = [
+        cast(forms.ChoiceField, self.fields["saved_address"]).choices = [
             *((str(i), f"{a['name']}, {a['address']}, {a['city']}") for i, a in enumerate(addresses)),
             (NEW_ADDRESS, "A new address"),
         ]
@@ -90,8 +91,9 @@ class CheckoutForm(AddressForm):
             for name in ADDRESS_FIELDS:  # a saved address is used as it is
                 self.fields[name].required = False
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         choice = data.get("saved_address") or NEW_ADDRESS
         typed = any(str(self.data.get(self.add_prefix(name), "")).strip() for name in ADDRESS_FIELDS)
         if choice != NEW_ADDRESS and typed:
@@ -104,7 +106,8 @@ class CheckoutForm(AddressForm):
             )
         return data
 
-    def address(self) -> dict[str, str]:
+    # AddressForm's ``address`` is a form field (kept in base_fields); here it is the chosen address.
+    def address(self) -> dict[str, str]:  # type: ignore[override]
         choice = self.cleaned_data.get("saved_address") or NEW_ADDRESS
         if choice != NEW_ADDRESS:
             return dict(self.addresses[int(choice)])
@@ -120,8 +123,9 @@ class PayForm(forms.Form):
         max_length=32, required=False, strip=False, widget=forms.PasswordInput(attrs={"inputmode": "numeric"})
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("method") == "balance" and not data.get("payment_password"):
             self.add_error("payment_password", "Enter your 6-digit payment password to pay with balance.")
         return data
@@ -156,8 +160,9 @@ class ReturnRequestForm(forms.Form):
     def items(self) -> list[ReturnLineInput]:
         return [ReturnLineInput(sku=row["sku"], quantity=count) for row, count in self.chosen()]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not self.items():
             raise forms.ValidationError("Choose how many units of which item to send back.")
         return data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Max, Min, Q, QuerySet
 
 from oms.aftersales.allowed import returnable_rows
@@ -40,7 +40,7 @@ def product_skus(product: Product) -> QuerySet[Sku]:
     return skus_with_availability().filter(product=product)
 
 
-def address_book(customer: AbstractBaseUser, *, limit: int = 5) -> list[dict[str, str]]:
+def address_book(customer: User, *, limit: int = 5) -> list[dict[str, str]]:
     """The distinct addresses of the customer's recent orders, most recent first."""
     seen: list[dict[str, str]] = []
     recent = Order.objects.filter(customer=customer).order_by("-created_at").values_list("shipping_address", flat=True)
@@ -55,21 +55,21 @@ def address_book(customer: AbstractBaseUser, *, limit: int = 5) -> list[dict[str
     return seen
 
 
-def balance_of(customer: AbstractBaseUser) -> Decimal | None:
+def balance_of(customer: User) -> Decimal | None:
     """The customer's store balance, or None without a balance account."""
     return BalanceAccount.objects.filter(customer=customer).values_list("balance", flat=True).first()
 
 
-def has_payment_password(customer: AbstractBaseUser) -> bool:
+def has_payment_password(customer: User) -> bool:
     return BalanceAccount.objects.filter(customer=customer).exclude(payment_password="").exists()
 
 
-def my_orders(customer: AbstractBaseUser) -> QuerySet[Order]:
+def my_orders(customer: User) -> QuerySet[Order]:
     """The customer's own orders, newest first (also for staff, who see everyone's in the console)."""
     return order_list(user=customer, filters=OrderFilters(customer=customer.get_username())).filter(customer=customer)
 
 
-def my_order(customer: AbstractBaseUser, order_no: str) -> Order | None:
+def my_order(customer: User, order_no: str) -> Order | None:
     """One of the customer's own orders with its details, or None (someone else's order is simply not found)."""
     try:
         order = order_detail(user=customer, order_no=order_no)
@@ -78,13 +78,13 @@ def my_order(customer: AbstractBaseUser, order_no: str) -> Order | None:
     return order if order.customer_id == customer.pk else None
 
 
-def my_returns(customer: AbstractBaseUser, *, order: Order | None = None) -> QuerySet[ReturnRequest]:
+def my_returns(customer: User, *, order: Order | None = None) -> QuerySet[ReturnRequest]:
     """The customer's own returns (of ``order``, if given), newest first; staff, too, see only their own here."""
     returns = return_list(user=customer).filter(customer=customer)
     return returns.filter(order=order) if order is not None else returns
 
 
-def my_return(customer: AbstractBaseUser, order_no: str, return_id: int) -> ReturnRequest | None:
+def my_return(customer: User, order_no: str, return_id: int) -> ReturnRequest | None:
     """One of the customer's own returns of order ``order_no``, or None (someone else's is simply not found)."""
     try:
         found = return_detail(user=customer, return_id=return_id)

@@ -38,7 +38,7 @@ def flash_form_errors(request: HttpRequest, form: Form) -> None:
     for name, errors in form.errors.items():
         label = form[name].label if name in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+            messages.error(request, f"{label}: {error}" if label else str(error))
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:

@@ -10,9 +10,9 @@ from oms.aftersales import services
 from oms.aftersales.models import ReturnRequest
 from oms.aftersales.services import ReturnLineInput
 from oms.orders.models import Order
+from oms.payments.tests.factories import paid_order
 from oms.shipping import services as shipping
 from oms.shipping.models import ShipmentStatus
-from oms.shipping.tests.factories import paid_order
 
 _tracking = iter(range(1, 10**9))
 

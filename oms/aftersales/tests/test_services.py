@@ -33,14 +33,15 @@ from oms.common.errors import ValidationFailed
 from oms.inventory.models import Stock, StockMovement
 from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
 from oms.orders.models import OrderEvent
-from oms.orders.services import OrderLineInput, place_order
 from oms.orders.states import OrderStatus
+from oms.orders.tests.factories import pending_order
 from oms.payments.errors import GatewayError
 from oms.payments.models import Payment, Refund
 from oms.payments.refunds import refund_order
+from oms.payments.tests.factories import paid_order
 from oms.shipping import services as shipping
 from oms.shipping.models import ShipmentStatus
-from oms.shipping.tests.factories import paid_order, stocked_sku
+from oms.shipping.tests.factories import stocked_sku
 
 pytestmark = pytest.mark.django_db
 
@@ -319,7 +320,7 @@ def test_only_delivered_parcels_can_be_returned(customer, staff, address):
 
 
 def test_orders_that_cannot_be_returned(customer, staff, address, tea):
-    unpaid = place_order(customer=customer, items=[OrderLineInput(tea.code, 1)], address=address).order
+    unpaid = pending_order(customer, address, (tea, 1))
     with pytest.raises(OrderNotReturnable):
         requested_return(unpaid, (tea.code, 1))
     paid = paid_order(customer=customer, staff=staff, address=address, lines=[(tea, 1)])

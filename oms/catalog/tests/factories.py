@@ -7,14 +7,14 @@ import factory
 from oms.catalog.models import Product, Sku
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
     name = factory.Sequence(lambda n: f"Product {n}")
 
 
-class SkuFactory(factory.django.DjangoModelFactory):
+class SkuFactory(factory.django.DjangoModelFactory[Sku]):
     class Meta:
         model = Sku
         django_get_or_create = ("code",)

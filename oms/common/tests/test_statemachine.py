@@ -14,6 +14,7 @@ from oms.aftersales.transitions import RETURN
 from oms.common.errors import ErrorCode
 from oms.common.statemachine import MACHINES, InvalidTransition, TransitionTable, apply_transition
 from oms.orders.models import Order
+from oms.orders.tests.factories import pending_order
 from oms.orders.transitions import ORDER
 from oms.payments.models import Payment, Refund
 from oms.payments.transitions import PAYMENT, REFUND
@@ -55,11 +56,10 @@ def test_a_status_changes_only_inside_a_transaction():
 @pytest.mark.django_db
 def test_a_refused_move_says_where_the_object_is_and_changes_nothing(customer, address):
     from oms.inventory.tests.factories import WarehouseFactory
-    from oms.orders.services import OrderLineInput, place_order
     from oms.shipping.tests.factories import stocked_sku
 
     sku = stocked_sku(WarehouseFactory())
-    order = place_order(customer=customer, items=[OrderLineInput(sku.code, 1)], address=address).order
+    order = pending_order(customer, address, (sku, 1))
 
     with pytest.raises(InvalidTransition) as refused:
         apply_transition(ORDER, ORDER.lock(order.pk), to="shipped", actor=None, reason="too early")
@@ -94,7 +94,7 @@ def status_writes(source: str, path: str = "<test>") -> list[str]:
             for element in target.elts if isinstance(target, ast.Tuple | ast.List) else [target]:
                 written = isinstance(element, ast.Attribute) and element.attr == "status"
                 if written and (path, ast.unparse(element)) not in NOT_A_MACHINE:
-                    found.append(f"{path}:{node.lineno}: {ast.unparse(element)} = ...")
+                    found.append(f"{path}:{target.lineno}: {ast.unparse(element)} = ...")
         if isinstance(node, ast.Call) and _writes_status(node) and _root_name(node.func) not in OTHER_MODELS:
             found.append(f"{path}:{node.lineno}: {ast.unparse(node)[:80]}")
     return found

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 
 from oms.inventory.tests.factories import WarehouseFactory
-from oms.orders.services import OrderLineInput, place_order
-from oms.shipping.tests.factories import paid_order, stocked_sku
+from oms.orders.tests.factories import pending_order
+from oms.payments.tests.factories import paid_order
+from oms.shipping.tests.factories import stocked_sku
 
 
 @pytest.fixture
@@ -46,6 +47,6 @@ def make_paid(customer, staff, address, warehouse):
 def make_pending(customer, address, warehouse):
     def make(quantity: int = 1):
         sku = stocked_sku(warehouse, on_hand=10)
-        return place_order(customer=customer, items=[OrderLineInput(sku.code, quantity)], address=address).order
+        return pending_order(customer, address, (sku, quantity))
 
     return make

@@ -12,7 +12,8 @@ from django.db.models import Q
 from oms.common.money import money_sum
 from oms.console import selectors
 from oms.orders.models import OrderItem
-from oms.shipping.tests.factories import paid_order, stocked_sku
+from oms.payments.tests.factories import paid_order
+from oms.shipping.tests.factories import stocked_sku
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from oms.inventory.models import Allocation, Stock
 from oms.inventory.tests.factories import WarehouseFactory, stock_sku
-from oms.orders.services import OrderLineInput, place_order
+from oms.orders.tests.factories import pending_order
 from oms.payments.exceptions import record_payment_failure
 from oms.payments.models import Payment, PaymentIssue
 from oms.shipping.services import record_tracking_event
@@ -193,7 +193,7 @@ def held(order) -> set[tuple[str, str]]:
 def test_reallocate_moves_an_unpaid_order_to_the_region_warehouse(staff_browser, customer, address):
     beijing = WarehouseFactory(code="BJ-01", priority=1, region="Beijing")
     tea = stock_sku(warehouse=beijing, on_hand=10)
-    order = place_order(customer=customer, items=[OrderLineInput(tea.code, 2)], address=address).order
+    order = pending_order(customer, address, (tea, 2))
     stock_sku(sku=tea, warehouse=WarehouseFactory(code="SH-02", priority=5, region="Shanghai"), on_hand=10)
     page = staff_browser.get(f"/console/orders/{order.order_no}/").content.decode()
     assert "Re-allocate stock" in page and f"BJ-01 {tea.code} × 2 (reserved)" in page

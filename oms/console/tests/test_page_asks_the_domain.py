@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _staff_with(*perms: str):
-    user = UserFactory(username=f"staff-{'-'.join(p.split('.')[1] for p in perms) or 'none'}", is_staff=True)
+    user = UserFactory.create(username=f"staff-{'-'.join(p.split('.')[1] for p in perms) or 'none'}", is_staff=True)
     for perm in perms:
         app_label, codename = perm.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
@@ -100,7 +100,7 @@ def test_the_returns_panel_offers_exactly_what_the_domain_allows(customer, staff
     services.approve_return(return_request=approved, actor=staff)
     for user, expected in [
         (staff, {asked.pk: {"approve", "reject"}, approved.pk: set()}),
-        (_staff_with("orders.view_all_orders"), {asked.pk: set(), approved.pk: set()}),
+        (_staff_with("orders.view_all_orders"), {asked.pk: set[str](), approved.pk: set[str]()}),
     ]:
         browser = Client()
         browser.force_login(user)

@@ -40,7 +40,7 @@ ACTION_ARGS = {
 
 def staff_of(kind: str):
     ensure_staff_groups()
-    user = UserFactory(
+    user = UserFactory.create(
         username=f"staff-{kind.replace(' ', '-').lower()}", is_staff=True, is_superuser=kind == SUPERUSER
     )
     if kind in STAFF_GROUPS:
@@ -51,7 +51,7 @@ def staff_of(kind: str):
 
 
 @pytest.fixture
-def objects(customer, staff, address, warehouse) -> dict[str, str]:
+def objects(customer, staff, address, warehouse) -> dict[str, str | int]:
     """Real objects for every path argument of the console URLs."""
     tea = stocked_sku(warehouse, on_hand=10, price="30.00")
     delivered = delivered_order(customer=customer, staff=staff, address=address, lines=[(tea, 2)])

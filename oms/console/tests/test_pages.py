@@ -11,7 +11,7 @@ import pytest
 from oms.catalog.tests.factories import SkuFactory
 from oms.inventory.tests.factories import stock_sku
 from oms.payments.refunds import refund_order
-from oms.shipping.tests.factories import paid_order
+from oms.payments.tests.factories import paid_order
 
 pytestmark = pytest.mark.django_db
 

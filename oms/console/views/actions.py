@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from oms.common.request_types import AuthenticatedHttpRequest
 from oms.console.access import forbidden, staff_required
 from oms.console.actions import ACTIONS
 from oms.orders import selectors
@@ -20,7 +21,7 @@ from .orders import _not_found
 
 @require_POST
 @staff_required()
-def order_action(request: HttpRequest, order_no: str, action: str) -> HttpResponse:
+def order_action(request: AuthenticatedHttpRequest, order_no: str, action: str) -> HttpResponse:
     spec = ACTIONS.get(action)
     if spec is None:
         return _not_found(request, f"No action “{action}”.")

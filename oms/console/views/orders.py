@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from oms.aftersales import selectors as return_selectors
 from oms.common.errors import OmsError
+from oms.common.request_types import AuthenticatedHttpRequest
 from oms.console import selectors as console_selectors
 from oms.console.access import staff_required
 from oms.console.actions import ACTIONS, available_actions
@@ -30,7 +31,7 @@ VIEW_ALL = "orders.view_all_orders"
 
 
 @staff_required(VIEW_ALL)
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OrderFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else OrderFilterForm().filters()
     orders = selectors.filter_orders(selectors.orders_visible_to(request.user), filters).select_related("customer")
@@ -60,7 +61,7 @@ def _not_found(request: HttpRequest, message: str, *, back_to: str = "orders") -
 
 
 @staff_required(VIEW_ALL)
-def order_detail(request: HttpRequest, order_no: str) -> HttpResponse:
+def order_detail(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
     try:
         order = selectors.order_detail(user=request.user, order_no=order_no)
     except OrderNotFound as exc:
@@ -92,7 +93,7 @@ def _bulk_order_nos(request: HttpRequest) -> list[str]:
 
 @require_POST
 @staff_required("orders.manage_orders")
-def bulk_confirm(request: HttpRequest) -> HttpResponse:
+def bulk_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     back = safe_next(request, reverse("console:orders"))
     order_nos = _bulk_order_nos(request)
     if not order_nos:
@@ -125,7 +126,7 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @staff_required(VIEW_ALL)
-def pick_list(request: HttpRequest) -> HttpResponse:
+def pick_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A printable page: the lines to pick for the selected orders, per order and in total per warehouse.
 
     The order list posts its selection here (it changes nothing, but a GET of that form would carry the CSRF token

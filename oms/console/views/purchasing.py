@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from oms.catalog.models import Sku
 from oms.common.errors import OmsError
+from oms.common.request_types import AuthenticatedHttpRequest
 from oms.console.access import staff_required
 from oms.console.forms import FromSuggestionsForm, NewPurchaseOrderForm, PurchaseOrderFilterForm
 from oms.console.purchase_actions import MANAGE_POS, PO_ACTIONS, VIEW_POS, available_po_actions
@@ -57,7 +58,7 @@ def purchase_order_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(VIEW_POS)
-def purchase_order_detail(request: HttpRequest, po_no: str) -> HttpResponse:
+def purchase_order_detail(request: AuthenticatedHttpRequest, po_no: str) -> HttpResponse:
     try:
         po = selectors.purchase_order_detail(po_no=po_no)
     except PurchaseOrderNotFound as exc:
@@ -75,7 +76,7 @@ def purchase_order_detail(request: HttpRequest, po_no: str) -> HttpResponse:
 
 @require_POST
 @staff_required(MANAGE_POS)
-def purchase_order_action(request: HttpRequest, po_no: str, action: str) -> HttpResponse:
+def purchase_order_action(request: AuthenticatedHttpRequest, po_no: str, action: str) -> HttpResponse:
     spec = PO_ACTIONS.get(action)
     if spec is None:
         return _not_found(request, f"No action “{action}”.", back_to="purchase_orders")
@@ -96,7 +97,7 @@ def purchase_order_action(request: HttpRequest, po_no: str, action: str) -> Http
 
 @require_POST
 @staff_required(MANAGE_POS)
-def create_from_suggestions(request: HttpRequest) -> HttpResponse:
+def create_from_suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The inventory page's "Create purchase order": one draft of the suggested quantities, then its page."""
     back = safe_next(request, reverse("console:inventory") + "#reorder")
     form = FromSuggestionsForm(request.POST)
@@ -122,7 +123,7 @@ def create_from_suggestions(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required(MANAGE_POS)
-def purchase_order_new(request: HttpRequest) -> HttpResponse:
+def purchase_order_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A PO typed in. ``?sku=CODE`` (repeatable) prefills lines with their suggested quantities."""
     if request.method == "POST":
         form = NewPurchaseOrderForm(request.POST, rows=_row_count(request.POST))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oms.common.export import csv_response
+from oms.common.export import Cell, csv_response
 from oms.console import charts, selectors
 from oms.console.access import staff_required
 from oms.console.forms import ReportPeriodForm
@@ -58,6 +59,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 def _csv(export: str, *, days: int, since, today) -> HttpResponse:
     filename = f"oms-{export}-{today.isoformat()}-{days}d.csv"
+    rows: Iterable[list[Cell]]
     if export == "sales":
         header = ["day", "orders", "paid_orders", "sales", "refunded", "net"]
         rows = (

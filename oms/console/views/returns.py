@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from oms.aftersales import selectors as return_selectors
 from oms.aftersales.errors import ReturnNotFound
+from oms.common.request_types import AuthenticatedHttpRequest
 from oms.console import selectors
 from oms.console.access import staff_required
 from oms.console.forms import ReturnFilterForm
@@ -28,7 +29,7 @@ PAGE_SIZE = 50
 
 
 @staff_required(VIEW_ALL)
-def return_list(request: HttpRequest) -> HttpResponse:
+def return_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReturnFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     returns = selectors.return_queue(
@@ -43,7 +44,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required(MANAGE_RETURNS)
-def return_action(request: HttpRequest, return_id: int, action: str) -> HttpResponse:
+def return_action(request: AuthenticatedHttpRequest, return_id: int, action: str) -> HttpResponse:
     spec = RETURN_ACTIONS.get(action)
     if spec is None:
         return _not_found(request, f"No action “{action}”.", back_to="returns")

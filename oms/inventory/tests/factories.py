@@ -6,7 +6,7 @@ from oms.catalog.tests.factories import SkuFactory
 from oms.inventory.models import Stock, Warehouse
 
 
-class WarehouseFactory(factory.django.DjangoModelFactory):
+class WarehouseFactory(factory.django.DjangoModelFactory[Warehouse]):
     class Meta:
         model = Warehouse
         django_get_or_create = ("code",)

@@ -12,7 +12,7 @@ from oms.inventory.models import Allocation, Stock, StockMovement
 from oms.inventory.sourcing import PlannedAllocation
 from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
 from oms.orders import services as order_services
-from oms.orders.models import Order
+from oms.orders.tests.factories import pending_order
 from oms.payments import services as payment_services
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +25,6 @@ def assert_history_matches(stock: Stock) -> None:
     totals = stock.movements.aggregate(on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"))
     stock.refresh_from_db()
     assert (totals["on_hand"] or 0, totals["reserved"] or 0) == (stock.on_hand, stock.reserved)
-
-
-def place(customer, address, sku, quantity: int) -> Order:
-    line = order_services.OrderLineInput(sku=sku.code, quantity=quantity)
-    return order_services.place_order(customer=customer, items=[line], address=address).order
 
 
 # --- set_stock_level ----------------------------------------------------------------------------------------
@@ -89,7 +84,7 @@ def test_zero_on_a_new_row_creates_the_row_without_a_movement():
 def test_level_cannot_go_below_reserved(customer, staff, address):
     warehouse = WarehouseFactory()
     sku = stock_sku(warehouse=warehouse, on_hand=10)
-    place(customer, address, sku, 6)
+    pending_order(customer, address, (sku, 6))
     movements = StockMovement.objects.count()
 
     with pytest.raises(StockBelowReserved) as caught:
@@ -112,8 +107,8 @@ def test_reserve_release_and_deduct_keep_history_in_step(customer, staff, addres
     sku = stock_sku(warehouse=first, on_hand=3)
     stock_sku(sku=sku, warehouse=second, on_hand=10)
 
-    cancelled = place(customer, address, sku, 5)  # all from the second warehouse
-    paid = place(customer, address, sku, 7)  # 3 + 4, split
+    cancelled = pending_order(customer, address, (sku, 5))  # all from the second warehouse
+    paid = pending_order(customer, address, (sku, 7))  # 3 + 4, split
     assert (stock_of(sku, first).reserved, stock_of(sku, second).reserved) == (3, 9)
 
     order_services.cancel_order(order=cancelled, actor=customer, reason="", by_staff=False)
@@ -136,7 +131,7 @@ def test_reserve_release_and_deduct_keep_history_in_step(customer, staff, addres
 def test_settling_twice_changes_nothing(customer, address):
     warehouse = WarehouseFactory()
     sku = stock_sku(warehouse=warehouse, on_hand=10)
-    order = place(customer, address, sku, 4)
+    order = pending_order(customer, address, (sku, 4))
     services.release_order_stock(order=order, actor=None, note="first")
     movements = StockMovement.objects.count()
 
@@ -151,7 +146,7 @@ def test_settling_twice_changes_nothing(customer, address):
 def test_release_notes_and_actor_are_recorded(customer, address):
     warehouse = WarehouseFactory()
     sku = stock_sku(warehouse=warehouse, on_hand=10)
-    order = place(customer, address, sku, 4)
+    order = pending_order(customer, address, (sku, 4))
     services.release_order_stock(order=order, actor=customer, note="customer cancelled")
     release = StockMovement.objects.get(order=order, kind=Kind.RELEASE)
     assert (release.actor, release.note, release.reserved_delta, release.quantity) == (
@@ -166,7 +161,7 @@ def test_reserve_planned_stock_writes_allocations_movements_and_counters(custome
     warehouse = WarehouseFactory()
     tea = stock_sku(warehouse=warehouse, on_hand=10)
     coffee = stock_sku(warehouse=warehouse, on_hand=10)
-    order = place(customer, address, tea, 1)
+    order = pending_order(customer, address, (tea, 1))
     tea_stock, coffee_stock = stock_of(tea, warehouse), stock_of(coffee, warehouse)
     plan = [
         PlannedAllocation(coffee_stock.pk, coffee.pk, warehouse.pk, 2),

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from oms.inventory.models import Allocation, StockMovement
 from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
-from oms.orders.services import OrderLineInput, place_order
+from oms.orders.tests.factories import pending_order
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,6 @@ def reserved_by_warehouse(order) -> dict[str, dict[str, int]]:
     return result
 
 
-def place(customer, address, *lines):
-    return place_order(
-        customer=customer, items=[OrderLineInput(sku.code, quantity) for sku, quantity in lines], address=address
-    ).order
-
-
 def test_the_region_warehouse_gets_the_whole_order_when_it_can_serve_everything(customer, address):
     beijing = WarehouseFactory(code="BJ", priority=1, region="Beijing")
     shanghai = WarehouseFactory(code="SH", priority=5, region="Shanghai")
@@ -38,7 +32,7 @@ def test_the_region_warehouse_gets_the_whole_order_when_it_can_serve_everything(
     stock_sku(sku=tea, warehouse=shanghai, on_hand=3)
     stock_sku(sku=coffee, warehouse=shanghai, on_hand=3)
 
-    order = place(customer, address, (tea, 3), (coffee, 2))  # the address is in Shanghai
+    order = pending_order(customer, address, (tea, 3), (coffee, 2))  # the address is in Shanghai
 
     assert reserved_by_warehouse(order) == {"SH": {tea.code: 3, coffee.code: 2}}
     assert [stock_of(tea, w).reserved for w in (beijing, shanghai)] == [0, 3]
@@ -56,9 +50,13 @@ def test_a_customer_elsewhere_gets_the_best_priority_warehouse(customer, address
     tea = stock_sku(warehouse=beijing, on_hand=10)
     stock_sku(sku=tea, warehouse=shanghai, on_hand=10)
 
-    assert reserved_by_warehouse(place(customer, {**address, "province": "Hubei"}, (tea, 1))) == {"BJ": {tea.code: 1}}
-    assert reserved_by_warehouse(place(customer, {**address, "province": "Beijing"}, (tea, 1))) == {"BJ": {tea.code: 1}}
-    assert reserved_by_warehouse(place(customer, address, (tea, 1))) == {"SH": {tea.code: 1}}
+    assert reserved_by_warehouse(pending_order(customer, {**address, "province": "Hubei"}, (tea, 1))) == {
+        "BJ": {tea.code: 1}
+    }
+    assert reserved_by_warehouse(pending_order(customer, {**address, "province": "Beijing"}, (tea, 1))) == {
+        "BJ": {tea.code: 1}
+    }
+    assert reserved_by_warehouse(pending_order(customer, address, (tea, 1))) == {"SH": {tea.code: 1}}
 
 
 def test_one_parcel_from_elsewhere_beats_two_with_one_from_the_region(customer, address):
@@ -67,7 +65,7 @@ def test_one_parcel_from_elsewhere_beats_two_with_one_from_the_region(customer, 
     tea, coffee = stock_sku(warehouse=beijing, on_hand=10), stock_sku(warehouse=beijing, on_hand=10)
     stock_sku(sku=tea, warehouse=shanghai, on_hand=10)  # Shanghai has no coffee
 
-    order = place(customer, address, (tea, 2), (coffee, 1))
+    order = pending_order(customer, address, (tea, 2), (coffee, 1))
 
     assert reserved_by_warehouse(order) == {"BJ": {tea.code: 2, coffee.code: 1}}
 
@@ -83,7 +81,7 @@ def test_two_warehouses_when_no_one_warehouse_can_serve_the_order(customer, addr
     stock_sku(sku=coffee, warehouse=north, on_hand=10)
     # Only north has milk, and no tea: east + north or west + north serve the order; east has the better priority.
 
-    order = place(customer, address, (tea, 4), (coffee, 4), (milk, 4))
+    order = pending_order(customer, address, (tea, 4), (coffee, 4), (milk, 4))
 
     assert reserved_by_warehouse(order) == {"EAST": {tea.code: 4, coffee.code: 4}, "NORTH": {milk.code: 4}}
 
@@ -94,7 +92,7 @@ def test_a_line_is_split_only_when_no_chosen_warehouse_holds_it_whole(customer, 
     tea = stock_sku(warehouse=first, on_hand=3)
     stock_sku(sku=tea, warehouse=second, on_hand=4)
 
-    order = place(customer, address, (tea, 6))
+    order = pending_order(customer, address, (tea, 6))
 
     assert reserved_by_warehouse(order) == {"W1": {tea.code: 3}, "W2": {tea.code: 3}}
 
@@ -114,7 +112,7 @@ def test_placement_over_eight_warehouses_takes_the_same_queries_as_over_one(cust
     counts = []
     for skus, quantity in ((one_warehouse, 1), (spread, 6)):
         with CaptureQueriesContext(connection) as captured:
-            order = place(customer, address, *[(sku, quantity) for sku in skus])
+            order = pending_order(customer, address, *[(sku, quantity) for sku in skus])
         counts.append(len(captured))
         assert len(captured) <= MAX_PLACE_ORDER_QUERIES, "\n".join(q["sql"] for q in captured)
 

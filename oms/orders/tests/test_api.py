@@ -19,6 +19,7 @@ from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
 from oms.orders import services
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.states import OrderStatus
+from oms.orders.tests.factories import pending_order
 from oms.payments.balance import top_up_balance
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +37,6 @@ def place(client: APIClient, body, *, key: str | None = None, **kwargs):
     if isinstance(body, str):
         return client.post(ORDERS, body, content_type="application/json", headers=headers, **kwargs)
     return client.post(ORDERS, body, format="json", headers=headers, **kwargs)
-
-
-def make_order(customer, sku, address, quantity: int = 1) -> Order:
-    line = services.OrderLineInput(sku=sku.code, quantity=quantity)
-    return services.place_order(customer=customer, items=[line], address=address).order
 
 
 def written_state() -> tuple:
@@ -498,8 +494,8 @@ def test_anonymous_cannot_place_orders(api_client, sku, address):
 
 
 def test_customer_lists_only_own_orders(customer_client, customer, bob, sku, address):
-    mine = make_order(customer, sku, address)
-    make_order(bob, sku, address)
+    mine = pending_order(customer, address, (sku, 1))
+    pending_order(bob, address, (sku, 1))
 
     results = customer_client.get(ORDERS).json()["results"]
 
@@ -507,24 +503,24 @@ def test_customer_lists_only_own_orders(customer_client, customer, bob, sku, add
 
 
 def test_customer_list_ignores_a_customer_filter_for_someone_else(customer_client, customer, bob, sku, address):
-    make_order(bob, sku, address)
+    pending_order(bob, address, (sku, 1))
     assert customer_client.get(ORDERS, {"customer": "bob"}).json()["results"] == []
 
 
 def test_staff_lists_everyones_orders(staff_client, customer, bob, sku, address):
-    orders = {make_order(customer, sku, address).order_no, make_order(bob, sku, address).order_no}
+    orders = {pending_order(customer, address, (sku, 1)).order_no, pending_order(bob, address, (sku, 1)).order_no}
     assert {o["order_no"] for o in staff_client.get(ORDERS).json()["results"]} == orders
 
 
 def test_list_item_shape(customer_client, customer, sku, address):
-    make_order(customer, sku, address, quantity=2)
+    pending_order(customer, address, (sku, 2))
     row = customer_client.get(ORDERS).json()["results"][0]
     assert {"order_no", "status", "customer", "total_amount", "items", "created_at", "expires_at"} <= set(row)
     assert row["items"][0]["sku"] == sku.code
 
 
 def test_other_customers_order_is_404_never_403(customer_client, bob, sku, warehouse, address):
-    theirs = make_order(bob, sku, address)
+    theirs = pending_order(bob, address, (sku, 1))
     for response in (
         customer_client.get(f"{ORDERS}{theirs.order_no}/"),
         customer_client.post(f"{ORDERS}{theirs.order_no}/cancel/", {}, format="json"),
@@ -542,14 +538,14 @@ def test_unknown_order_is_404(customer_client, order_no):
 
 
 def test_staff_sees_any_order_in_detail(staff_client, customer, sku, address):
-    order = make_order(customer, sku, address)
+    order = pending_order(customer, address, (sku, 1))
     body = staff_client.get(f"{ORDERS}{order.order_no}/").json()
     assert (body["order_no"], body["customer"]) == (order.order_no, "alice")
     assert body["events"][0]["to_status"] == "pending_payment"
 
 
 def test_anonymous_cannot_list_or_read(api_client, customer, sku, address):
-    order = make_order(customer, sku, address)
+    order = pending_order(customer, address, (sku, 1))
     assert_error(api_client.get(ORDERS), 401, "not_authenticated")
     assert_error(api_client.get(f"{ORDERS}{order.order_no}/"), 401, "not_authenticated")
     assert_error(api_client.post(f"{ORDERS}{order.order_no}/cancel/"), 401, "not_authenticated")
@@ -574,10 +570,10 @@ def three_orders(customer, bob, warehouse, address):
     """alice's old tea order, alice's cancelled coffee order, bob's new tea order."""
     tea = stock_sku(warehouse=warehouse, on_hand=10, code="TEA")
     coffee = stock_sku(warehouse=warehouse, on_hand=10, code="COFFEE")
-    old = _created(make_order(customer, tea, address), datetime(2024, 3, 1, 23, 30, tzinfo=SHANGHAI))
-    cancelled = _created(make_order(customer, coffee, address), datetime(2024, 3, 2, 0, 0, tzinfo=SHANGHAI))
+    old = _created(pending_order(customer, address, (tea, 1)), datetime(2024, 3, 1, 23, 30, tzinfo=SHANGHAI))
+    cancelled = _created(pending_order(customer, address, (coffee, 1)), datetime(2024, 3, 2, 0, 0, tzinfo=SHANGHAI))
     services.cancel_order(order=cancelled, actor=customer, reason="", by_staff=False)
-    new = _created(make_order(bob, tea, address), datetime(2024, 3, 5, 12, 0, tzinfo=SHANGHAI))
+    new = _created(pending_order(bob, address, (tea, 1)), datetime(2024, 3, 5, 12, 0, tzinfo=SHANGHAI))
     return old.order_no, cancelled.order_no, new.order_no
 
 
@@ -638,7 +634,7 @@ def test_cursor_pagination_walks_every_order_once_newest_first(staff_client, cus
     base = datetime(2024, 5, 1, 12, 0, tzinfo=SHANGHAI)
     # Three orders share one timestamp: the cursor must neither skip nor repeat them.
     for n, minutes in enumerate([0, 1, 2, 2, 2, 3, 4]):
-        _created(make_order(customer if n % 2 else bob, sku, address), base + timedelta(minutes=minutes))
+        _created(pending_order(customer if n % 2 else bob, address, (sku, 1)), base + timedelta(minutes=minutes))
     expected = list(Order.objects.order_by("-created_at", "-id").values_list("order_no", flat=True))
 
     seen, url, pages = [], ORDERS + "?page_size=2", 0
@@ -657,7 +653,7 @@ def test_cursor_pagination_walks_every_order_once_newest_first(staff_client, cus
 
 def test_cursor_pagination_keeps_filters(staff_client, customer, bob, sku, address):
     for n in range(5):
-        make_order(customer if n % 2 else bob, sku, address)
+        pending_order(customer if n % 2 else bob, address, (sku, 1))
     seen, url = [], ORDERS + "?page_size=1&customer=alice"
     while url:
         page = staff_client.get(url).json()
@@ -678,7 +674,7 @@ def _mark_paid(client, order_no: str, body: dict | None = None):
 
 
 def test_customer_cancels_a_pending_order(customer_client, customer, sku, warehouse, address):
-    order = make_order(customer, sku, address, quantity=4)
+    order = pending_order(customer, address, (sku, 4))
     assert stock_of(sku, warehouse).reserved == 4
 
     response = _cancel(customer_client, order.order_no, {"reason": "Changed my mind"})
@@ -700,14 +696,14 @@ def test_customer_cancels_a_pending_order(customer_client, customer, sku, wareho
 
 
 def test_cancel_without_a_body_has_a_default_reason(customer_client, customer, sku, address):
-    order = make_order(customer, sku, address)
+    order = pending_order(customer, address, (sku, 1))
     response = customer_client.post(f"{ORDERS}{order.order_no}/cancel/")
     assert response.status_code == 200, response.content
     assert response.json()["events"][-1]["reason"] == "Cancelled by customer"
 
 
 def test_cancelling_twice_is_409_with_the_current_status(customer_client, customer, sku, warehouse, address):
-    order = make_order(customer, sku, address)
+    order = pending_order(customer, address, (sku, 1))
     assert _cancel(customer_client, order.order_no).status_code == 200
     movements = StockMovement.objects.count()
 
@@ -720,14 +716,14 @@ def test_cancelling_twice_is_409_with_the_current_status(customer_client, custom
 
 @pytest.mark.parametrize("body", [{"reason": "r" * 201}, {"reason": None}, {"why": "x"}])
 def test_bad_cancel_body_is_400(customer_client, customer, sku, address, body):
-    order = make_order(customer, sku, address)
+    order = pending_order(customer, address, (sku, 1))
     assert_error(_cancel(customer_client, order.order_no, body), 400, "validation_error")
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_PAYMENT
 
 
 def test_staff_marks_an_order_paid_and_stock_is_deducted(staff_client, customer, sku, warehouse, address):
-    order = make_order(customer, sku, address, quantity=3)
+    order = pending_order(customer, address, (sku, 3))
 
     response = _mark_paid(staff_client, order.order_no, {"reference": "BANK-42"})
 
@@ -750,14 +746,14 @@ def test_staff_marks_an_order_paid_and_stock_is_deducted(staff_client, customer,
 
 
 def test_mark_paid_without_a_reference(staff_client, customer, sku, address):
-    order = make_order(customer, sku, address)
+    order = pending_order(customer, address, (sku, 1))
     body = staff_client.post(f"{ORDERS}{order.order_no}/mark-paid/").json()
     assert body["status"] == "paid"
     assert "offline payment" in body["events"][-1]["reason"].lower()
 
 
 def test_customer_cannot_mark_paid(customer_client, customer, sku, warehouse, address):
-    order = make_order(customer, sku, address)
+    order = pending_order(customer, address, (sku, 1))
     assert_error(_mark_paid(customer_client, order.order_no), 403, "permission_denied")
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_PAYMENT
@@ -767,7 +763,7 @@ def test_customer_cannot_mark_paid(customer_client, customer, sku, warehouse, ad
 def test_customer_cannot_cancel_an_order_paid_offline_but_staff_can(
     customer_client, staff_client, customer, sku, warehouse, address
 ):
-    order = make_order(customer, sku, address, quantity=2)
+    order = pending_order(customer, address, (sku, 2))
     assert _mark_paid(staff_client, order.order_no).status_code == 200
 
     body = assert_error(_cancel(customer_client, order.order_no), 409, "invalid_transition")
@@ -785,21 +781,21 @@ def test_customer_cannot_cancel_an_order_paid_offline_but_staff_can(
 
 
 def test_paid_order_cannot_be_paid_again(staff_client, customer, sku, address):
-    order = make_order(customer, sku, address)
+    order = pending_order(customer, address, (sku, 1))
     assert _mark_paid(staff_client, order.order_no).status_code == 200
     body = assert_error(_mark_paid(staff_client, order.order_no), 409, "invalid_transition")
     assert body["details"]["current_status"] == "paid"
 
 
 def test_cancelled_order_cannot_be_paid(staff_client, customer, customer_client, sku, address):
-    order = make_order(customer, sku, address)
+    order = pending_order(customer, address, (sku, 1))
     assert _cancel(customer_client, order.order_no).status_code == 200
     body = assert_error(_mark_paid(staff_client, order.order_no), 409, "invalid_transition")
     assert body["details"]["current_status"] == "cancelled"
 
 
 def test_expired_order_cannot_be_marked_paid(staff_client, customer, sku, warehouse, address):
-    order = make_order(customer, sku, address, quantity=2)
+    order = pending_order(customer, address, (sku, 2))
     Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     state = written_state()
 
@@ -812,7 +808,7 @@ def test_expired_order_cannot_be_marked_paid(staff_client, customer, sku, wareho
 
 
 def test_staff_cancels_a_customers_order(staff_client, customer, sku, warehouse, address):
-    order = make_order(customer, sku, address)
+    order = pending_order(customer, address, (sku, 1))
     body = _cancel(staff_client, order.order_no).json()
     assert body["status"] == "cancelled"
     assert (body["events"][-1]["actor"], body["events"][-1]["reason"]) == ("staffer", "Cancelled by staff")

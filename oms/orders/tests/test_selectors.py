@@ -14,6 +14,7 @@ from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order
 from oms.orders.selectors import OrderFilters
 from oms.orders.states import OrderStatus
+from oms.orders.tests.factories import pending_order
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,7 @@ def skus(db):
 
 
 def make_order(customer, address, code: str, created_at: datetime) -> Order:
-    line = services.OrderLineInput(sku=code, quantity=1)
-    order = services.place_order(customer=customer, items=[line], address=address).order
+    order = pending_order(customer, address, (code, 1))
     Order.objects.filter(pk=order.pk).update(created_at=created_at)
     return order
 

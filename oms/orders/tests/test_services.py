@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -18,8 +20,8 @@ from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
 from oms.orders import services
 from oms.orders.errors import IdempotencyKeyReused, InvalidTransition, OrderExpired
 from oms.orders.models import Order, OrderEvent, OrderItem
-from oms.orders.services import OrderLineInput
 from oms.orders.states import CUSTOMER_CANCELLABLE, OrderStatus
+from oms.orders.tests.factories import placed_order
 from oms.payments import services as payment_services
 
 pytestmark = pytest.mark.django_db
@@ -33,11 +35,6 @@ def warehouse(db):
 @pytest.fixture
 def sku(warehouse):
     return stock_sku(warehouse=warehouse, on_hand=10, code="TEA", price=Decimal("12.50"))
-
-
-def place(customer, address, *lines: tuple[str, int], key: str | None = None, **kwargs):
-    items = [OrderLineInput(sku=code, quantity=qty) for code, qty in lines]
-    return services.place_order(customer=customer, items=items, address=address, idempotency_key=key, **kwargs)
 
 
 def written_state() -> tuple:
@@ -66,7 +63,7 @@ def test_place_order_writes_order_items_event_allocation_and_movement(customer, 
     settings.OMS_FREE_SHIPPING_THRESHOLD = Decimal("99.00")
     now = timezone.now()
 
-    placed = place(customer, address, ("TEA", 3), key="k1", now=now)
+    placed = placed_order(customer, address, ("TEA", 3), key="k1", now=now)
 
     order = placed.order
     assert placed.created
@@ -117,7 +114,7 @@ def _rows_of(order: Order) -> dict:
     """Everything placement wrote for ``order``, without ids, numbers and times that differ between orders."""
     skip = {"id", "order_id", "order_no", "idempotency_key", "request_fingerprint", "created_at", "updated_at"}
 
-    def strip(row: dict) -> dict:
+    def strip(row: Mapping[str, Any]) -> dict[str, Any]:
         return {key: value for key, value in row.items() if key not in skip}
 
     return {
@@ -138,9 +135,9 @@ def test_one_statement_writer_writes_exactly_what_the_orm_path_writes(customer, 
     lines = (("TEA", 2), ("CUP", 5), ("POT", 1))
 
     now = timezone.now()
-    first = place(customer, address, *lines, key="fast", now=now).order
+    first = placed_order(customer, address, *lines, key="fast", now=now).order
     monkeypatch.setattr(services, "ONE_STATEMENT_PLACEMENT_VENDORS", frozenset())
-    second = place(customer, address, *lines, key="orm", now=now).order
+    second = placed_order(customer, address, *lines, key="orm", now=now).order
 
     assert first.order_no != second.order_no
     assert _rows_of(first) == _rows_of(second)
@@ -150,7 +147,7 @@ def test_one_statement_writer_writes_exactly_what_the_orm_path_writes(customer, 
 
 def test_payment_timeout_comes_from_settings(customer, sku, address, settings):
     settings.OMS_ORDER_PAYMENT_TIMEOUT = timedelta(minutes=5)
-    order = place(customer, address, ("TEA", 1)).order
+    order = placed_order(customer, address, ("TEA", 1)).order
     assert order.expires_at - order.created_at == timedelta(minutes=5)
 
 
@@ -158,7 +155,7 @@ def test_line_totals_round_half_up_to_cents(customer, warehouse, address, settin
     settings.OMS_FREE_SHIPPING_THRESHOLD = None
     settings.OMS_SHIPPING_FEE = Decimal("0")
     cheap = stock_sku(warehouse=warehouse, on_hand=999, price=Decimal("0.01"))
-    order = place(customer, address, (cheap.code, 999)).order
+    order = placed_order(customer, address, (cheap.code, 999)).order
     assert (order.subtotal, order.shipping_fee, order.total_amount) == (
         Decimal("9.99"),
         Decimal("0.00"),
@@ -167,20 +164,20 @@ def test_line_totals_round_half_up_to_cents(customer, warehouse, address, settin
 
 
 def test_replay_returns_the_first_order_and_reserves_nothing(customer, sku, address):
-    first = place(customer, address, ("TEA", 2), key="k")
+    first = placed_order(customer, address, ("TEA", 2), key="k")
     state = written_state()
 
-    again = place(customer, address, ("TEA", 2), key="k")
+    again = placed_order(customer, address, ("TEA", 2), key="k")
 
     assert (again.created, again.order.pk) == (False, first.order.pk)
     assert written_state() == state
 
 
 def test_reused_key_with_other_content_raises(customer, sku, address):
-    first = place(customer, address, ("TEA", 2), key="k")
+    first = placed_order(customer, address, ("TEA", 2), key="k")
     state = written_state()
     with pytest.raises(IdempotencyKeyReused) as caught:
-        place(customer, address, ("TEA", 1), key="k")
+        placed_order(customer, address, ("TEA", 1), key="k")
     assert caught.value.details == {"order_no": first.order.order_no}
     assert caught.value.status == 422
     assert written_state() == state
@@ -188,10 +185,10 @@ def test_reused_key_with_other_content_raises(customer, sku, address):
 
 def test_a_key_is_checked_before_the_skus(customer, sku, address):
     """A replay answers with the order even if the SKU has since been deactivated or sold out."""
-    first = place(customer, address, ("TEA", 2), key="k")
+    first = placed_order(customer, address, ("TEA", 2), key="k")
     sku.is_active = False
     sku.save()
-    assert place(customer, address, ("TEA", 2), key="k").order.pk == first.order.pk
+    assert placed_order(customer, address, ("TEA", 2), key="k").order.pk == first.order.pk
 
 
 def test_insufficient_stock_names_short_skus_and_writes_nothing(customer, sku, warehouse, address):
@@ -200,7 +197,7 @@ def test_insufficient_stock_names_short_skus_and_writes_nothing(customer, sku, w
     state = written_state()
 
     with pytest.raises(InsufficientStock) as caught:
-        place(customer, address, ("UNSTOCKED", 1), ("TEA", 1), (scarce.code, 3))
+        placed_order(customer, address, ("UNSTOCKED", 1), ("TEA", 1), (scarce.code, 3))
 
     assert caught.value.sku_codes == ["SCARCE", "UNSTOCKED"]
     assert caught.value.details == {"skus": ["SCARCE", "UNSTOCKED"]}
@@ -219,7 +216,7 @@ def test_bad_lines_raise_validation_failed(customer, sku, warehouse, address, li
     stock_sku(warehouse=warehouse, on_hand=5, code="INACTIVE", is_active=False)
     state = written_state()
     with pytest.raises(ValidationFailed) as caught:
-        place(customer, address, *lines)
+        placed_order(customer, address, *lines)
     assert caught.value.details == details
     assert written_state() == state
 
@@ -241,7 +238,7 @@ def test_stale_snapshot_is_re_planned(customer, address, monkeypatch):
 
     monkeypatch.setattr(services, "read_skus_with_stock", stale_first_read)
 
-    placed = place(customer, address, (sku.code, 3))
+    placed = placed_order(customer, address, (sku.code, 3))
 
     assert len(calls) == 1  # the retry re-read the stock alone (read_stock_snapshot), with fresh numbers
     assert [(a.stock.warehouse, a.quantity) for a in placed.order.allocations.select_related("stock")] == [(second, 3)]
@@ -256,18 +253,18 @@ def test_gives_up_with_insufficient_stock_when_the_snapshot_stays_stale(customer
     state = written_state()
 
     with pytest.raises(InsufficientStock):
-        place(customer, address, ("TEA", 50))
+        placed_order(customer, address, ("TEA", 50))
 
     assert written_state() == state
 
 
 def test_order_number_collision_draws_another(customer, sku, address, monkeypatch):
-    taken = place(customer, address, ("TEA", 1)).order.order_no
+    taken = placed_order(customer, address, ("TEA", 1)).order.order_no
     real_new_order_no = services.new_order_no
     numbers = iter([taken])
     monkeypatch.setattr(services, "new_order_no", lambda now: next(numbers, None) or real_new_order_no(now))
 
-    order = place(customer, address, ("TEA", 2)).order
+    order = placed_order(customer, address, ("TEA", 2)).order
 
     assert order.order_no != taken
     assert Order.objects.count() == 2
@@ -277,10 +274,10 @@ def test_order_number_collision_draws_another(customer, sku, address, monkeypatc
 def test_duplicate_key_collapses_into_the_first_order_through_the_unique_index(customer, sku, address):
     """There is no look-up before the insert: the unique (customer, key) index refuses the second order, whose
     transaction rolls back (its reservation with it), and the first order is returned."""
-    first = place(customer, address, ("TEA", 2), key="k").order
+    first = placed_order(customer, address, ("TEA", 2), key="k").order
     state = written_state()
 
-    again = place(customer, address, ("TEA", 2), key="k")
+    again = placed_order(customer, address, ("TEA", 2), key="k")
 
     assert (again.created, again.order.pk) == (False, first.pk)
     assert written_state() == state
@@ -290,7 +287,7 @@ def test_duplicate_key_collapses_into_the_first_order_through_the_unique_index(c
 
 
 def test_customer_cancel_releases_stock_and_records_the_actor(customer, sku, warehouse, address):
-    order = place(customer, address, ("TEA", 4)).order
+    order = placed_order(customer, address, ("TEA", 4)).order
 
     services.cancel_order(order=order, actor=customer, reason="", by_staff=False)
 
@@ -309,7 +306,7 @@ def test_customer_cancel_releases_stock_and_records_the_actor(customer, sku, war
 
 @pytest.mark.parametrize("status", list(OrderStatus))
 def test_customer_may_cancel_only_before_payment(customer, sku, warehouse, address, status):
-    order = set_status(place(customer, address, ("TEA", 1)).order, status)
+    order = set_status(placed_order(customer, address, ("TEA", 1)).order, status)
     if status in CUSTOMER_CANCELLABLE:
         services.cancel_order(order=order, actor=customer, reason="", by_staff=False)
         order.refresh_from_db()
@@ -324,14 +321,14 @@ def test_customer_may_cancel_only_before_payment(customer, sku, warehouse, addre
 
 
 def test_staff_cannot_cancel_a_paid_order_either(customer, staff, sku, address):
-    order = place(customer, address, ("TEA", 1)).order
+    order = placed_order(customer, address, ("TEA", 1)).order
     payment_services.record_offline_payment(order=order, actor=staff, reference="")
     with pytest.raises(InvalidTransition):
         services.cancel_order(order=order, actor=staff, reason="", by_staff=True)
 
 
 def test_mark_paid_deducts_stock(customer, staff, sku, warehouse, address):
-    order = place(customer, address, ("TEA", 3)).order
+    order = placed_order(customer, address, ("TEA", 3)).order
 
     payment_services.record_offline_payment(order=order, actor=staff, reference="REF-1")
 
@@ -345,7 +342,7 @@ def test_mark_paid_deducts_stock(customer, staff, sku, warehouse, address):
 
 
 def test_mark_paid_of_an_expired_order_raises_and_changes_nothing(customer, staff, sku, warehouse, address):
-    order = place(customer, address, ("TEA", 3)).order
+    order = placed_order(customer, address, ("TEA", 3)).order
     Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     state = written_state()
 
@@ -360,11 +357,11 @@ def test_mark_paid_of_an_expired_order_raises_and_changes_nothing(customer, staf
 def test_expire_overdue_orders_cancels_only_expired_pending_orders(customer, sku, warehouse, address):
     staff = StaffFactory()
     past = timezone.now() - timedelta(minutes=1)
-    overdue = place(customer, address, ("TEA", 1)).order
-    fresh = place(customer, address, ("TEA", 2)).order
-    paid = place(customer, address, ("TEA", 3)).order
+    overdue = placed_order(customer, address, ("TEA", 1)).order
+    fresh = placed_order(customer, address, ("TEA", 2)).order
+    paid = placed_order(customer, address, ("TEA", 3)).order
     payment_services.record_offline_payment(order=paid, actor=staff, reference="")
-    cancelled = place(customer, address, ("TEA", 1)).order
+    cancelled = placed_order(customer, address, ("TEA", 1)).order
     services.cancel_order(order=cancelled, actor=customer, reason="", by_staff=False)
     Order.objects.filter(pk__in=[overdue.pk, paid.pk, cancelled.pk]).update(expires_at=past)
 
@@ -385,7 +382,7 @@ def test_expire_overdue_orders_cancels_only_expired_pending_orders(customer, sku
 
 
 def test_expire_overdue_orders_respects_now_and_limit(customer, sku, address):
-    orders = [place(customer, address, ("TEA", 1)).order for _ in range(3)]
+    orders = [placed_order(customer, address, ("TEA", 1)).order for _ in range(3)]
     later = orders[0].expires_at + timedelta(seconds=1)
 
     assert services.expire_overdue_orders(now=orders[0].created_at) == 0
@@ -395,7 +392,7 @@ def test_expire_overdue_orders_respects_now_and_limit(customer, sku, address):
 
 
 def test_an_order_paid_meanwhile_is_skipped_by_expiry(customer, sku, address, monkeypatch):
-    order = place(customer, address, ("TEA", 1)).order
+    order = placed_order(customer, address, ("TEA", 1)).order
     real_transition = services.transition_order
 
     def paid_just_before(*, order_id, **kwargs):  # a payment lands between the scan and the transition
@@ -411,6 +408,6 @@ def test_an_order_paid_meanwhile_is_skipped_by_expiry(customer, sku, address, mo
 
 def test_another_users_orders_are_separate(sku, address):
     alice, bob = UserFactory(username="a1"), UserFactory(username="b1")
-    place(alice, address, ("TEA", 1), key="same")
-    place(bob, address, ("TEA", 1), key="same")
+    placed_order(alice, address, ("TEA", 1), key="same")
+    placed_order(bob, address, ("TEA", 1), key="same")
     assert Order.objects.count() == 2

@@ -166,9 +166,9 @@ class World:
 
 
 def build_world(levels: list[int]) -> World:
-    warehouses = [WarehouseFactory(), WarehouseFactory()]
-    closed = WarehouseFactory(is_active=False, priority=0)  # best priority, yet never used
-    skus = [SkuFactory(price=price) for price in SKU_PRICES]
+    warehouses = [WarehouseFactory.create(), WarehouseFactory.create()]
+    closed = WarehouseFactory.create(is_active=False, priority=0)  # best priority, yet never used
+    skus = [SkuFactory.create(price=price) for price in SKU_PRICES]
     for i, sku in enumerate(skus):
         for j, warehouse in enumerate(warehouses):
             stock_sku(sku=sku, warehouse=warehouse, on_hand=levels[2 * i + j])

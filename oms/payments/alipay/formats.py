@@ -27,7 +27,7 @@ def format_amount(amount: Decimal) -> str:
     return f"{quantized:.2f}"
 
 
-def parse_amount(text: str) -> Decimal:
+def parse_amount(text: object) -> Decimal:
     """Parse an amount string as Alipay sends it; ``ValueError`` on anything else (exponents, signs, 3 dp)."""
     if not isinstance(text, str) or not _AMOUNT_RE.match(text):
         raise ValueError(f"not an amount: {text!r}")

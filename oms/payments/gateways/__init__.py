@@ -16,4 +16,5 @@ def get_gateway(name: str) -> PaymentGateway:
     path = settings.OMS_PAYMENT_GATEWAYS.get(name)
     if not path:
         raise ImproperlyConfigured(f"No payment gateway '{name}' in OMS_PAYMENT_GATEWAYS.")
-    return import_string(path)()
+    gateway: PaymentGateway = import_string(path)()
+    return gateway

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -14,13 +15,17 @@ from oms.payments.alipay.formats import parse_amount, parse_time
 from oms.payments.alipay.signing import verify_notification as verify_notification_signature
 from oms.payments.errors import GatewayError, GatewayOutcomeUnknown
 from oms.payments.gateways.base import (
+    Channel,
     GatewayNotification,
     GatewayTrade,
     NotificationKind,
     NotificationRejected,
     PaymentGateway,
 )
-from oms.payments.models import GatewayMessage
+from oms.payments.models import GatewayMessage, Payment
+
+if TYPE_CHECKING:
+    from oms.orders.models import Order
 
 PAID_STATUSES = {"TRADE_SUCCESS", "TRADE_FINISHED"}
 # Alipay stops taking money at time_expire; a minute's margin keeps it inside the order's own window.
@@ -42,7 +47,9 @@ class AlipayGateway(PaymentGateway):
         )
         return AlipayClient(config, transport=self.transport)
 
-    def payment_url(self, *, payment, order, channel: str, notify_url: str, return_url: str, base_url: str) -> str:
+    def payment_url(
+        self, *, payment: Payment, order: Order, channel: Channel, notify_url: str, return_url: str, base_url: str
+    ) -> str:
         subject = f"Order {order.order_no}"
         url = self.client(base_url).page_pay_url(
             out_trade_no=payment.out_trade_no,
@@ -86,7 +93,7 @@ class AlipayGateway(PaymentGateway):
             raw=dict(params),
         )
 
-    def query(self, *, payment) -> GatewayTrade:
+    def query(self, *, payment: Payment) -> GatewayTrade:
         answer = self._call(payment, "trade_query", out_trade_no=payment.out_trade_no)
         if answer.get("code") != SUCCESS_CODE:
             if answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
@@ -103,7 +110,7 @@ class AlipayGateway(PaymentGateway):
             paid_at=parse_time(paid_at) if paid_at else None,
         )
 
-    def close(self, *, payment) -> bool:
+    def close(self, *, payment: Payment) -> bool:
         answer = self._call(payment, "trade_close", out_trade_no=payment.out_trade_no)
         if answer.get("code") == SUCCESS_CODE or answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
             return True  # closed now, or never opened at Alipay: either way it cannot be paid
@@ -111,7 +118,7 @@ class AlipayGateway(PaymentGateway):
             return False
         raise GatewayError(f"Alipay refused to close the trade: {answer.get('sub_msg') or answer.get('msg')}")
 
-    def refund(self, *, payment, amount: Decimal, out_request_no: str, reason: str) -> None:
+    def refund(self, *, payment: Payment, amount: Decimal, out_request_no: str, reason: str) -> None:
         answer = self._call(
             payment,
             "trade_refund",
@@ -126,7 +133,7 @@ class AlipayGateway(PaymentGateway):
                 details={"sub_code": answer.get("sub_code", "")},
             )
 
-    def refund_made(self, *, payment, out_request_no: str) -> bool:
+    def refund_made(self, *, payment: Payment, out_request_no: str) -> bool:
         answer = self._call(payment, "refund_query", out_trade_no=payment.out_trade_no, out_request_no=out_request_no)
         if answer.get("code") != SUCCESS_CODE:
             if answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
@@ -136,10 +143,10 @@ class AlipayGateway(PaymentGateway):
         status = answer.get("refund_status")
         return status == "REFUND_SUCCESS" if status else bool(answer.get("refund_amount"))
 
-    def _call(self, payment, method: str, **kwargs) -> dict:
+    def _call(self, payment: Payment, method: str, **kwargs: Any) -> dict[str, Any]:
         _log(payment, "out", method, repr(kwargs))
         try:
-            answer = getattr(self.client(), method)(**kwargs)
+            answer: dict[str, Any] = getattr(self.client(), method)(**kwargs)
         except AlipayError as exc:
             _log(payment, "in", f"{method}_error", exc.message)
             raise GatewayOutcomeUnknown(f"Alipay {method} failed: {exc.message}") from exc
@@ -157,5 +164,5 @@ def _kind(params: Mapping[str, str]) -> NotificationKind:
     return NotificationKind.OTHER
 
 
-def _log(payment, direction: str, kind: str, raw: str) -> None:
+def _log(payment: Payment, direction: str, kind: str, raw: str) -> None:
     GatewayMessage.objects.create(provider="alipay", payment=payment, direction=direction, kind=kind, raw=raw)

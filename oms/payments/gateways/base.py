@@ -5,7 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from oms.orders.models import Order
+    from oms.payments.models import Payment
 
 
 class NotificationKind(StrEnum):
@@ -49,11 +53,16 @@ class NotificationRejected(Exception):
         self.notify_id = notify_id
 
 
+Channel = Literal["page", "wap"]  # the cashier for a computer or for a phone
+
+
 class PaymentGateway(ABC):
     name: str
 
     @abstractmethod
-    def payment_url(self, *, payment, order, channel: str, notify_url: str, return_url: str, base_url: str) -> str:
+    def payment_url(
+        self, *, payment: Payment, order: Order, channel: Channel, notify_url: str, return_url: str, base_url: str
+    ) -> str:
         """Where to send the shopper to pay."""
 
     @abstractmethod
@@ -65,17 +74,17 @@ class PaymentGateway(ABC):
         """Verify signature and merchant identity; raise NotificationRejected otherwise."""
 
     @abstractmethod
-    def query(self, *, payment) -> GatewayTrade: ...
+    def query(self, *, payment: Payment) -> GatewayTrade: ...
 
     @abstractmethod
-    def close(self, *, payment) -> bool:
+    def close(self, *, payment: Payment) -> bool:
         """Close an unpaid trade so it can no longer be paid; False if it was already paid."""
 
     @abstractmethod
-    def refund(self, *, payment, amount: Decimal, out_request_no: str, reason: str) -> None:
+    def refund(self, *, payment: Payment, amount: Decimal, out_request_no: str, reason: str) -> None:
         """Refund once per ``out_request_no``; raise GatewayError on refusal, GatewayOutcomeUnknown without an
         answer."""
 
     @abstractmethod
-    def refund_made(self, *, payment, out_request_no: str) -> bool:
+    def refund_made(self, *, payment: Payment, out_request_no: str) -> bool:
         """Has the gateway made the refund ``out_request_no``? Raises GatewayError when it cannot say."""

@@ -1,6 +1,6 @@
 """Driving the Alipay path against the local sandbox in tests: real API calls, real cashier, real signatures.
 
-Nothing is mocked: orders are placed through services, the pay URL comes from our API, the buyer pays on the
+Nothing is mocked: orders are placed through services (oms.orders.tests.factories), the pay URL comes from our API, the buyer pays on the
 sandbox cashier, and the notification the sandbox queued is posted to our notify endpoint by Django's test
 client. Hand-made notifications are only for forged, tampered and mismatched cases, built from a real one.
 """
@@ -16,17 +16,10 @@ from django.utils import timezone
 
 from oms.inventory.models import Allocation, Stock, StockMovement
 from oms.orders.models import Order
-from oms.orders.services import OrderLineInput, place_order
 from oms.payments.alipay.signing import sign_notification
 
 NOTIFY_PATH = "/api/v1/payments/alipay/notify/"
 FORM_TYPE = "application/x-www-form-urlencoded"
-
-
-def place(customer, address, *lines: tuple, now: datetime | None = None) -> Order:
-    """An order for ``(sku, quantity)`` lines, placed through the real service (stock reserved)."""
-    items = [OrderLineInput(sku.code, quantity) for sku, quantity in lines]
-    return place_order(customer=customer, items=items, address=address, now=now).order
 
 
 def start_alipay(api_client, order_no: str, channel: str = "page") -> str:

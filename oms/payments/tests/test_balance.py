@@ -6,25 +6,18 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from oms.accounts.tests.factories import StaffFactory, UserFactory
+from oms.accounts.tests.factories import UserFactory
 from oms.inventory.models import Stock
 from oms.inventory.tests.factories import WarehouseFactory, stock_sku
 from oms.orders.models import Order
 from oms.orders.services import OrderLineInput, place_order
+from oms.orders.tests.factories import pending_order
 from oms.payments import balance
 from oms.payments.errors import InsufficientBalance, PaymentPasswordInvalid, PaymentPasswordLocked
 from oms.payments.models import BalanceAccount, BalanceEntry, Payment
 from oms.payments.refunds import refund_order
 from oms.payments.services import pay_with_balance
-
-
-def _order(customer, address, sku, quantity=1) -> Order:
-    return place_order(customer=customer, items=[OrderLineInput(sku.code, quantity)], address=address).order
-
-
-def _funded(customer, amount: str, password: str = "123456"):
-    balance.top_up_balance(customer=customer, amount=Decimal(amount), actor=StaffFactory(), reason="test funds")
-    balance.set_payment_password(customer=customer, raw_password=password)
+from oms.payments.tests.factories import funded
 
 
 def _ledger_matches(customer) -> None:
@@ -37,8 +30,8 @@ def _ledger_matches(customer) -> None:
 @pytest.mark.django_db
 def test_paying_with_balance_debits_once_and_deducts_stock(customer, address):
     sku = stock_sku(on_hand=5, price=Decimal("120.00"))
-    _funded(customer, "500.00")
-    order = _order(customer, address, sku, quantity=2)
+    funded(customer, "500.00")
+    order = pending_order(customer, address, (sku, 2))
 
     paid = pay_with_balance(order=order, customer=customer, payment_password="123456")
 
@@ -53,8 +46,8 @@ def test_paying_with_balance_debits_once_and_deducts_stock(customer, address):
 @pytest.mark.django_db
 def test_insufficient_balance_changes_nothing(customer, address):
     sku = stock_sku(on_hand=5, price=Decimal("120.00"))
-    _funded(customer, "100.00")
-    order = _order(customer, address, sku)
+    funded(customer, "100.00")
+    order = pending_order(customer, address, (sku, 1))
     with pytest.raises(InsufficientBalance):
         pay_with_balance(order=order, customer=customer, payment_password="123456")
     order.refresh_from_db()
@@ -66,8 +59,8 @@ def test_insufficient_balance_changes_nothing(customer, address):
 @pytest.mark.django_db
 def test_wrong_payment_password_is_counted_and_locks(customer, address):
     sku = stock_sku(on_hand=5)
-    _funded(customer, "100.00")
-    order = _order(customer, address, sku)
+    funded(customer, "100.00")
+    order = pending_order(customer, address, (sku, 1))
     for _ in range(balance.MAX_PASSWORD_ATTEMPTS):
         with pytest.raises(PaymentPasswordInvalid):
             pay_with_balance(order=order, customer=customer, payment_password="000000")
@@ -79,8 +72,8 @@ def test_wrong_payment_password_is_counted_and_locks(customer, address):
 @pytest.mark.django_db
 def test_balance_refund_partial_then_full(customer, address, staff):
     sku = stock_sku(on_hand=5, price=Decimal("50.00"))
-    _funded(customer, "200.00")
-    order = _order(customer, address, sku, quantity=2)
+    funded(customer, "200.00")
+    order = pending_order(customer, address, (sku, 2))
     pay_with_balance(order=order, customer=customer, payment_password="123456")
 
     refund_order(order=order, amount=Decimal("30.00"), reason="damaged box", actor=staff)
@@ -112,8 +105,8 @@ def test_refund_beyond_paid_is_refused(customer, address, staff):
     from oms.payments.errors import RefundExceedsPaid
 
     sku = stock_sku(on_hand=5, price=Decimal("50.00"))
-    _funded(customer, "200.00")
-    order = _order(customer, address, sku)
+    funded(customer, "200.00")
+    order = pending_order(customer, address, (sku, 1))
     pay_with_balance(order=order, customer=customer, payment_password="123456")
     with pytest.raises(RefundExceedsPaid):
         refund_order(order=order, amount=Decimal("60.01"), reason="too much", actor=staff)
@@ -127,8 +120,8 @@ def test_concurrent_balance_payments_never_go_negative(address):
     customer = UserFactory()
     warehouse = WarehouseFactory()
     sku = stock_sku(on_hand=50, warehouse=warehouse, price=Decimal("100.00"))
-    _funded(customer, "450.00")  # covers 4 orders of 100.00 (free shipping from 99.00), not 10
-    orders = [_order(customer, address, sku) for _ in range(10)]
+    funded(customer, "450.00")  # covers 4 orders of 100.00 (free shipping from 99.00), not 10
+    orders = [pending_order(customer, address, (sku, 1)) for _ in range(10)]
     barrier = threading.Barrier(len(orders))
     outcomes: list[str] = []
 
@@ -158,7 +151,7 @@ def test_concurrent_balance_payments_never_go_negative(address):
 @pytest.mark.django_db
 def test_replaying_a_balance_order_after_the_balance_is_spent_returns_the_first_order(customer, address):
     sku = stock_sku(on_hand=5, price=Decimal("120.00"))
-    _funded(customer, "120.00")
+    funded(customer, "120.00")
     line = [OrderLineInput(sku.code, 1)]
     first = place_order(customer=customer, items=line, address=address, idempotency_key="k", payment_method="balance")
     pay_with_balance(order=first.order, customer=customer, payment_password="123456")

@@ -14,6 +14,7 @@ from oms.accounts.tests.factories import StaffFactory, UserFactory
 from oms.inventory.models import StockMovement
 from oms.inventory.tests.factories import WarehouseFactory, stock_sku
 from oms.orders.models import Order
+from oms.orders.tests.factories import pending_order
 from oms.payments import balance
 from oms.payments.models import BalanceEntry, Payment, Refund
 from oms.payments.refund_recovery import resume_stuck_refunds
@@ -22,7 +23,6 @@ from oms.payments.services import pay_with_balance
 from oms.payments.tests.alipay_helpers import (
     deliver_notifications,
     pay_with_alipay,
-    place,
     sandbox_trade,
     stock_levels,
 )
@@ -41,7 +41,7 @@ def sku():
 
 def _pay_from_balance(customer, order: Order) -> Order:
     """Pay ``order`` from a balance topped up to 100.00."""
-    balance.top_up_balance(customer=customer, amount=Decimal("100.00"), actor=StaffFactory(), reason="funds")
+    balance.top_up_balance(customer=customer, amount=Decimal("100.00"), actor=StaffFactory.create(), reason="funds")
     balance.set_payment_password(customer=customer, raw_password=PASSWORD)
     return pay_with_balance(order=order, customer=customer, payment_password=PASSWORD)
 
@@ -49,7 +49,7 @@ def _pay_from_balance(customer, order: Order) -> Order:
 @pytest.fixture
 def balance_paid(customer, address, sku) -> Order:
     """Two units (60.00 + 10.00 shipping) paid from a balance of 100.00."""
-    return _pay_from_balance(customer, place(customer, address, (sku, 2)))
+    return _pay_from_balance(customer, pending_order(customer, address, (sku, 2)))
 
 
 def _cancel(client, order, **body):
@@ -63,7 +63,7 @@ def _statuses(order) -> list[str]:
 @needs_sandbox
 @pytest.mark.usefixtures("sandbox_keys")
 def test_customer_cancels_an_alipay_order_before_it_is_confirmed(customer, customer_client, address, sku):
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     pay_with_alipay(customer_client, order)
     deliver_notifications()
     assert stock_levels(sku) == (3, 0)
@@ -88,7 +88,7 @@ def test_customer_cancels_an_alipay_order_before_it_is_confirmed(customer, custo
 def test_a_cancel_whose_refund_gets_no_answer_is_accepted_and_settled_later(
     monkeypatch, customer, customer_client, address, sku
 ):
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     pay_with_alipay(customer_client, order)
     deliver_notifications()
     use_network(monkeypatch, answer_lost("alipay.trade.refund"))
@@ -160,7 +160,7 @@ def test_one_parcel_gone_of_two_is_enough_to_refuse(customer, customer_client, a
     staff = StaffFactory()
     east, west = WarehouseFactory(), WarehouseFactory()
     tea, cup = stock_sku(warehouse=east, on_hand=4), stock_sku(warehouse=west, on_hand=4)
-    order = _pay_from_balance(customer, place(customer, address, (tea, 1), (cup, 1)))
+    order = _pay_from_balance(customer, pending_order(customer, address, (tea, 1), (cup, 1)))
     order = shipping.confirm_order(order=order, actor=staff)
     first = order.shipments.order_by("id").first()
     shipping.ship_shipment(shipment=first, carrier="sim", tracking_no="SIM-CANCEL-2", actor=staff)

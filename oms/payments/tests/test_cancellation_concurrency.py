@@ -12,11 +12,12 @@ from oms.accounts.tests.factories import StaffFactory, UserFactory
 from oms.common.testing import assert_only, run_together
 from oms.inventory.tests.factories import stock_sku
 from oms.orders.errors import InvalidTransition
+from oms.orders.tests.factories import pending_order
 from oms.payments import balance
 from oms.payments.cancellation import cancel_or_refund_order
 from oms.payments.models import Refund
 from oms.payments.services import pay_with_balance
-from oms.payments.tests.alipay_helpers import place, stock_levels
+from oms.payments.tests.alipay_helpers import stock_levels
 from oms.shipping import services as shipping
 from oms.shipping.errors import ShipmentNotPending
 
@@ -31,7 +32,9 @@ def confirmed(address):
     sku = stock_sku(on_hand=5, price=Decimal("30.00"))
     balance.top_up_balance(customer=customer, amount=Decimal("100.00"), actor=staff, reason="funds")
     balance.set_payment_password(customer=customer, raw_password=PASSWORD)
-    order = pay_with_balance(order=place(customer, address, (sku, 2)), customer=customer, payment_password=PASSWORD)
+    order = pay_with_balance(
+        order=pending_order(customer, address, (sku, 2)), customer=customer, payment_password=PASSWORD
+    )
     return shipping.confirm_order(order=order, actor=staff), customer, staff, sku
 
 

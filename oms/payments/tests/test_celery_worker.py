@@ -25,8 +25,9 @@ from rest_framework.test import APIClient
 from oms.accounts.tests.factories import UserFactory
 from oms.inventory.tests.factories import stock_sku
 from oms.orders.models import Order
+from oms.orders.tests.factories import pending_order
 from oms.payments.models import Payment
-from oms.payments.tests.alipay_helpers import open_cashier, place, sandbox_trade, start_alipay, stock_levels
+from oms.payments.tests.alipay_helpers import open_cashier, sandbox_trade, start_alipay, stock_levels
 
 BROKER_URL = os.environ.get("OMS_TEST_BROKER_URL", "")
 WAIT_SECONDS = 60
@@ -123,9 +124,9 @@ def test_worker_expires_overdue_orders(address, tmp_path):
     client = APIClient()
     client.force_authenticate(customer)
     sku = stock_sku(on_hand=5, price=Decimal("30.00"))
-    plain = place(customer, address, (sku, 1))
-    with_trade = place(customer, address, (sku, 2))
-    fresh = place(customer, address, (sku, 1))
+    plain = pending_order(customer, address, (sku, 1))
+    with_trade = pending_order(customer, address, (sku, 2))
+    fresh = pending_order(customer, address, (sku, 1))
     # The buyer opened the cashier inside the window and left: the Alipay trade stays open.
     assert open_cashier(start_alipay(client, with_trade.order_no)).status_code == 200
     # Then the window passed (the worker's job runs on the real clock, so the orders are made overdue).

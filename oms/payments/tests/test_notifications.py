@@ -12,6 +12,7 @@ from django.test import Client
 
 from oms.inventory.tests.factories import WarehouseFactory, stock_sku
 from oms.orders.services import cancel_order
+from oms.orders.tests.factories import pending_order
 from oms.payments.models import GatewayMessage, InboundNotification, Payment, PaymentIssue, Refund
 from oms.payments.refunds import refund_order
 from oms.payments.tests.alipay_helpers import (
@@ -22,7 +23,6 @@ from oms.payments.tests.alipay_helpers import (
     movement_count,
     open_cashier,
     pay_with_alipay,
-    place,
     post_notification,
     press_pay,
     queued_notifications,
@@ -47,7 +47,7 @@ def sku():
 @pytest.fixture
 def paid_at_sandbox(customer, customer_client, address, sku):
     """An order paid on the sandbox cashier whose notification is queued there, not yet delivered."""
-    order = place(customer, address, (sku, 2))  # 60.00 + 10.00 shipping
+    order = pending_order(customer, address, (sku, 2))  # 60.00 + 10.00 shipping
     pay_with_alipay(customer_client, order)
     return order
 
@@ -263,7 +263,7 @@ def test_trade_closed_without_refund_fee_closes_a_created_payment(customer, cust
     from oms.sandbox.notifications import notification_params
     from oms.sandbox.services import close_trade
 
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     assert open_cashier(start_alipay(customer_client, order.order_no)).status_code == 200
     trade = close_trade(app_id=DEMO_APP_ID, out_trade_no=order.order_no)
     params = notification_params(trade=trade, now=timezone.now())  # signed by the sandbox, as Alipay would
@@ -282,7 +282,7 @@ def test_trade_closed_without_refund_fee_closes_a_created_payment(customer, cust
 def test_money_for_a_cancelled_order_is_refunded_automatically(
     customer, customer_client, address, sku, django_capture_on_commit_callbacks
 ):
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     cashier = open_cashier(start_alipay(customer_client, order.order_no))
     assert cashier.status_code == 200
     cancel_order(order=order, actor=customer, reason="changed my mind", by_staff=False)
@@ -312,7 +312,7 @@ def test_money_for_a_cancelled_order_is_refunded_automatically(
 def test_two_allocations_are_each_deducted_once(customer, customer_client, address):
     first = stock_sku(on_hand=3, warehouse=WarehouseFactory(), price=Decimal("40.00"))
     second = stock_sku(on_hand=3, warehouse=WarehouseFactory(), price=Decimal("40.00"))
-    order = place(customer, address, (first, 1), (second, 2))
+    order = pending_order(customer, address, (first, 1), (second, 2))
     pay_with_alipay(customer_client, order)
     [params] = queued_notifications(order.order_no)
     assert params["total_amount"] == "120.00"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from oms.inventory.tests.factories import stock_sku
 from oms.orders.models import Order
+from oms.orders.tests.factories import pending_order
 from oms.payments.cancellation import cancel_or_refund_order
 from oms.payments.models import InboundNotification, Payment, PaymentIssue, Refund
 from oms.payments.reconciliation import daily_reconciliation, reconcile_stale_payments
@@ -23,7 +24,6 @@ from oms.payments.tests.alipay_helpers import (
     deliver_notifications,
     movement_count,
     pay_in_cashier,
-    place,
     sandbox_trade,
     start_alipay,
     stock_levels,
@@ -45,7 +45,7 @@ def sku():
 def cancelled_with_link(customer, customer_client, address, sku) -> tuple[Order, str]:
     """An Alipay order whose pay link was handed out but never opened, then cancelled by its customer: the close
     answers ACQ.TRADE_NOT_EXIST (no trade yet), so the payment is recorded ``closed``."""
-    order = place(customer, address, (sku, 2))  # 60.00 + 10.00 shipping
+    order = pending_order(customer, address, (sku, 2))  # 60.00 + 10.00 shipping
     pay_url = start_alipay(customer_client, order.order_no)
     cancel_or_refund_order(order=order, actor=customer, reason="changed my mind", by_staff=False)
     order.refresh_from_db()
@@ -153,7 +153,7 @@ def test_failed_payment_paid_after_all_is_refunded_and_flagged(
     """The gateway's word was "closed unpaid" (payment failed, order parked for staff), then money came."""
     from oms.payments.exceptions import record_payment_failure
 
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     pay_url = start_alipay(customer_client, order.order_no)
     record_payment_failure(payment=Payment.objects.get(order=order), reason="risk control")
     order.refresh_from_db()

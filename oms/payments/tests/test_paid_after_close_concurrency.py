@@ -14,13 +14,13 @@ from oms.accounts.tests.factories import UserFactory
 from oms.common.testing import assert_only, run_together
 from oms.inventory.tests.factories import stock_sku
 from oms.orders.errors import InvalidTransition
+from oms.orders.tests.factories import pending_order
 from oms.payments.cancellation import cancel_or_refund_order
 from oms.payments.models import Payment, PaymentIssue, Refund
 from oms.payments.tests.alipay_helpers import (
     deliver_notifications,
     movement_count,
     pay_in_cashier,
-    place,
     post_notification,
     queued_notifications,
     start_alipay,
@@ -42,7 +42,7 @@ def linked(address):
     client = APIClient()
     client.force_authenticate(customer)
     sku = stock_sku(on_hand=5, price=Decimal("30.00"))
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     return order, customer, sku, start_alipay(client, order.order_no)
 
 

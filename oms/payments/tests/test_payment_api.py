@@ -10,9 +10,10 @@ from rest_framework.test import APIClient
 
 from oms.accounts.tests.factories import UserFactory
 from oms.inventory.tests.factories import stock_sku
+from oms.orders.tests.factories import pending_order
 from oms.payments import balance
 from oms.payments.models import BalanceAccount, BalanceEntry, Payment
-from oms.payments.tests.alipay_helpers import movement_count, place, start_alipay, stock_levels
+from oms.payments.tests.alipay_helpers import movement_count, start_alipay, stock_levels
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def sku():
 
 @pytest.fixture
 def order(customer, address, sku):
-    return place(customer, address, (sku, 2))  # 60.00 + 10.00 shipping
+    return pending_order(customer, address, (sku, 2))  # 60.00 + 10.00 shipping
 
 
 def _fund(customer, staff, amount: str) -> None:

@@ -11,12 +11,12 @@ from django.db import connection
 
 from oms.accounts.tests.factories import UserFactory
 from oms.inventory.tests.factories import WarehouseFactory, stock_sku
+from oms.orders.tests.factories import pending_order
 from oms.payments.models import InboundNotification, Payment
 from oms.payments.tests.alipay_helpers import (
     allocation_count,
     movement_count,
     pay_with_alipay,
-    place,
     post_notification,
     queued_notifications,
     signed,
@@ -42,7 +42,7 @@ def paid_at_sandbox(address):
     client.force_authenticate(customer)
     first = stock_sku(on_hand=4, warehouse=WarehouseFactory(), price=Decimal("40.00"))
     second = stock_sku(on_hand=4, warehouse=WarehouseFactory(), price=Decimal("40.00"))
-    order = place(customer, address, (first, 1), (second, 2))
+    order = pending_order(customer, address, (first, 1), (second, 2))
     pay_with_alipay(client, order)
     return order, first, second
 

@@ -9,19 +9,19 @@ import pytest
 from django.utils import timezone
 
 from oms.inventory.tests.factories import stock_sku
+from oms.orders.tests.factories import pending_order
 from oms.payments.models import Payment, PaymentIssue
 from oms.payments.reconciliation import daily_reconciliation, reconcile_stale_payments
 from oms.payments.refunds import refund_order
 from oms.payments.services import record_offline_payment
 from oms.payments.tests.alipay_helpers import (
-    deliver_notifications,
     movement_count,
     open_cashier,
     pay_with_alipay,
-    place,
     start_alipay,
     stock_levels,
 )
+from oms.payments.tests.factories import alipay_paid_order
 
 pytestmark = [
     pytest.mark.sandbox,
@@ -36,9 +36,7 @@ def sku():
 
 
 def _paid_through_sandbox(customer, customer_client, address, sku, quantity=2):
-    order = place(customer, address, (sku, quantity))
-    pay_with_alipay(customer_client, order)
-    assert [body for _, _, body in deliver_notifications().answers] == ["success"]
+    order = alipay_paid_order(customer_client, customer, address, (sku, quantity))
     return Payment.objects.get(order=order)
 
 
@@ -47,9 +45,9 @@ def _day_of(payment: Payment):
 
 
 def test_stale_payment_paid_at_the_gateway_is_settled(customer, customer_client, address, sku):
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     pay_with_alipay(customer_client, order)  # paid on the cashier; the notification never reaches us
-    unpaid = place(customer, address, (sku, 1))
+    unpaid = pending_order(customer, address, (sku, 1))
     assert open_cashier(start_alipay(customer_client, unpaid.order_no)).status_code == 200
 
     outcomes = reconcile_stale_payments(older_than=timedelta(0))
@@ -68,7 +66,7 @@ def test_stale_payment_paid_at_the_gateway_is_settled(customer, customer_client,
 
 
 def test_recent_payments_are_not_reconciled_yet(customer, customer_client, address, sku):
-    order = place(customer, address, (sku, 1))
+    order = pending_order(customer, address, (sku, 1))
     pay_with_alipay(customer_client, order)
 
     assert reconcile_stale_payments() == {}  # younger than OMS_RECONCILE_AFTER_MINUTES
@@ -102,7 +100,7 @@ def test_daily_reconciliation_of_a_fully_refunded_payment(customer, customer_cli
 
 
 def test_daily_reconciliation_skips_payments_that_never_went_through_a_gateway(customer, address, sku, staff):
-    order = place(customer, address, (sku, 1))
+    order = pending_order(customer, address, (sku, 1))
     record_offline_payment(order=order, actor=staff, reference="bank transfer 42")
 
     report = daily_reconciliation(day=timezone.localdate())

@@ -15,10 +15,11 @@ from oms.accounts.tests.factories import StaffFactory, UserFactory
 from oms.common.testing import results_of, run_together
 from oms.inventory.tests.factories import stock_sku
 from oms.orders.models import OrderEvent
+from oms.orders.tests.factories import pending_order
 from oms.payments.models import Payment, Refund
 from oms.payments.refund_recovery import resume_stuck_refunds
 from oms.payments.refunds import refund_order
-from oms.payments.tests.alipay_helpers import deliver_notifications, pay_with_alipay, place, sandbox_trade
+from oms.payments.tests.alipay_helpers import deliver_notifications, pay_with_alipay, sandbox_trade
 from oms.payments.tests.network import ProcessDied, dies, use_network
 
 pytestmark = [
@@ -36,7 +37,7 @@ def paid_order(address):
     customer = UserFactory()
     client = APIClient()
     client.force_authenticate(customer)
-    order = place(customer, address, (stock_sku(on_hand=5, price=Decimal("30.00")), 2))
+    order = pending_order(customer, address, (stock_sku(on_hand=5, price=Decimal("30.00")), 2))
     pay_with_alipay(client, order)
     deliver_notifications()
     order.refresh_from_db()

@@ -16,6 +16,7 @@ from oms.inventory.tests.factories import stock_sku
 from oms.orders.models import OrderEvent
 from oms.orders.services import cancel_order
 from oms.orders.states import OrderStatus
+from oms.orders.tests.factories import pending_order
 from oms.orders.transitions import transition_order
 from oms.payments import balance
 from oms.payments.errors import GatewayError, GatewayOutcomeUnknown
@@ -26,12 +27,11 @@ from oms.payments.services import pay_with_balance
 from oms.payments.tests.alipay_helpers import (
     deliver_notifications,
     open_cashier,
-    pay_with_alipay,
-    place,
     press_pay,
     sandbox_trade,
     start_alipay,
 )
+from oms.payments.tests.factories import alipay_paid_order
 from oms.payments.tests.network import ProcessDied, answer_lost, dies, down, use_network
 
 pytestmark = [
@@ -50,10 +50,7 @@ def sku():
 @pytest.fixture
 def paid_order(customer, customer_client, address, sku):
     """Two units paid with Alipay through the sandbox: 60.00 + 10.00 shipping."""
-    order = place(customer, address, (sku, 2))
-    pay_with_alipay(customer_client, order)
-    assert [body for _, _, body in deliver_notifications().answers] == ["success"]
-    order.refresh_from_db()
+    order = alipay_paid_order(customer_client, customer, address, (sku, 2))
     assert order.status == "paid"
     return order
 
@@ -209,7 +206,7 @@ def test_a_refund_the_gateway_refuses_at_once_fails_without_waiting_for_the_job(
 def balance_paid_order(customer, address, sku):
     balance.top_up_balance(customer=customer, amount=Decimal("100.00"), actor=StaffFactory(), reason="funds")
     balance.set_payment_password(customer=customer, raw_password="123456")
-    order = place(customer, address, (sku, 1))  # 30.00 + 10.00 shipping
+    order = pending_order(customer, address, (sku, 1))  # 30.00 + 10.00 shipping
     return pay_with_balance(order=order, customer=customer, payment_password="123456")
 
 
@@ -254,7 +251,7 @@ def test_a_balance_refund_left_pending_by_a_crash_is_finished_and_credited_once(
 @pytest.fixture
 def paid_after_cancel(customer, customer_client, address, sku):
     """An order cancelled while its Alipay cashier was open, then paid there; the notification not yet delivered."""
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     cashier = open_cashier(start_alipay(customer_client, order.order_no))
     cancel_order(order=order, actor=customer, reason="changed my mind", by_staff=False)
     assert press_pay(cashier.content.decode()).status_code == 302

@@ -8,16 +8,17 @@ import pytest
 
 from oms.inventory.models import StockMovement
 from oms.inventory.tests.factories import stock_sku
+from oms.orders.tests.factories import pending_order
 from oms.payments.gateways import get_gateway
 from oms.payments.models import GatewayMessage, Payment, Refund
 from oms.payments.tests.alipay_helpers import (
     deliver_notifications,
     movement_count,
     pay_with_alipay,
-    place,
     sandbox_trade,
     stock_levels,
 )
+from oms.payments.tests.factories import alipay_paid_order
 
 pytestmark = [
     pytest.mark.sandbox,
@@ -34,10 +35,7 @@ def sku():
 @pytest.fixture
 def paid_order(customer, customer_client, address, sku):
     """Two units paid with Alipay through the sandbox: 60.00 + 10.00 shipping."""
-    order = place(customer, address, (sku, 2))
-    pay_with_alipay(customer_client, order)
-    assert [body for _, _, body in deliver_notifications().answers] == ["success"]
-    order.refresh_from_db()
+    order = alipay_paid_order(customer_client, customer, address, (sku, 2))
     assert order.status == "paid"
     return order
 
@@ -137,7 +135,7 @@ def test_refund_beyond_what_is_left_is_refused(staff_client, paid_order):
 
 
 def test_refund_of_an_unpaid_order_is_refused(staff_client, customer, address, sku):
-    order = place(customer, address, (sku, 1))
+    order = pending_order(customer, address, (sku, 1))
     response = _refund(staff_client, order, reason="nothing paid")
     assert response.status_code == 409
     assert response.json()["code"] == "refund_exceeds_paid"
@@ -230,7 +228,7 @@ def test_the_same_key_with_another_body_is_refused(staff_client, paid_order):
 
 
 def test_a_key_belongs_to_one_order(staff_client, paid_order, customer, customer_client, address, sku):
-    other = place(customer, address, (sku, 1))
+    other = pending_order(customer, address, (sku, 1))
     pay_with_alipay(customer_client, other)
     deliver_notifications()
 

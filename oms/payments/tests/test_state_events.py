@@ -13,18 +13,17 @@ from django.utils import timezone
 
 from oms.inventory.tests.factories import stock_sku
 from oms.orders.models import OrderEvent
+from oms.orders.tests.factories import pending_order
 from oms.payments.errors import GatewayError
 from oms.payments.models import Payment, Refund
 from oms.payments.reconciliation import expire_unpaid_orders
 from oms.payments.refund_recovery import resume_stuck_refunds
 from oms.payments.refunds import refund_order
 from oms.payments.tests.alipay_helpers import (
-    deliver_notifications,
     open_cashier,
-    pay_with_alipay,
-    place,
     start_alipay,
 )
+from oms.payments.tests.factories import alipay_paid_order
 from oms.payments.tests.network import ProcessDied, dies, use_network
 from oms.shipping.services import confirm_order
 
@@ -44,10 +43,7 @@ def sku():
 @pytest.fixture
 def paid_order(customer, customer_client, address, sku):
     """Two units paid with Alipay through the sandbox: 60.00 + 10.00 shipping."""
-    order = place(customer, address, (sku, 2))
-    pay_with_alipay(customer_client, order)
-    assert [body for _, _, body in deliver_notifications().answers] == ["success"]
-    order.refresh_from_db()
+    order = alipay_paid_order(customer_client, customer, address, (sku, 2))
     assert order.status == "paid"
     return order
 
@@ -80,7 +76,7 @@ def test_a_payment_and_its_refunds_leave_an_event_row_per_move(paid_order, staff
 
 
 def test_a_gateway_trade_closed_before_cancelling_leaves_a_payment_event(customer, customer_client, address, sku):
-    order = place(customer, address, (sku, 1))
+    order = pending_order(customer, address, (sku, 1))
     assert open_cashier(start_alipay(customer_client, order.order_no)).status_code == 200
 
     assert expire_unpaid_orders(now=timezone.now() + timedelta(days=1)) == 1

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from oms.inventory.tests.factories import stock_sku
+from oms.orders.tests.factories import pending_order
 from oms.payments import balance
 from oms.payments.models import BalanceAccount, InboundNotification, Payment
 from oms.payments.reconciliation import expire_unpaid_orders
@@ -18,7 +19,6 @@ from oms.payments.tests.alipay_helpers import (
     movement_count,
     open_cashier,
     pay_with_alipay,
-    place,
     press_pay,
     sandbox_trade,
     start_alipay,
@@ -42,7 +42,7 @@ def _past_window():
 
 
 def test_overdue_unpaid_orders_are_cancelled_and_release_stock(customer, address, sku):
-    overdue = place(customer, address, (sku, 2))
+    overdue = pending_order(customer, address, (sku, 2))
     assert stock_levels(sku) == (5, 2)
 
     assert expire_unpaid_orders(now=_past_window()) == 1
@@ -56,7 +56,7 @@ def test_overdue_unpaid_orders_are_cancelled_and_release_stock(customer, address
 
 
 def test_orders_inside_their_window_are_left_alone(customer, address, sku):
-    order = place(customer, address, (sku, 1))
+    order = pending_order(customer, address, (sku, 1))
     assert expire_unpaid_orders(now=timezone.now()) == 0
     order.refresh_from_db()
     assert order.status == "pending_payment"
@@ -64,7 +64,7 @@ def test_orders_inside_their_window_are_left_alone(customer, address, sku):
 
 
 def test_an_open_alipay_trade_is_closed_before_the_order_is_cancelled(customer, customer_client, address, sku):
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     cashier = open_cashier(start_alipay(customer_client, order.order_no))
     assert cashier.status_code == 200
     assert sandbox_trade(order.order_no).status == "WAIT_BUYER_PAY"
@@ -92,7 +92,7 @@ def test_an_open_alipay_trade_is_closed_before_the_order_is_cancelled(customer, 
 def test_an_order_paid_at_alipay_whose_notification_was_lost_is_settled_not_cancelled(
     customer, customer_client, address, sku
 ):
-    order = place(customer, address, (sku, 2))
+    order = pending_order(customer, address, (sku, 2))
     pay_with_alipay(customer_client, order)  # the notification stays queued: "lost" for now
 
     assert expire_unpaid_orders(now=_past_window()) == 0
@@ -114,7 +114,7 @@ def test_an_order_paid_at_alipay_whose_notification_was_lost_is_settled_not_canc
 
 
 def test_paying_an_expired_order_with_alipay_is_refused(customer, customer_client, address, sku):
-    order = place(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
+    order = pending_order(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
 
     response = customer_client.post(f"/api/v1/orders/{order.order_no}/pay/", {"method": "alipay"}, format="json")
 
@@ -126,7 +126,7 @@ def test_paying_an_expired_order_with_alipay_is_refused(customer, customer_clien
 def test_paying_an_expired_order_with_balance_is_refused(customer, customer_client, address, sku, staff):
     balance.top_up_balance(customer=customer, amount=Decimal("100.00"), actor=staff, reason="funds")
     balance.set_payment_password(customer=customer, raw_password="123456")
-    order = place(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
+    order = pending_order(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
 
     response = customer_client.post(
         f"/api/v1/orders/{order.order_no}/pay/",
@@ -142,8 +142,8 @@ def test_paying_an_expired_order_with_balance_is_refused(customer, customer_clie
 
 
 def test_expire_orders_command(customer, customer_client, address, sku, capsys):
-    overdue = place(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
-    fresh = place(customer, address, (sku, 1))
+    overdue = pending_order(customer, address, (sku, 1), now=timezone.now() - timedelta(hours=2))
+    fresh = pending_order(customer, address, (sku, 1))
 
     call_command("expire_orders")
 

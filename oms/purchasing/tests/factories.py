@@ -11,7 +11,7 @@ from oms.purchasing import services
 from oms.purchasing.models import PurchaseOrder, Supplier
 
 
-class SupplierFactory(factory.django.DjangoModelFactory):
+class SupplierFactory(factory.django.DjangoModelFactory[Supplier]):
     class Meta:
         model = Supplier
         django_get_or_create = ("code",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def request(**overrides) -> services.TradeRequest:
-    fields = {
+    fields: dict[str, Any] = {
         "app_id": DEMO_APP_ID,
         "out_trade_no": "OMS1",
         "total_amount": Decimal("10.00"),

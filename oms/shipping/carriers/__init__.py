@@ -20,7 +20,8 @@ def get_carrier(code: str) -> CarrierBackend:
     path = settings.OMS_CARRIERS.get(code)
     if not path:
         raise UnknownCarrier(f"No carrier {code!r}.", details={"carriers": carrier_codes()})
-    return import_string(path)(code=code)
+    backend: CarrierBackend = import_string(path)(code=code)
+    return backend
 
 
 def carrier_name(code: str) -> str:
@@ -28,4 +29,4 @@ def carrier_name(code: str) -> str:
     path = settings.OMS_CARRIERS.get(code)
     if not path:
         return code
-    return import_string(path)(code=code).name
+    return get_carrier(code).name

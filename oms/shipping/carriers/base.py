@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
@@ -26,6 +27,9 @@ from django.utils.dateparse import parse_datetime
 from oms.common.json_input import MalformedJSON, loads_untrusted
 from oms.shipping.errors import InvalidCarrierEvent, MalformedCarrierEvent, WebhookRejected
 from oms.shipping.models import ShipmentStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SIGNATURE_HEADER = "X-OMS-Signature"
 # A tracking event is a few hundred bytes; a webhook body past this is refused before its signature is checked.
@@ -64,7 +68,7 @@ class CarrierBackend(ABC):
 
     polled: bool = False
     # What people read (the ship form, parcel pages); the code when empty.
-    display_name: str = ""
+    display_name: StrOrPromise = ""
 
     def __init__(self, *, code: str) -> None:
         self.code = code
@@ -137,7 +141,9 @@ class SignedJsonCarrier(CarrierBackend):
         description = _text(data, "description", 500, errors)
         if errors:
             raise InvalidCarrierEvent("The webhook body is not a valid tracking event.", details=errors)
-        return CarrierEvent(event_id, tracking_no, status, occurred_at, location, description)
+        if occurred_at is None:  # reported in errors above
+            raise InvalidCarrierEvent("The webhook body is not a valid tracking event.", details=errors)
+        return CarrierEvent(event_id, tracking_no, str(status), occurred_at, location, description)
 
 
 def _parse_signature_header(header: str) -> tuple[int, list[str]]:
@@ -154,7 +160,7 @@ def _parse_signature_header(header: str) -> tuple[int, list[str]]:
     return timestamp, signatures
 
 
-def _text(data: dict, name: str, max_length: int, errors: dict[str, str], *, required: bool = False) -> str:
+def _text(data: dict[str, Any], name: str, max_length: int, errors: dict[str, str], *, required: bool = False) -> str:
     value = data.get(name, "")
     if value is None and not required:
         return ""

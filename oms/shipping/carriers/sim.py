@@ -28,13 +28,16 @@ def sim_step() -> timedelta:
 
 def sim_timeline(shipment: Shipment) -> list[CarrierEvent]:
     """Every event of the parcel's simulated journey, with the time each one happens (or happened)."""
+    tracking_no, shipped_at = shipment.tracking_no, shipment.shipped_at
+    if tracking_no is None or shipped_at is None:
+        raise ValueError(f"shipment {shipment.pk} is not shipped: it has no journey yet")
     warehouse = shipment.warehouse
     city = str(shipment.order.shipping_address.get("city", "")) or "the destination"
     steps = [
         (S.PICKED_UP, warehouse.name, f"Picked up from warehouse {warehouse.code}"),
         (S.IN_TRANSIT, f"{warehouse.region} sorting centre", "Departed the sorting centre"),
     ]
-    if LOST_MARK in shipment.tracking_no.upper():
+    if LOST_MARK in tracking_no.upper():
         steps.append((S.EXCEPTION, f"{warehouse.region} sorting centre", "Parcel lost in transit"))
     else:
         steps += [
@@ -43,10 +46,10 @@ def sim_timeline(shipment: Shipment) -> list[CarrierEvent]:
         ]
     return [
         CarrierEvent(
-            event_id=f"sim-{shipment.tracking_no}-{index}",
-            tracking_no=shipment.tracking_no,
+            event_id=f"sim-{tracking_no}-{index}",
+            tracking_no=tracking_no,
             status=status,
-            occurred_at=shipment.shipped_at + index * sim_step(),
+            occurred_at=shipped_at + index * sim_step(),
             location=location,
             description=description,
         )

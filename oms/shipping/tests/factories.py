@@ -7,8 +7,7 @@ from decimal import Decimal
 from oms.catalog.tests.factories import SkuFactory
 from oms.inventory.tests.factories import WarehouseFactory, stock_sku
 from oms.orders.models import Order
-from oms.orders.services import OrderLineInput, place_order
-from oms.payments.services import record_offline_payment
+from oms.payments.tests.factories import paid_order
 from oms.shipping import services
 from oms.shipping.models import Shipment
 
@@ -16,14 +15,6 @@ from oms.shipping.models import Shipment
 def stocked_sku(warehouse, *, on_hand: int = 10, price: str = "19.90"):
     """A SKU whose only stock is in ``warehouse``, so sourcing has no choice where to take it from."""
     return stock_sku(sku=SkuFactory(price=Decimal(price)), warehouse=warehouse, on_hand=on_hand)
-
-
-def paid_order(*, customer, staff, address, lines) -> Order:
-    """Place ``lines`` [(sku, quantity)] and record an offline payment (stock is deducted on payment)."""
-    order = place_order(
-        customer=customer, items=[OrderLineInput(sku.code, qty) for sku, qty in lines], address=address
-    ).order
-    return record_offline_payment(order=order, actor=staff, reference="bank transfer")
 
 
 def split_order(*, customer, staff, address) -> tuple[Order, list]:

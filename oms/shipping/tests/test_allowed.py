@@ -59,6 +59,7 @@ def test_the_reship_service_refuses_what_the_predicate_refuses(people, address) 
     assert refused is not None and not allowed.can_reship(order=order, user=people["staff"])
     with pytest.raises(OmsError) as raised:
         services.reship_order(order=order, actor=people["staff"])
+    assert refused is not None
     assert (raised.value.code, raised.value.message) == (refused.code, refused.message)
 
 
@@ -68,10 +69,12 @@ def test_the_ship_and_confirm_services_refuse_what_the_predicates_refuse(people,
     assert refused is not None and not allowed.can_ship(shipment=shipment, user=people["staff"])
     with pytest.raises(OmsError) as raised:
         services.ship_shipment(shipment=shipment, carrier="sim", tracking_no="OTHER1", actor=people["staff"])
+    assert refused is not None
     assert (raised.value.code, raised.value.message) == (refused.code, refused.message)
     refused = allowed.why_not_confirm(order)
     with pytest.raises(OmsError) as raised:
         services.confirm_order(order=order, actor=people["staff"])
+    assert refused is not None
     assert (raised.value.code, raised.value.message) == (refused.code, refused.message)
 
 

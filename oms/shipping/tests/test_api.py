@@ -24,7 +24,7 @@ def assert_error(response, status: int, code: str) -> dict:
 
 def other_client() -> APIClient:
     client = APIClient()
-    client.force_authenticate(UserFactory(username="mallory"))
+    client.force_authenticate(UserFactory.create(username="mallory"))
     return client
 
 

@@ -11,8 +11,9 @@ from oms.inventory.services import set_stock_level
 from oms.inventory.sourcing import StockSnapshot
 from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
 from oms.orders.models import Order, OrderEvent
-from oms.orders.services import OrderLineInput, cancel_order, place_order
+from oms.orders.services import cancel_order
 from oms.orders.states import OrderStatus
+from oms.orders.tests.factories import pending_order
 from oms.payments.refunds import refund_order
 from oms.payments.services import record_offline_payment
 from oms.shipping import reallocation
@@ -32,17 +33,12 @@ def _sim_carrier(settings):
 
 @pytest.fixture
 def beijing(db) -> Warehouse:
-    return WarehouseFactory(code="BJ", priority=1, region="Beijing")
+    return WarehouseFactory.create(code="BJ", priority=1, region="Beijing")
 
 
 @pytest.fixture
 def shanghai(db) -> Warehouse:
-    return WarehouseFactory(code="SH", priority=5, region="Shanghai")
-
-
-def place(customer, address, *lines) -> Order:
-    items = [OrderLineInput(sku.code, quantity) for sku, quantity in lines]
-    return place_order(customer=customer, items=items, address=address).order
+    return WarehouseFactory.create(code="SH", priority=5, region="Shanghai")
 
 
 def pay(order: Order, staff) -> Order:
@@ -89,7 +85,7 @@ def notes(order: Order) -> list[tuple[str, str, str]]:
 
 def test_an_unpaid_order_moves_its_reservation_to_the_region_warehouse(customer, staff, address, beijing, shanghai):
     tea = stock_sku(warehouse=beijing, on_hand=10)
-    order = place(customer, address, (tea, 3))  # Shanghai has no tea yet: reserved in Beijing
+    order = pending_order(customer, address, (tea, 3))  # Shanghai has no tea yet: reserved in Beijing
     set_stock_level(sku=tea, warehouse=shanghai, on_hand=10, actor=staff, note="delivery")
 
     returned = reallocation.reallocate_order(order=order, actor=staff)
@@ -111,7 +107,7 @@ def test_an_unpaid_order_moves_its_reservation_to_the_region_warehouse(customer,
 def test_a_split_order_is_consolidated_into_one_warehouse(customer, staff, address):
     east, west, north = (WarehouseFactory(code=c, priority=p) for c, p in (("EAST", 1), ("WEST", 2), ("NORTH", 3)))
     tea, coffee = stock_sku(warehouse=east, on_hand=5), stock_sku(warehouse=west, on_hand=5)
-    order = place(customer, address, (tea, 2), (coffee, 1))
+    order = pending_order(customer, address, (tea, 2), (coffee, 1))
     assert set(held(order)) == {("EAST", tea.code), ("WEST", coffee.code)}
     stock_sku(sku=tea, warehouse=north, on_hand=5)
     stock_sku(sku=coffee, warehouse=north, on_hand=5)
@@ -136,7 +132,7 @@ def test_a_split_order_is_consolidated_into_one_warehouse(customer, staff, addre
 def test_the_orders_own_units_count_as_available_to_it(customer, staff, address, beijing, shanghai):
     tea = stock_sku(warehouse=beijing, on_hand=4)
     stock_sku(sku=tea, warehouse=shanghai, on_hand=2)
-    order = place(customer, address, (tea, 4))  # every unit of Beijing: nothing is available there any more
+    order = pending_order(customer, address, (tea, 4))  # every unit of Beijing: nothing is available there any more
     movements = StockMovement.objects.count()
 
     reallocation.reallocate_order(order=order, actor=staff)
@@ -151,7 +147,7 @@ def test_a_stale_snapshot_is_re_planned(customer, staff, address, monkeypatch):
     """Another order took the units the first plan counted on: the guarded update refuses, the retry re-plans."""
     first, second = WarehouseFactory(code="W1", priority=1), WarehouseFactory(code="W2", priority=2)
     tea = stock_sku(warehouse=second, on_hand=3)
-    order = place(customer, address, (tea, 3))
+    order = pending_order(customer, address, (tea, 3))
     stock_sku(sku=tea, warehouse=first, on_hand=0)
     real_snapshot = reallocation.read_stock_snapshot
     calls = []
@@ -175,7 +171,7 @@ def test_a_stale_snapshot_is_re_planned(customer, staff, address, monkeypatch):
 
 def test_units_leave_a_closed_warehouse_or_nothing_changes(customer, staff, address, beijing, shanghai):
     tea = stock_sku(warehouse=beijing, on_hand=5)
-    order = place(customer, address, (tea, 2))
+    order = pending_order(customer, address, (tea, 2))
     Warehouse.objects.filter(pk=beijing.pk).update(is_active=False)
 
     with pytest.raises(InsufficientStock):
@@ -196,7 +192,7 @@ def test_a_paid_order_puts_its_units_back_and_deducts_them_where_they_now_go(
     customer, staff, address, beijing, shanghai
 ):
     tea, coffee = stock_sku(warehouse=beijing, on_hand=10), stock_sku(warehouse=beijing, on_hand=10)
-    order = pay(place(customer, address, (tea, 3), (coffee, 1)), staff)
+    order = pay(pending_order(customer, address, (tea, 3), (coffee, 1)), staff)
     assert counters(tea, beijing) == [(7, 0)]
     stock_sku(sku=tea, warehouse=shanghai, on_hand=10)
     stock_sku(sku=coffee, warehouse=shanghai, on_hand=10)
@@ -235,7 +231,9 @@ def test_a_paid_order_puts_its_units_back_and_deducts_them_where_they_now_go(
 def test_an_order_awaiting_shipment_gets_its_pending_shipments_regenerated(customer, staff, address):
     east, west = WarehouseFactory(code="EAST", priority=1), WarehouseFactory(code="WEST", priority=2)
     tea, coffee = stock_sku(warehouse=east, on_hand=5), stock_sku(warehouse=west, on_hand=5)
-    order = shipping.confirm_order(order=pay(place(customer, address, (tea, 2), (coffee, 1)), staff), actor=staff)
+    order = shipping.confirm_order(
+        order=pay(pending_order(customer, address, (tea, 2), (coffee, 1)), staff), actor=staff
+    )
     east_parcel, west_parcel = order.shipments.order_by("warehouse__priority")
     stock_sku(sku=coffee, warehouse=east, on_hand=5)
 
@@ -275,7 +273,9 @@ def snapshot_of_everything() -> tuple:
 def test_refused_once_a_shipment_has_left(customer, staff, address):
     east, west = WarehouseFactory(code="EAST", priority=1), WarehouseFactory(code="WEST", priority=2)
     tea, coffee = stock_sku(warehouse=east, on_hand=5), stock_sku(warehouse=west, on_hand=5)
-    order = shipping.confirm_order(order=pay(place(customer, address, (tea, 2), (coffee, 1)), staff), actor=staff)
+    order = shipping.confirm_order(
+        order=pay(pending_order(customer, address, (tea, 2), (coffee, 1)), staff), actor=staff
+    )
     first = order.shipments.order_by("warehouse__priority").first()
     shipping.ship_shipment(shipment=first, carrier="sim", tracking_no="SIM-L1", actor=staff)
     stock_sku(sku=coffee, warehouse=east, on_hand=5)
@@ -293,7 +293,7 @@ def test_refused_once_a_shipment_has_left(customer, staff, address):
 @pytest.mark.parametrize("status", [OrderStatus.CANCELLED, OrderStatus.SHIPPED, OrderStatus.REFUNDING])
 def test_refused_for_an_order_that_is_not_open(customer, staff, address, beijing, status):
     tea = stock_sku(warehouse=beijing, on_hand=5)
-    order = place(customer, address, (tea, 1))
+    order = pending_order(customer, address, (tea, 1))
     Order.objects.filter(pk=order.pk).update(status=status)
     before = snapshot_of_everything()
 
@@ -306,7 +306,7 @@ def test_refused_for_an_order_that_is_not_open(customer, staff, address, beijing
 
 def test_refused_after_a_refund_put_units_back_on_hand(customer, staff, address, beijing, shanghai):
     tea = stock_sku(warehouse=beijing, on_hand=5)
-    order = pay(place(customer, address, (tea, 2)), staff)
+    order = pay(pending_order(customer, address, (tea, 2)), staff)
     refund_order(order=order, reason="one broke", actor=staff, items=[{"sku": tea.code, "quantity": 1}], restock=True)
     stock_sku(sku=tea, warehouse=shanghai, on_hand=5)
     before = snapshot_of_everything()
@@ -321,7 +321,7 @@ def test_refused_after_a_refund_put_units_back_on_hand(customer, staff, address,
 
 def test_staff_reallocate_through_the_api(staff_client, customer_client, customer, staff, address, beijing, shanghai):
     tea = stock_sku(warehouse=beijing, on_hand=5)
-    order = place(customer, address, (tea, 2))
+    order = pending_order(customer, address, (tea, 2))
     stock_sku(sku=tea, warehouse=shanghai, on_hand=5)
     url = f"/api/v1/orders/{order.order_no}/reallocate/"
 
@@ -341,7 +341,9 @@ def test_staff_reallocate_through_the_api(staff_client, customer_client, custome
 def test_the_api_answers_409_once_a_parcel_left(staff_client, customer, staff, address):
     east, west = WarehouseFactory(code="EAST", priority=1), WarehouseFactory(code="WEST", priority=2)
     tea, coffee = stock_sku(warehouse=east, on_hand=5), stock_sku(warehouse=west, on_hand=5)
-    order = shipping.confirm_order(order=pay(place(customer, address, (tea, 2), (coffee, 1)), staff), actor=staff)
+    order = shipping.confirm_order(
+        order=pay(pending_order(customer, address, (tea, 2), (coffee, 1)), staff), actor=staff
+    )
     first = order.shipments.order_by("warehouse__priority").first()
     shipping.ship_shipment(shipment=first, carrier="sim", tracking_no="SIM-A1", actor=staff)
 
@@ -370,7 +372,7 @@ def test_reallocations_racing_buyers_and_payments_neither_deadlock_nor_oversell(
     for sku in skus:
         stock_sku(sku=sku, warehouse=far[1], on_hand=12)
     buyers = make_buyers(12, "realloc")
-    orders = [place(buyers[i], address, (skus[0], 1 + i % 2), (skus[1], 1)) for i in range(6)]
+    orders = [pending_order(buyers[i], address, (skus[0], 1 + i % 2), (skus[1], 1)) for i in range(6)]
     for sku in skus:  # the customers' region warehouse is stocked only now: every order moves there
         stock_sku(sku=sku, warehouse=near, on_hand=20)  # enough for them and for the new buyers
     staff = make_buyers(1, "realloc-staff")[0]
@@ -382,7 +384,7 @@ def test_reallocations_racing_buyers_and_payments_neither_deadlock_nor_oversell(
         return lambda: record_offline_payment(order=order, actor=staff, reference="race")
 
     def buy(buyer):
-        return lambda: place(buyer, address, (skus[1], 2), (skus[0], 1))
+        return lambda: pending_order(buyer, address, (skus[1], 2), (skus[0], 1))
 
     workers = [reallocate(order) for order in orders] + [reallocate(order) for order in orders[:3]]
     workers += [pay_order(order) for order in orders[::2]] + [buy(buyer) for buyer in buyers[6:]]

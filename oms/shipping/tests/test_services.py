@@ -15,20 +15,15 @@ from oms.inventory.services import set_stock_level
 from oms.inventory.tests.factories import WarehouseFactory
 from oms.orders.errors import InvalidTransition
 from oms.orders.models import Order, OrderEvent
-from oms.orders.services import OrderLineInput, place_order
 from oms.orders.states import OrderStatus
+from oms.orders.tests.factories import pending_order
 from oms.orders.transitions import transition_order
 from oms.payments.refunds import refund_order
+from oms.payments.tests.factories import paid_order
 from oms.shipping import services
 from oms.shipping.errors import NotOrderCustomer, ShipmentNotPending, TrackingNoTaken, UnknownShipment
 from oms.shipping.models import Shipment, ShipmentStatus, TrackingEvent
-from oms.shipping.tests.factories import (
-    confirmed_order,
-    paid_order,
-    shipped_order,
-    split_order,
-    stocked_sku,
-)
+from oms.shipping.tests.factories import confirmed_order, shipped_order, split_order, stocked_sku
 
 pytestmark = pytest.mark.django_db
 S = ShipmentStatus
@@ -39,6 +34,7 @@ def statuses(order: Order) -> list[str]:
 
 
 def track(shipment: Shipment, status: str, event_id: str, minutes: int = 0, **fields) -> str:
+    assert shipment.tracking_no is not None and shipment.shipped_at is not None
     return services.record_tracking_event(
         carrier=shipment.carrier,
         event_id=event_id,
@@ -91,7 +87,7 @@ def test_a_line_split_over_two_warehouses_ships_from_both(customer, staff, addre
 
 def test_confirm_refuses_an_unpaid_order_and_writes_nothing(customer, staff, address):
     sku = stocked_sku(WarehouseFactory())
-    order = place_order(customer=customer, items=[OrderLineInput(sku.code, 1)], address=address).order
+    order = pending_order(customer, address, (sku, 1))
 
     with pytest.raises(InvalidTransition):
         services.confirm_order(order=order, actor=staff)

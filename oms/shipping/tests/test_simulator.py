@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -27,7 +28,8 @@ class Recorder:
     """A ``post`` that passes requests on to ``inner`` (or answers ``status``) and remembers them."""
 
     def __init__(self, inner=None, status: int = 200) -> None:
-        self.inner, self.status, self.calls = inner, status, []
+        self.inner, self.status = inner, status
+        self.calls: list[tuple[Any, ...]] = []
 
     def __call__(self, url, body, headers):
         self.calls.append((url, body, headers))

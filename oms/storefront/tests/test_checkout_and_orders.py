@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def checkout_form(client: Client) -> dict[str, str]:
     html = client.get("/checkout/").content.decode()
-    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', html).group(1)
+    found = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', html)
+    assert found is not None
+    key = found.group(1)
     return {"idempotency_key": key, "payment_method": "alipay", "saved_address": "new"}
 
 

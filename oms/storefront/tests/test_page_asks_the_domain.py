@@ -11,11 +11,12 @@ from oms.aftersales import allowed as returns_allowed
 from oms.aftersales import services as returns
 from oms.aftersales.tests.factories import delivered_order, requested_return
 from oms.orders.selectors import order_detail
-from oms.orders.services import OrderLineInput, place_order
+from oms.orders.tests.factories import pending_order
 from oms.payments import allowed as payments_allowed
 from oms.payments.cancellation import cancel_or_refund_order
+from oms.payments.tests.factories import paid_order
 from oms.shipping import allowed as shipping_allowed
-from oms.shipping.tests.factories import confirmed_order, paid_order
+from oms.shipping.tests.factories import confirmed_order
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +40,10 @@ def _domain_allows(order, user) -> set[str]:
 
 
 def test_the_shop_order_page_offers_exactly_what_the_domain_allows(shopper, customer, staff, address, tea) -> None:
-    unpaid = place_order(customer=customer, items=[OrderLineInput(tea.code, 1)], address=address).order
+    unpaid = pending_order(customer, address, (tea, 1))
     offline = paid_order(customer=customer, staff=staff, address=address, lines=[(tea, 1)])
     confirmed = confirmed_order(customer=customer, staff=staff, address=address)
-    cancelled = place_order(customer=customer, items=[OrderLineInput(tea.code, 1)], address=address).order
+    cancelled = pending_order(customer, address, (tea, 1))
     cancel_or_refund_order(order=cancelled, actor=customer, reason="", by_staff=False)
     delivered = delivered_order(customer=customer, staff=staff, address=address, lines=[(tea, 3)])
     asked = requested_return(delivered, (tea.code, 1))

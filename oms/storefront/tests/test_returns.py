@@ -14,7 +14,7 @@ from oms.accounts.tests.factories import StaffFactory, UserFactory
 from oms.aftersales import services
 from oms.aftersales.models import ReturnRequest
 from oms.aftersales.tests.factories import delivered_order, requested_return
-from oms.orders.services import OrderLineInput, place_order
+from oms.orders.tests.factories import pending_order
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_delivered_items_may_be_returned_from_the_order_page(shopper, delivered,
 
 
 def test_nothing_to_return_before_delivery(shopper, customer, address, tea):
-    unpaid = place_order(customer=customer, items=[OrderLineInput(tea.code, 1)], address=address).order
+    unpaid = pending_order(customer, address, (tea, 1))
     html = page_of(shopper, unpaid)
     assert "Request a return" not in html and 'id="returns-h"' not in html
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from oms.common.errors import OmsError
+from oms.common.request_types import AuthenticatedHttpRequest
 from oms.orders.services import place_order
 from oms.payments import balance
 from oms.payments.services import start_gateway_payment
@@ -15,7 +16,7 @@ from oms.storefront.forms import CheckoutForm
 
 
 @login_required
-def checkout(request: HttpRequest) -> HttpResponse:
+def checkout(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Address and payment method; places the order with the key drawn when the form was shown, then pays."""
     cart = Cart(request.session)
     lines = cart.lines()
@@ -24,9 +25,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not lines:
             # A second click after the first placed the order (and emptied the cart): the key finds that order.
-            placed = _replay(request, form)
-            if placed:
-                return redirect("storefront:order", order_no=placed)
+            replayed = _replay(request, form)
+            if replayed:
+                return redirect("storefront:order", order_no=replayed)
             messages.error(request, "Your cart is empty.")
             return redirect("storefront:cart")
         try:
@@ -58,7 +59,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return render(request, "storefront/checkout.html", context, status=400 if form.errors else 200)
 
 
-def _replay(request: HttpRequest, form: CheckoutForm) -> str | None:
+def _replay(request: AuthenticatedHttpRequest, form: CheckoutForm) -> str | None:
     key = form.cleaned_data["idempotency_key"]
     order = selectors.my_orders(request.user).filter(idempotency_key=key).first()
     return order.order_no if order else None

@@ -41,7 +41,7 @@ def confirm_page(
     ``form``'s fields as the customer gave them, with ``confirmed=yes``. ``back`` is where "No" leads."""
     fields = []
     if form is not None:  # only the form's own fields go into the page, never whatever else the URL carried
-        fields = [(name, value) for name in form.fields for value in form.data.getlist(form.add_prefix(name))]
+        fields = [(name, value) for name in form.fields for value in form.data.getlist(form.add_prefix(name))]  # type: ignore[attr-defined]  # request.POST: a QueryDict
     context = {
         "title": title,
         "button": button,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from oms.aftersales import allowed as returns_allowed
 from oms.common.errors import OmsError
 from oms.common.money import format_money
+from oms.common.request_types import AuthenticatedHttpRequest
 from oms.orders.models import Order
 from oms.payments import allowed as payments_allowed
 from oms.payments import cancellation
@@ -34,13 +35,13 @@ def _not_found(request: HttpRequest, order_no: str) -> HttpResponse:
 
 
 @login_required
-def my_orders(request: HttpRequest) -> HttpResponse:
+def my_orders(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.my_orders(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "storefront/orders.html", {"page": page})
 
 
 @login_required
-def order(request: HttpRequest, order_no: str) -> HttpResponse:
+def order(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
     found = selectors.my_order(request.user, order_no)
     if found is None:
         return _not_found(request, order_no)
@@ -58,7 +59,7 @@ def order(request: HttpRequest, order_no: str) -> HttpResponse:
     return render(request, "storefront/order.html", context)
 
 
-def _returns_context(customer: AbstractBaseUser, order: Order) -> dict:
+def _returns_context(customer: User, order: Order) -> dict:
     """What the order page shows of returns: the request form if anything may go back, and the order's returns."""
     may_return = returns_allowed.can_request_return(order=order, user=customer)
     returnable = selectors.returnable(order) if may_return else []
@@ -79,7 +80,7 @@ def _returns_context(customer: AbstractBaseUser, order: Order) -> dict:
 
 @require_POST
 @login_required
-def pay(request: HttpRequest, order_no: str) -> HttpResponse:
+def pay(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
     found = selectors.my_order(request.user, order_no)
     if found is None:
         return _not_found(request, order_no)
@@ -107,7 +108,7 @@ def pay(request: HttpRequest, order_no: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def cancel(request: HttpRequest, order_no: str) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
     """GET (or an unconfirmed POST): the confirm page; a confirmed POST cancels the order: an unpaid one outright,
     a paid one not yet shipped by refunding it in full."""
     found = selectors.my_order(request.user, order_no)
@@ -154,7 +155,7 @@ def cancel(request: HttpRequest, order_no: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def receipt(request: HttpRequest, order_no: str) -> HttpResponse:
+def receipt(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
     """GET (or an unconfirmed POST): the confirm page; a confirmed POST completes the shipped order."""
     found = selectors.my_order(request.user, order_no)
     if found is None:

@@ -15,7 +15,9 @@ def alipay_return(request: HttpRequest) -> HttpResponse:
     gateway (a signed query) and otherwise says the payment is being confirmed. A link that does not verify, or
     names no payment of ours, is answered 400 and names no order.
     """
-    status = payment_services.settle_from_return(provider="alipay", params=dict(request.GET.items()))
+    status = payment_services.settle_from_return(
+        provider="alipay", params={key: str(value) for key, value in request.GET.items()}
+    )
     return render(
         request,
         "storefront/payment_return.html",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from oms.aftersales import allowed, services
 from oms.aftersales.models import ReturnRequest
+from oms.common.request_types import AuthenticatedHttpRequest
 from oms.storefront import selectors
 from oms.storefront.forms import CancelForm, ReturnRequestForm, ReturnShipForm
 from oms.web_vendor.helpers import flash_form_errors, run_service
@@ -37,14 +38,14 @@ def _return_not_found(request: HttpRequest, return_id: int) -> HttpResponse:
 
 
 @login_required
-def my_returns(request: HttpRequest) -> HttpResponse:
+def my_returns(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.my_returns(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "storefront/returns.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def request_return(request: HttpRequest, order_no: str) -> HttpResponse:
+def request_return(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
     """GET (or an unconfirmed POST): the confirm page for the chosen units; a confirmed POST asks for the return."""
     found = selectors.my_order(request.user, order_no)
     if found is None:
@@ -77,7 +78,7 @@ def request_return(request: HttpRequest, order_no: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def ship_return(request: HttpRequest, order_no: str, return_id: int) -> HttpResponse:
+def ship_return(request: AuthenticatedHttpRequest, order_no: str, return_id: int) -> HttpResponse:
     """GET (or an unconfirmed POST): the confirm page for the parcel's tracking number; a confirmed POST records it."""
     found = selectors.my_return(request.user, order_no, return_id)
     if found is None:
@@ -93,7 +94,7 @@ def ship_return(request: HttpRequest, order_no: str, return_id: int) -> HttpResp
         return confirm_page(
             request,
             title=f"Did you send return #{return_id} with this tracking number?",
-            summary=[("Items", _return_items(found)), *((field.label, field.value()) for field in form)],
+            summary=[("Items", _return_items(found)), *((str(field.label), field.value()) for field in form)],
             explanation="We refund the items once the parcel arrives.",
             form=form,
             button="Yes, I sent it",
@@ -109,7 +110,7 @@ def ship_return(request: HttpRequest, order_no: str, return_id: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def cancel_return(request: HttpRequest, order_no: str, return_id: int) -> HttpResponse:
+def cancel_return(request: AuthenticatedHttpRequest, order_no: str, return_id: int) -> HttpResponse:
     """GET (or an unconfirmed POST): the confirm page; a confirmed POST withdraws the return request."""
     found = selectors.my_return(request.user, order_no, return_id)
     if found is None:

@@ -60,7 +60,7 @@ def payment_method_label(method: str) -> str:
     if not method:
         return "–"
     try:
-        return Payment.Method(method).label
+        return str(Payment.Method(method).label)
     except ValueError:
         return method
 

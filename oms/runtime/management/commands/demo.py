@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import get_hasher, make_password
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
+from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Case, Count, F, Value, When
@@ -74,9 +74,9 @@ DEMO_HASH_ITERATIONS = 1000
 class Cast:
     """Who acts in the order stories."""
 
-    customers: list[AbstractBaseUser]
+    customers: list[User]
     weights: list[float]
-    ops: AbstractBaseUser
+    ops: User
     addresses: dict[int, list[dict[str, str]]]
 
 
@@ -144,6 +144,8 @@ def demo_password(raw: str) -> str:
     try:
         hasher = get_hasher("pbkdf2_sha256")
     except ValueError:  # PBKDF2 not among PASSWORD_HASHERS: take the slow, configured path
+        return make_password(raw)
+    if not isinstance(hasher, PBKDF2PasswordHasher):
         return make_password(raw)
     return hasher.encode(raw, hasher.salt(), iterations=DEMO_HASH_ITERATIONS)
 
@@ -325,7 +327,7 @@ def take_step(*, order: Order, step: Step, actor, at: dict[OrderStatus, datetime
             record_tracking_event(
                 carrier=shipment.carrier,
                 event_id=f"demo-{shipment.tracking_no}",
-                tracking_no=shipment.tracking_no,
+                tracking_no=shipment.tracking_no or "",  # shipped above, so never empty
                 status="delivered" if delivered else "returned",
                 occurred_at=at[step.to] - timedelta(hours=6),
                 location="Customer's door" if delivered else "Sorting centre",
@@ -356,8 +358,8 @@ def place_with_restock(*, customer, lines, address, key, now, restocker, rng) ->
 
 def restock(*, code: str, quantity: int, at: datetime, actor) -> None:
     """A supplier delivery into the SKU's first warehouse, through the service (so a movement is written)."""
-    stock = Stock.objects.select_related("sku", "warehouse").filter(sku__code=code).order_by("warehouse__priority")
-    stock = stock.first()
+    rows = Stock.objects.select_related("sku", "warehouse").filter(sku__code=code).order_by("warehouse__priority")
+    stock = rows.first()
     if stock is None:
         return
     stock = set_stock_level(
@@ -383,7 +385,11 @@ def backdate(*, order: Order, placed_at: datetime, at: dict[OrderStatus, datetim
         Order.objects.filter(pk=order.pk).update(updated_at=max(at.values()))
         events = [When(to_status=status, then=Value(when)) for status, when in at.items()]
         OrderEvent.objects.filter(order=order).update(created_at=Case(*events, default=F("created_at")))
-    kinds = {Kind.RESERVE: placed_at, Kind.DEDUCT: at.get(S.PAID), Kind.RELEASE: at.get(S.CANCELLED)}
+    kinds: dict[str, datetime | None] = {
+        Kind.RESERVE: placed_at,
+        Kind.DEDUCT: at.get(S.PAID),
+        Kind.RELEASE: at.get(S.CANCELLED),
+    }
     backdate_movements(movements=StockMovement.objects.filter(order=order), at=kinds)
     if S.REFUNDED in at:  # the reports count refunds on the day the money went back
         Refund.objects.filter(order=order).update(created_at=at[S.REFUNDED], completed_at=at[S.REFUNDED])

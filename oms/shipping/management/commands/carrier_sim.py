@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from oms.shipping.simulator import advance_sim_parcels, webhook_url
 
@@ -14,12 +15,12 @@ from oms.shipping.simulator import advance_sim_parcels, webhook_url
 class Command(BaseCommand):
     help = "Move every shipped 'sim' parcel one step along now, by posting signed events to our carrier webhook."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--once", action="store_true", help="one pass, then exit (the default)")
         mode.add_argument("--watch", type=float, metavar="SECONDS", help="repeat every SECONDS until stopped")
 
-    def handle(self, *args, once: bool = False, watch: float | None = None, **options) -> None:
+    def handle(self, *args: Any, once: bool = False, watch: float | None = None, **options: Any) -> None:
         self.stdout.write(f"posting to {webhook_url()}")
         while True:
             posted = advance_sim_parcels(hurry=True)
