@@ -12,6 +12,7 @@ from django.db import models
 
 from oms.aftersales.states import SHIPPED_BACK, ReturnStatus
 from oms.common.fields import ExactCharField
+from oms.common.models import StatusEvent
 
 
 class ReturnRequest(models.Model):
@@ -90,17 +91,9 @@ class ReturnLine(models.Model):
         ]
 
 
-class ReturnEvent(models.Model):
+class ReturnEvent(StatusEvent):
     """Append-only timeline of a return: one row per status change (and per failed refund attempt)."""
 
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["created_at", "id"]

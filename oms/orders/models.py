@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Round
 
 from oms.common.fields import ExactCharField
+from oms.common.models import StatusEvent
 from oms.orders.states import OrderStatus
 
 
@@ -76,17 +77,9 @@ class OrderItem(models.Model):
         indexes = [models.Index(fields=["sku_code", "order"], name="order_item_sku_code_order")]
 
 
-class OrderEvent(models.Model):
+class OrderEvent(StatusEvent):
     """Append-only timeline: one row per status change (and notable non-status events)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=24, blank=True)
     to_status = models.CharField(max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["created_at", "id"]

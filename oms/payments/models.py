@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oms.common.fields import ExactCharField
+from oms.common.models import StatusEvent
 
 
 class Payment(models.Model):
@@ -178,36 +179,20 @@ class Refund(models.Model):
         ]
 
 
-class PaymentEvent(models.Model):
+class PaymentEvent(StatusEvent):
     """Append-only timeline of a payment's status: one row per move."""
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=24, blank=True)
     to_status = models.CharField(max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["created_at", "id"]
 
 
-class RefundEvent(models.Model):
+class RefundEvent(StatusEvent):
     """Append-only timeline of a refund's status: one row per move."""
 
     refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["created_at", "id"]
 
 
 class PaymentIssue(models.Model):

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oms.common.fields import ExactCharField
+from oms.common.models import StatusEvent
 from oms.orders.states import OrderStatus
 from oms.shipping.states import ShipmentStatus
 
@@ -102,17 +103,9 @@ class TrackingEvent(models.Model):
         ]
 
 
-class ShipmentEvent(models.Model):
+class ShipmentEvent(StatusEvent):
     """Append-only timeline of a shipment's status: one row per move (staff shipping it, or a carrier event)."""
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["created_at", "id"]
