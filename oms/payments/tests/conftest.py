@@ -1,8 +1,12 @@
-"""Payment test fixtures: the sandbox's keys (generated once per run) and a public base URL for notify links."""
+"""Payment test fixtures: the SKU most tests sell, the sandbox's keys (generated once per run) and a public base URL for notify links."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+
+from oms.inventory.tests.factories import stock_sku
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +38,9 @@ def sandbox_keys(db, _sandbox_key_material):  # noqa: ARG001
 
     keys, _ = SandboxKeys.objects.get_or_create(pk=1, defaults=_sandbox_key_material)
     return keys
+
+
+@pytest.fixture
+def sku():
+    """The SKU most payment tests sell: 5 on hand at 30.00 (a test module may define its own)."""
+    return stock_sku(on_hand=5, price=Decimal("30.00"))

@@ -34,11 +34,6 @@ needs_sandbox = pytest.mark.sandbox
 PASSWORD = "246810"
 
 
-@pytest.fixture
-def sku():
-    return stock_sku(on_hand=5, price=Decimal("30.00"))
-
-
 def _pay_from_balance(customer, order: Order) -> Order:
     """Pay ``order`` from a balance topped up to 100.00."""
     balance.top_up_balance(customer=customer, amount=Decimal("100.00"), actor=StaffFactory.create(), reason="funds")

@@ -40,11 +40,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def sku():
-    return stock_sku(on_hand=5, price=Decimal("30.00"))
-
-
-@pytest.fixture
 def paid_at_sandbox(customer, customer_client, address, sku):
     """An order paid on the sandbox cashier whose notification is queued there, not yet delivered."""
     order = pending_order(customer, address, (sku, 2))  # 60.00 + 10.00 shipping

@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from oms.inventory.tests.factories import stock_sku
 from oms.orders.models import Order
 from oms.orders.tests.factories import pending_order
 from oms.payments.cancellation import cancel_or_refund_order
@@ -34,11 +33,6 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.usefixtures("sandbox_keys"),
 ]
-
-
-@pytest.fixture
-def sku():
-    return stock_sku(on_hand=5, price=Decimal("30.00"))
 
 
 @pytest.fixture

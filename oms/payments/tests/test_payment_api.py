@@ -9,7 +9,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from oms.accounts.tests.factories import UserFactory
-from oms.inventory.tests.factories import stock_sku
 from oms.orders.tests.factories import pending_order
 from oms.payments import balance
 from oms.payments.models import BalanceAccount, BalanceEntry, Payment
@@ -18,11 +17,6 @@ from oms.payments.tests.alipay_helpers import movement_count, start_alipay, stoc
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "246810"
-
-
-@pytest.fixture
-def sku():
-    return stock_sku(on_hand=5, price=Decimal("30.00"))
 
 
 @pytest.fixture

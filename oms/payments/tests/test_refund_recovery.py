@@ -12,7 +12,6 @@ from celery.signals import task_prerun
 from django.utils import timezone
 
 from oms.accounts.tests.factories import StaffFactory
-from oms.inventory.tests.factories import stock_sku
 from oms.orders.models import OrderEvent
 from oms.orders.services import cancel_order
 from oms.orders.states import OrderStatus
@@ -40,11 +39,6 @@ pytestmark = [
     pytest.mark.usefixtures("sandbox_keys"),
 ]
 LATER = timedelta(minutes=11)  # past OMS_REFUND_STUCK_AFTER (10 minutes)
-
-
-@pytest.fixture
-def sku():
-    return stock_sku(on_hand=5, price=Decimal("30.00"))
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from oms.inventory.models import StockMovement
-from oms.inventory.tests.factories import stock_sku
 from oms.orders.tests.factories import pending_order
 from oms.payments.gateways import get_gateway
 from oms.payments.models import GatewayMessage, Payment, Refund
@@ -25,11 +24,6 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.usefixtures("sandbox_keys"),
 ]
-
-
-@pytest.fixture
-def sku():
-    return stock_sku(on_hand=5, price=Decimal("30.00"))
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from oms.inventory.tests.factories import stock_sku
 from oms.orders.models import OrderEvent
 from oms.orders.tests.factories import pending_order
 from oms.payments.errors import GatewayError
@@ -33,11 +32,6 @@ pytestmark = [
     pytest.mark.usefixtures("sandbox_keys"),
 ]
 LATER = timedelta(minutes=11)  # past OMS_REFUND_STUCK_AFTER
-
-
-@pytest.fixture
-def sku():
-    return stock_sku(on_hand=5, price=Decimal("30.00"))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from oms.inventory.tests.factories import stock_sku
 from oms.orders.tests.factories import pending_order
 from oms.payments import balance
 from oms.payments.models import BalanceAccount, InboundNotification, Payment
@@ -30,11 +29,6 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.usefixtures("sandbox_keys"),
 ]
-
-
-@pytest.fixture
-def sku():
-    return stock_sku(on_hand=5, price=Decimal("30.00"))
 
 
 def _past_window():
