@@ -46,7 +46,7 @@ _DRF_CODES: dict[type[exceptions.APIException], tuple[ErrorCode, str | Promise]]
 }
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+def error_body(code: str, message: str | Promise, details: Any = None) -> dict[str, Any]:
     return {"code": str(code), "message": str(message), "details": details}
 
 
@@ -67,7 +67,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: let Django log it and answer 500
     set_rollback()
-    code, message = ErrorCode.VALIDATION_ERROR, gettext_lazy("The request was refused.")
+    code: ErrorCode = ErrorCode.VALIDATION_ERROR
+    message: str | Promise = gettext_lazy("The request was refused.")
     for klass, (klass_code, klass_message) in _DRF_CODES.items():
         if isinstance(exc, klass):
             code, message = klass_code, klass_message

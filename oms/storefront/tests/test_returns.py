@@ -44,7 +44,10 @@ def post(client: Client, url: str, data: dict | None = None) -> str:
 
 
 def hidden_fields(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    """The hidden fields of the confirm page's own form (not the language switcher's)."""
+    form = re.search(r'<form method="post" action="[^"]*" class="actions".*?</form>', html, re.S)
+    assert form is not None
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
 
 
 def test_delivered_items_may_be_returned_from_the_order_page(shopper, delivered, tea):
