@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,9 +19,9 @@ from oms.sandbox.models import SandboxTrade
 
 # What the buyer reads of a trade's status (the gateway's own code is shown beside it).
 TRADE_STATUS_LABELS = {
-    SandboxTrade.Status.WAIT_BUYER_PAY: gettext_lazy("Waiting for payment"),
-    SandboxTrade.Status.TRADE_SUCCESS: gettext_lazy("Paid"),
-    SandboxTrade.Status.TRADE_CLOSED: gettext_lazy("Closed"),
+    SandboxTrade.Status.WAIT_BUYER_PAY: pgettext_lazy("sandbox trade status", "Waiting for payment"),
+    SandboxTrade.Status.TRADE_SUCCESS: pgettext_lazy("sandbox trade status", "Paid"),
+    SandboxTrade.Status.TRADE_CLOSED: pgettext_lazy("sandbox trade status", "Closed"),
 }
 
 

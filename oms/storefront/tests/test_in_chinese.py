@@ -74,7 +74,7 @@ def test_returns_in_chinese(customer, staff, tea, address):
     mine = shopper.get("/returns/").content.decode()
     assert "<h1>我的退货</h1>" in mine and "申请时间" in mine
     confirm = shopper.get(f"/orders/{delivered.order_no}/returns/{ret.pk}/cancel/").content.decode()
-    assert f"撤回退货申请 #{ret.pk}？" in confirm and "是的，撤回" in confirm and "不，返回" in confirm
+    assert f"撤回退货申请 #{ret.pk}？" in confirm and "是的，撤回" in confirm and "否，返回" in confirm
     withdrawn = shopper.post(
         f"/orders/{delivered.order_no}/returns/{ret.pk}/cancel/", {"confirmed": "yes"}, follow=True
     ).content.decode()
