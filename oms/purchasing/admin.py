@@ -57,7 +57,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "supplier", "warehouse")
     list_select_related = ("supplier", "warehouse")
     search_fields = ("^po_no", "=supplier__code")
-    search_help_text = "Start of a PO number or an exact supplier code"
+    search_help_text = _("Start of a PO number or an exact supplier code")
     list_per_page = 50
     inlines = [PurchaseOrderLineInline, PurchaseOrderEventInline]
     fields = (
