@@ -410,6 +410,11 @@ def _receipt(po: PurchaseOrder, lines: list[PurchaseOrderLine], quantities: Mapp
     return wanted
 
 
+def receipt_note(po_no: str) -> str:
+    """The note of the stock movements a receipt of PO ``po_no`` writes, in the active language."""
+    return _("PO %(po_no)s") % {"po_no": po_no}
+
+
 def _add_to_stock(*, po: PurchaseOrder, units: dict[int, int], actor: User | None) -> None:
     """Units per SKU id on hand in the PO's warehouse, with a RECEIPT movement each. Inside the PO's transaction."""
     movements = [
@@ -418,7 +423,7 @@ def _add_to_stock(*, po: PurchaseOrder, units: dict[int, int], actor: User | Non
             sku_id=sku_id,
             warehouse_id=po.warehouse_id,
             on_hand_delta=count,
-            note=_("PO %(po_no)s") % {"po_no": po.po_no},
+            note=receipt_note(po.po_no),
         )
         for sku_id, count in sorted(units.items())
     ]
