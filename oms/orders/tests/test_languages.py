@@ -124,3 +124,21 @@ def test_status_labels_and_names_in_chinese():
         assert Order._meta.get_field("order_no").verbose_name == "订单号"
     with translation.override("en"):
         assert OrderStatus.PENDING_PAYMENT.label == "Pending payment"
+
+
+def test_the_order_admin_speaks_chinese(client, customer, tea, address):
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("boss", password="x")
+    client.force_login(admin_user)
+    order = pending_order(customer, address, (tea, 1))
+    headers = {"Accept-Language": "zh-CN"}
+
+    page = client.get(f"/admin/orders/order/{order.pk}/change/", headers=headers).content.decode()
+    missing = [text for text in ("订单号", "待付款", "收货人", "订单金额", "商品明细") if text not in page]
+    assert not missing, missing
+
+    data = {"action": "cancel_selected", "_selected_action": [order.pk], "index": 0}
+    done = client.post("/admin/orders/order/", data, headers=headers, follow=True)
+    assert [str(message) for message in done.context["messages"]] == ["已取消 1 个订单。"]
+    assert order.events.last().reason == "员工在后台取消"
