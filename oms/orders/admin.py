@@ -19,6 +19,7 @@ from oms.common.admin import ReadOnlyInline, money_column
 from oms.common.errors import OmsError
 from oms.common.request_types import AuthenticatedHttpRequest
 from oms.orders.models import Order, OrderEvent, OrderItem
+from oms.orders.states import OrderStatus
 from oms.payments import services as payment_services
 
 # Beyond this many failures one summary line replaces the rest, so a big selection cannot flood the page.
@@ -44,13 +45,26 @@ class OrderItemInline(ReadOnlyOrderInline):
     readonly_fields = fields
 
 
+def status_label(status: str) -> str:
+    """A status's label in the active language (a status no longer in the table as its code)."""
+    return str(OrderStatus(status).label) if status in OrderStatus.values else status
+
+
 class OrderEventInline(ReadOnlyOrderInline):
     model = OrderEvent
-    fields = ("created_at", "from_status", "to_status", "actor", "reason")
+    fields = ("created_at", "from_label", "to_label", "actor", "reason")
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OrderEvent]:
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("from status"))
+    def from_label(self, event: OrderEvent) -> str:
+        return status_label(event.from_status)
+
+    @admin.display(description=_("to status"))
+    def to_label(self, event: OrderEvent) -> str:
+        return status_label(event.to_status)
 
 
 @admin.register(Order)
