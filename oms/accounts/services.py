@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from oms.accounts import throttle
@@ -56,9 +57,9 @@ def issue_token(*, username: str, password: str, request: HttpRequest) -> Token:
     if throttle.is_locked_out(request):
         raise TooManyAttempts(throttle.lockout_message(), retry_after=throttle.retry_after(request, username))
     if user is None or not user.is_active:
-        raise InvalidCredentials("Unknown username or wrong password.")
+        raise InvalidCredentials(_("Unknown username or wrong password."))
     throttle.forget_account_failures(username=user.get_username())
-    token, _ = Token.objects.get_or_create(user=user)
+    token, _created = Token.objects.get_or_create(user=user)
     return token
 
 
@@ -110,7 +111,7 @@ def ensure_staff_groups() -> None:
     from django.contrib.auth.models import Group, Permission
 
     for group_name, perm_names in STAFF_GROUPS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
+        group, _created = Group.objects.get_or_create(name=group_name)
         perms = []
         for name in perm_names:
             app_label, codename = name.split(".")

@@ -8,7 +8,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
@@ -20,24 +22,31 @@ from oms.common.errors import ErrorCode, OmsError
 
 logger = logging.getLogger(__name__)
 
-_DRF_CODES: dict[type[exceptions.APIException], tuple[ErrorCode, str]] = {
-    exceptions.ValidationError: (ErrorCode.VALIDATION_ERROR, "The request is not valid; see details."),
-    exceptions.ParseError: (ErrorCode.PARSE_ERROR, "The request body is not valid JSON."),
+# Messages are lazy: each answer is worded in its request's language (Accept-Language); codes never change.
+_DRF_CODES: dict[type[exceptions.APIException], tuple[ErrorCode, str | Promise]] = {
+    exceptions.ValidationError: (ErrorCode.VALIDATION_ERROR, gettext_lazy("The request is not valid; see details.")),
+    exceptions.ParseError: (ErrorCode.PARSE_ERROR, gettext_lazy("The request body is not valid JSON.")),
     exceptions.NotAuthenticated: (
         ErrorCode.NOT_AUTHENTICATED,
-        "Log in or send 'Authorization: Token <token>'.",
+        gettext_lazy("Log in or send 'Authorization: Token <token>'."),
     ),
-    exceptions.AuthenticationFailed: (ErrorCode.AUTHENTICATION_FAILED, "The credentials were not accepted."),
-    exceptions.PermissionDenied: (ErrorCode.PERMISSION_DENIED, "You are not allowed to do this."),
-    exceptions.NotFound: (ErrorCode.NOT_FOUND, "Not found."),
-    exceptions.MethodNotAllowed: (ErrorCode.METHOD_NOT_ALLOWED, "This method is not allowed here."),
-    exceptions.UnsupportedMediaType: (ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."),
-    exceptions.NotAcceptable: (ErrorCode.NOT_ACCEPTABLE, "Cannot answer in the requested format."),
-    exceptions.Throttled: (ErrorCode.THROTTLED, "Too many requests; try again later."),
+    exceptions.AuthenticationFailed: (
+        ErrorCode.AUTHENTICATION_FAILED,
+        gettext_lazy("The credentials were not accepted."),
+    ),
+    exceptions.PermissionDenied: (ErrorCode.PERMISSION_DENIED, gettext_lazy("You are not allowed to do this.")),
+    exceptions.NotFound: (ErrorCode.NOT_FOUND, gettext_lazy("Not found.")),
+    exceptions.MethodNotAllowed: (ErrorCode.METHOD_NOT_ALLOWED, gettext_lazy("This method is not allowed here.")),
+    exceptions.UnsupportedMediaType: (
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        gettext_lazy("Send the body as application/json."),
+    ),
+    exceptions.NotAcceptable: (ErrorCode.NOT_ACCEPTABLE, gettext_lazy("Cannot answer in the requested format.")),
+    exceptions.Throttled: (ErrorCode.THROTTLED, gettext_lazy("Too many requests; try again later.")),
 }
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+def error_body(code: str, message: str | Promise, details: Any = None) -> dict[str, Any]:
     return {"code": str(code), "message": str(message), "details": details}
 
 
@@ -54,11 +63,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):  # else Django answers with its HTML 400 page
-        exc = exceptions.ParseError("The request body is too large.")
+        exc = exceptions.ParseError(_("The request body is too large."))
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: let Django log it and answer 500
     set_rollback()
-    code, message = ErrorCode.VALIDATION_ERROR, "The request was refused."
+    code: ErrorCode = ErrorCode.VALIDATION_ERROR
+    message: str | Promise = gettext_lazy("The request was refused.")
     for klass, (klass_code, klass_message) in _DRF_CODES.items():
         if isinstance(exc, klass):
             code, message = klass_code, klass_message
@@ -88,11 +98,11 @@ def database_unavailable_answer() -> dict[str, Any]:
 
 
 def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:  # noqa: ARG001
-    return JsonResponse(error_body(ErrorCode.NOT_FOUND, "No such page or resource."), status=404)
+    return JsonResponse(error_body(ErrorCode.NOT_FOUND, _("No such page or resource.")), status=404)
 
 
 def json_500(request: HttpRequest) -> JsonResponse:  # noqa: ARG001
-    return JsonResponse(error_body(ErrorCode.SERVER_ERROR, "Internal error; it has been logged."), status=500)
+    return JsonResponse(error_body(ErrorCode.SERVER_ERROR, _("Internal error; it has been logged.")), status=500)
 
 
 class StrictSerializer(serializers.Serializer):
@@ -102,7 +112,7 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
 
 
@@ -120,5 +130,5 @@ def idempotency_key(request: Request) -> str | None:
         return None
     key = key.strip()
     if not key or len(key) > 128 or not key.isprintable():
-        raise exceptions.ValidationError({"Idempotency-Key": ["Send 1 to 128 printable characters, e.g. a UUID."]})
+        raise exceptions.ValidationError({"Idempotency-Key": [_("Send 1 to 128 printable characters, e.g. a UUID.")]})
     return key

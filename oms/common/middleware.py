@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from oms.common.api import database_unavailable_answer, error_body
 from oms.common.db_outage import RETRY_AFTER_SECONDS, is_database_unavailable
@@ -29,7 +30,7 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _holds_nul(request):
-            message = "The request holds a NUL (0x00) character; remove it and send it again."
+            message = _("The request holds a NUL (0x00) character; remove it and send it again.")
             if _is_api(request):
                 return JsonResponse(error_body(ErrorCode.VALIDATION_ERROR, message), status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 
 from oms.common.json_input import DEFAULT_MAX_BYTES, MalformedJSON, loads_untrusted
@@ -20,4 +21,4 @@ class JSONParser(parsers.JSONParser):
         try:
             return loads_untrusted(body, max_bytes=limit)
         except MalformedJSON as exc:
-            raise exceptions.ParseError(f"JSON parse error - {exc}.") from exc
+            raise exceptions.ParseError(_("JSON parse error - %(reason)s.") % {"reason": exc}) from exc

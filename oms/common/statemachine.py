@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oms.common.errors import Conflict, ErrorCode
 
@@ -33,11 +36,14 @@ class InvalidTransition(Conflict):
     """
 
     code = ErrorCode.INVALID_TRANSITION
-    subject = "An object"
+    # Translatable (gettext_lazy) in each domain's subclass: the message reads in the request's language.
+    subject: str | Promise = gettext_lazy("An object")
 
     def __init__(self, *, current: str, target: str, message: str | None = None) -> None:
         super().__init__(
-            message or f"{self.subject} in state '{current}' cannot become '{target}'.",
+            message
+            or _("%(subject)s in state '%(current)s' cannot become '%(target)s'.")
+            % {"subject": self.subject, "current": current, "target": target},
             details={"current_status": current, "requested_status": target},
         )
         self.current = current

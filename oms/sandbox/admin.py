@@ -1,6 +1,7 @@
 """Read-mostly admin pages, so a demo can show what the "Alipay" side saw and sent."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from oms.common.admin import money_column
 from oms.sandbox.models import SandboxNotification, SandboxRefund, SandboxTrade
@@ -19,8 +20,8 @@ class SandboxTradeAdmin(admin.ModelAdmin):
         "trade_no",
         "out_trade_no",
         "subject",
-        money_column("total_amount", "Total amount"),
-        money_column("refunded_amount", "Refunded amount"),
+        money_column("total_amount", _("Total amount")),
+        money_column("refunded_amount", _("Refunded amount")),
         "status",
         "gmt_create",
     ]

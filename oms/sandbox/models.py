@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from oms.common.fields import ExactCharField
 from oms.common.money import format_money
@@ -28,7 +29,8 @@ class SandboxKeys(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "sandbox keys"
+        verbose_name = _("sandbox keys")
+        verbose_name_plural = _("sandbox keys")
         constraints = [models.CheckConstraint(condition=Q(id=1), name="sandbox_keys_singleton")]
 
     def __str__(self) -> str:
@@ -61,6 +63,8 @@ class SandboxTrade(models.Model):
     abandoned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("sandbox trade")
+        verbose_name_plural = _("sandbox trades")
         constraints = [
             models.UniqueConstraint(fields=["app_id", "out_trade_no"], name="sandbox_trade_out_trade_no_unique"),
             models.CheckConstraint(condition=Q(total_amount__gt=0), name="sandbox_trade_amount_positive"),
@@ -86,6 +90,8 @@ class SandboxRefund(models.Model):
     gmt_refund = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("sandbox refund")
+        verbose_name_plural = _("sandbox refunds")
         constraints = [
             models.UniqueConstraint(fields=["trade", "out_request_no"], name="sandbox_refund_request_unique"),
             models.CheckConstraint(condition=Q(refund_amount__gt=0), name="sandbox_refund_amount_positive"),
@@ -109,6 +115,10 @@ class SandboxNotification(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_response = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sandbox notification")
+        verbose_name_plural = _("sandbox notifications")
 
     def __str__(self) -> str:
         return f"{self.params.get('trade_status', '?')} → {self.url}"

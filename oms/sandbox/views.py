@@ -9,12 +9,27 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oms.sandbox import gateway, services
 from oms.sandbox.errors import INVALID_ARGUMENTS, SandboxRefusal, TradeAlreadyPaid
 from oms.sandbox.models import SandboxTrade
+
+# What the buyer reads of a trade's status (the gateway's own code is shown beside it).
+TRADE_STATUS_LABELS = {
+    SandboxTrade.Status.WAIT_BUYER_PAY: pgettext_lazy("sandbox trade status", "Waiting for payment"),
+    SandboxTrade.Status.TRADE_SUCCESS: pgettext_lazy("sandbox trade status", "Paid"),
+    SandboxTrade.Status.TRADE_CLOSED: pgettext_lazy("sandbox trade status", "Closed"),
+}
+
+
+def _message_page(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
+    trade = context.get("trade")
+    if trade is not None:
+        context["trade_status"] = TRADE_STATUS_LABELS.get(trade.status, "")
+    return render(request, "sandbox/alipay/message.html", context, status=status)
 
 
 def _request_params(request: HttpRequest) -> dict[str, str]:
@@ -24,12 +39,7 @@ def _request_params(request: HttpRequest) -> dict[str, str]:
 
 def _refusal_page(request: HttpRequest, refusal: SandboxRefusal, *, status: int | None = None) -> HttpResponse:
     status = status or (400 if refusal.code == INVALID_ARGUMENTS else 409)
-    return render(
-        request,
-        "sandbox/alipay/message.html",
-        {"title": "支付失败 · Payment refused", "refusal": refusal},
-        status=status,
-    )
+    return _message_page(request, {"title": _("Payment refused"), "refusal": refusal}, status=status)
 
 
 @csrf_exempt
@@ -46,8 +56,8 @@ def _already_paid_page(request: HttpRequest, trade: SandboxTrade) -> HttpRespons
     """The cashier of a trade already paid (the back button after paying, a second click on Pay): no Pay button,
     and the buyer goes back to the merchant's order through the signed return link, as after paying."""
     back_url = gateway.signed_return_url(trade) if trade.return_url else ""
-    context = {"title": "交易已支付 · " + _("Already paid"), "trade": trade, "back_url": back_url, "paid": True}
-    response = render(request, "sandbox/alipay/message.html", context)
+    context = {"title": _("Already paid"), "trade": trade, "back_url": back_url, "paid": True}
+    response = _message_page(request, context)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -76,7 +86,7 @@ def alipay_pay(request: HttpRequest) -> HttpResponse:
         return _refusal_page(request, refusal, status=404 if refusal.sub_code == "ACQ.TRADE_NOT_EXIST" else None)
     if trade.return_url:
         return HttpResponseRedirect(gateway.signed_return_url(trade))
-    return render(request, "sandbox/alipay/message.html", {"title": "支付成功 · Paid", "trade": trade})
+    return _message_page(request, {"title": _("Payment successful"), "trade": trade})
 
 
 @csrf_exempt
@@ -86,8 +96,4 @@ def alipay_cancel(request: HttpRequest) -> HttpResponse:
         trade = services.abandon_trade(trade_no=request.POST.get("trade_no", ""))
     except SandboxRefusal as refusal:
         return _refusal_page(request, refusal, status=404)
-    return render(
-        request,
-        "sandbox/alipay/message.html",
-        {"title": "已取消支付 · Payment abandoned", "trade": trade, "back_url": trade.return_url},
-    )
+    return _message_page(request, {"title": _("Payment abandoned"), "trade": trade, "back_url": trade.return_url})

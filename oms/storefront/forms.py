@@ -68,12 +68,12 @@ class CheckoutForm(AddressForm):
     ``idempotency_key`` is drawn when the form is shown, so submitting the same page twice places one order.
     """
 
-    saved_address = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Ship to")
+    saved_address = forms.ChoiceField(required=False, widget=forms.RadioSelect, label=_("Ship to"))
     payment_method = forms.ChoiceField(
-        choices=[("alipay", "Alipay"), ("balance", "Store balance (payment password)")],
+        choices=[("alipay", _("Alipay")), ("balance", _("Store balance (payment password)"))],
         widget=forms.RadioSelect,
         initial="alipay",
-        label="Pay with",
+        label=_("Pay with"),
     )
     idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
 
@@ -82,7 +82,7 @@ class CheckoutForm(AddressForm):
         self.addresses = addresses
         cast(forms.ChoiceField, self.fields["saved_address"]).choices = [
             *((str(i), f"{a['name']}, {a['address']}, {a['city']}") for i, a in enumerate(addresses)),
-            (NEW_ADDRESS, "A new address"),
+            (NEW_ADDRESS, _("A new address")),
         ]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
@@ -118,27 +118,31 @@ class CheckoutForm(AddressForm):
 
 
 class PayForm(forms.Form):
-    method = forms.ChoiceField(choices=[("alipay", "Alipay"), ("balance", "Store balance")])
+    method = forms.ChoiceField(choices=[("alipay", _("Alipay")), ("balance", _("Store balance"))], label=_("Method"))
     payment_password = forms.CharField(
-        max_length=32, required=False, strip=False, widget=forms.PasswordInput(attrs={"inputmode": "numeric"})
+        max_length=32,
+        required=False,
+        strip=False,
+        label=_("Payment password"),
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric"}),
     )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("method") == "balance" and not data.get("payment_password"):
-            self.add_error("payment_password", "Enter your 6-digit payment password to pay with balance.")
+            self.add_error("payment_password", _("Enter your 6-digit payment password to pay with balance."))
         return data
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=200, required=False)
+    reason = forms.CharField(max_length=200, required=False, label=_("Reason"))
 
 
 class ReturnRequestForm(forms.Form):
     """How many units of each returnable SKU go back, and why. The service checks the numbers again."""
 
-    reason = forms.CharField(max_length=255, label="Why are they going back?")
+    reason = forms.CharField(max_length=255, label=_("Why are they going back?"))
 
     def __init__(self, *args, returnable: list[dict], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -164,10 +168,10 @@ class ReturnRequestForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         if not self.errors and not self.items():
-            raise forms.ValidationError("Choose how many units of which item to send back.")
+            raise forms.ValidationError(_("Choose how many units of which item to send back."))
         return data
 
 
 class ReturnShipForm(forms.Form):
-    carrier = forms.CharField(max_length=32, help_text="The courier you sent the parcel with")
-    tracking_no = forms.CharField(max_length=64, label="Tracking number")
+    carrier = forms.CharField(max_length=32, label=_("Carrier"), help_text=_("The courier you sent the parcel with"))
+    tracking_no = forms.CharField(max_length=64, label=_("Tracking number"))

@@ -76,7 +76,7 @@ def test_pages_load_nothing_from_other_hosts(server, new_page, product, shoot):
 
     page.fill("#id_username", "ops")
     page.fill("#id_password", "secret-pass")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/console/")
     page.wait_for_load_state("networkidle")
     page.wait_for_function("!!window.Chart && !!window.htmx")
@@ -121,7 +121,7 @@ def test_an_expired_page_says_to_reload(server, new_page, product, shoot):
     stale_token(page, base)
     page.fill("#id_username", "nobody")
     page.fill("#id_password", "whatever")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_selector("h1:text('This page has expired')")
     assert "Reload the page and try again." in page.locator("main").inner_text()
     assert page.get_by_role("link", name="Reload the page").is_visible()

@@ -19,7 +19,7 @@ def test_lead_time_chart_shows_every_label(server, new_page, width):
     page.goto(f"{server.url}/login/")
     page.fill("#id_username", "ops")
     page.fill("#id_password", "secret-pass")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(f"{server.url}/console/")
     page.goto(f"{server.url}/console/reports/?days=30")
     page.wait_for_function("() => window.Chart && window.Chart.getChart(document.getElementById('chart-lead'))")

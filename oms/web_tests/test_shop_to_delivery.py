@@ -52,11 +52,11 @@ def sign_up_and_buy(page, base: str, tea, shoot) -> str:
     page.fill("#id_username", "carol")
     page.fill("#id_password1", "tea-lover-2024")
     page.fill("#id_password2", "tea-lover-2024")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/login/")  # the same answer for a free or a taken username: now log in
     page.fill("#id_username", "carol")
     page.fill("#id_password", "tea-lover-2024")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/")
     assert page.get_by_text("Log out carol").is_visible()
     shoot(page, "shop-home")
@@ -92,7 +92,7 @@ def staff_confirm_and_ship(page, base: str, order_no: str, shoot) -> str:
     page.goto(f"{base}/login/")
     page.fill("#id_username", "ops")
     page.fill("#id_password", "secret-pass")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/console/")
     shoot(page, "console-dashboard")
 
@@ -188,7 +188,7 @@ def test_without_javascript_every_customer_action_asks_on_a_page_first(server, n
     page.goto(f"{server.url}/orders/{order.order_no}/")  # to the login page first, then back here
     page.fill("#id_username", "dan")
     page.fill("#id_password", "secret-pass")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_selector("#request-return")
 
     page.fill(f"#id_qty_{catalog.code}", "1")

@@ -87,7 +87,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form older than its security token (a tab left open across a log-in, a log-out): say so and offer a
     reload, instead of Django's bare "CSRF verification failed"."""
     if _is_api(request):
-        body = error_body(ErrorCode.PERMISSION_DENIED, "CSRF check failed: send the X-CSRFToken header.")
+        body = error_body(ErrorCode.PERMISSION_DENIED, _("CSRF check failed: send the X-CSRFToken header."))
         return JsonResponse(body, status=403)
     if reason == REASON_NO_CSRF_COOKIE:
         message = _(

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from oms.common.errors import OmsError
 
@@ -38,7 +39,9 @@ def flash_form_errors(request: HttpRequest, form: Form) -> None:
     for name, errors in form.errors.items():
         label = form[name].label if name in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}: {error}" if label else str(error))
+            messages.error(
+                request, _("%(label)s: %(error)s") % {"label": label, "error": error} if label else str(error)
+            )
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:

@@ -86,6 +86,19 @@ def test_shop_page_answers_503_page(tmp_path):
     assert b"Briefly unavailable" in response.content
 
 
+def test_outage_answers_in_the_clients_language(tmp_path):
+    chinese = Client(headers={"accept-language": "zh-CN,zh;q=0.9"})
+    with database_down(tmp_path):
+        page = chinese.get("/")
+        api = chinese.post(
+            "/api/v1/auth/token/", {"username": "alice", "password": "x"}, content_type="application/json"
+        )
+    _assert_503(page)
+    assert "暂时无法访问" in page.content.decode() and "5 秒后重试" in page.content.decode()
+    _assert_503(api)
+    assert api.json()["code"] == "service_unavailable" and api.json()["message"] == "服务暂时不可用，请几秒后重试。"
+
+
 def test_an_error_of_the_statement_is_not_an_outage():
     from django.db import DatabaseError
 

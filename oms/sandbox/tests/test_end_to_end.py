@@ -122,8 +122,8 @@ def _sends_back_to_the_merchant(alipay, page) -> None:
     """An "already paid" page: no Pay button, and the signed return link (followed by itself) to the merchant."""
     html = page.content.decode()
     assert page.status_code == 200 and page["Cache-Control"] == "no-store"
-    assert "Already paid" in html and '<form id="pay"' not in html and "支付失败" not in html
-    back = re.search(r'<a href="([^"]+)">返回商户', html)
+    assert "Already paid" in html and '<form id="pay"' not in html and "Payment refused" not in html
+    back = re.search(r'<a href="([^"]+)">Back to the shop', html)
     assert back, html
     url = unescape(back.group(1))
     assert url.startswith(RETURN_URL + "?") and alipay.verify_notification(query_params(url))
@@ -156,7 +156,7 @@ def test_already_paid_without_a_return_url_just_says_so(alipay, django_capture_o
     page = open_cashier(alipay, return_url="")
     html = page.content.decode()
     assert page.status_code == 200 and "Already paid" in html
-    assert '<form id="pay"' not in html and "返回商户" not in html and "http-equiv" not in html
+    assert '<form id="pay"' not in html and "Back to the shop" not in html and "http-equiv" not in html
 
 
 def test_cancel_leaves_the_trade_payable(alipay, django_capture_on_commit_callbacks):

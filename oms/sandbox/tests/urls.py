@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from oms.payments.alipay import AlipayClient
 from oms.sandbox.keys import sandbox_config
+from oms.web_vendor.language import switch_language
 
 
 @csrf_exempt
@@ -17,4 +18,5 @@ def merchant_notify(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("sandbox/", include("oms.sandbox.urls")),
     path("merchant/alipay/notify", merchant_notify),
+    path("i18n/setlang/", switch_language, name="switch-language"),  # the cashier's language switcher
 ]

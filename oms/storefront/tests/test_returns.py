@@ -44,7 +44,10 @@ def post(client: Client, url: str, data: dict | None = None) -> str:
 
 
 def hidden_fields(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    """The hidden fields of the confirm page's own form (not the language switcher's)."""
+    form = re.search(r'<form method="post" action="[^"]*" class="actions".*?</form>', html, re.S)
+    assert form is not None
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
 
 
 def test_delivered_items_may_be_returned_from_the_order_page(shopper, delivered, tea):
@@ -101,7 +104,7 @@ def test_without_javascript_a_return_is_requested_through_a_confirm_page(deliver
     assert confirm.status_code == 200 and not ReturnRequest.objects.exists()
     assert f"Send these items of order {delivered.order_no} back?" in html
     name = delivered.items.get().name
-    assert f"<dt>{name} ({tea.code})</dt><dd>1 unit(s)</dd>" in html and "<dd>Too strong</dd>" in html
+    assert f"<dt>{name} ({tea.code})</dt><dd>1 unit</dd>" in html and "<dd>Too strong</dd>" in html
     assert f'<form method="post" action="{url}"' in html and "Yes, request the return" in html
     assert f'<a class="button secondary" href="/orders/{delivered.order_no}/#returns">No, go back</a>' in html
     fields = hidden_fields(html)
@@ -122,7 +125,7 @@ def test_a_post_without_confirmation_only_asks(shopper, delivered, tea):
     url = f"/orders/{delivered.order_no}/returns/"
     response = shopper.post(url, {f"qty_{tea.code}": "2", "reason": "Too strong"})
     html = response.content.decode()
-    assert response.status_code == 200 and "Send these items of order" in html and "<dd>2 unit(s)</dd>" in html
+    assert response.status_code == 200 and "Send these items of order" in html and "<dd>2 units</dd>" in html
     assert not ReturnRequest.objects.exists()
     response = shopper.get(url, {f"qty_{tea.code}": "3", "reason": "Too strong"}, follow=True)  # only 2 returnable
     assert response.redirect_chain[-1][0] == f"/orders/{delivered.order_no}/#returns"

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import math
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView
@@ -20,6 +21,13 @@ class ShopLoginView(LoginView):
     """One login for everybody: customers land in the shop, staff in the console (unless ``next`` says where)."""
 
     template_name = "storefront/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        next_url = context.get("next") or ""
+        signup_url = reverse("storefront:signup")
+        context["signup_url"] = f"{signup_url}?next={quote(next_url, safe='/')}" if next_url else signup_url
+        return context
 
     def get_default_redirect_url(self) -> str:
         return reverse("console:dashboard") if self.request.user.is_staff else reverse("storefront:home")

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.catalog.models import Product
@@ -27,7 +28,7 @@ def product(request: HttpRequest, product_id: int) -> HttpResponse:
     skus = list(selectors.product_skus(item))
     if not skus:
         return render(
-            request, "storefront/not_found.html", {"message": "This product is not sold any more."}, status=404
+            request, "storefront/not_found.html", {"message": _("This product is not sold any more.")}, status=404
         )
     return render(request, "storefront/product.html", {"product": item, "skus": skus, "form": AddToCartForm()})
 
@@ -40,11 +41,14 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         sku = skus_with_availability(code=form.cleaned_data["sku"]).first()
     cart = Cart(request.session)
     if sku is None:
-        note, ok = "That item is not sold any more, or the quantity is not valid.", False
+        note, ok = _("That item is not sold any more, or the quantity is not valid."), False
     else:
         quantity = cart.add(sku.code, form.cleaned_data["quantity"])
         ok = quantity > 0
-        note = f"Added to your cart: {sku.name} (now {quantity})." if ok else "Your cart is full."
+        if ok:
+            note = _("Added to your cart: %(name)s (now %(quantity)s).") % {"name": sku.name, "quantity": quantity}
+        else:
+            note = _("Your cart is full.")
     if is_htmx(request):
         return render(request, "storefront/_cart_added.html", {"note": note, "ok": ok, "cart_count": len(cart)})
     (messages.success if ok else messages.error)(request, note)
@@ -63,5 +67,5 @@ def cart_update(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         Cart(request.session).set(form.cleaned_data["sku"], form.cleaned_data["quantity"])
     else:
-        messages.error(request, "Enter a quantity from 0 to 999.")
+        messages.error(request, _("Enter a quantity from 0 to 999."))
     return redirect("storefront:cart")

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from oms.common.errors import OmsError
 from oms.common.request_types import AuthenticatedHttpRequest
@@ -28,7 +29,7 @@ def checkout(request: AuthenticatedHttpRequest) -> HttpResponse:
             replayed = _replay(request, form)
             if replayed:
                 return redirect("storefront:order", order_no=replayed)
-            messages.error(request, "Your cart is empty.")
+            messages.error(request, _("Your cart is empty."))
             return redirect("storefront:cart")
         try:
             placed = place_order(
@@ -47,7 +48,7 @@ def checkout(request: AuthenticatedHttpRequest) -> HttpResponse:
             cart.clear()
             return _pay(request, placed.order, form.cleaned_data["payment_method"])
     if not lines and request.method == "GET":
-        messages.info(request, "Your cart is empty: add something first.")
+        messages.info(request, _("Your cart is empty: add something first."))
         return redirect("storefront:cart")
     context = {
         "form": form,
@@ -72,5 +73,7 @@ def _pay(request: HttpRequest, order, method: str) -> HttpResponse:
         except OmsError as exc:
             messages.error(request, exc.message)
             return redirect("storefront:order", order_no=order.order_no)
-    messages.success(request, f"Order {order.order_no} placed. Enter your payment password to pay.")
+    messages.success(
+        request, _("Order %(order_no)s placed. Enter your payment password to pay.") % {"order_no": order.order_no}
+    )
     return redirect("storefront:order", order_no=order.order_no)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oms.aftersales import allowed as returns_allowed
@@ -30,7 +31,10 @@ PAGE_SIZE = 20
 
 def _not_found(request: HttpRequest, order_no: str) -> HttpResponse:
     return render(
-        request, "storefront/not_found.html", {"message": f"No order {order_no} among your orders."}, status=404
+        request,
+        "storefront/not_found.html",
+        {"message": _("No order %(order_no)s among your orders.") % {"order_no": order_no}},
+        status=404,
     )
 
 
@@ -94,7 +98,7 @@ def pay(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
             lambda: payment_services.pay_with_balance(
                 order=found, customer=request.user, payment_password=form.cleaned_data["payment_password"]
             ),
-            success="Paid with your store balance. Thank you!",
+            success=_("Paid with your store balance. Thank you!"),
         )
         return redirect("storefront:order", order_no=order_no)
     try:
@@ -119,19 +123,23 @@ def cancel(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
     paid = payments_allowed.cancel_refunds(found)
     if not is_confirmed(request):
         if not payments_allowed.can_cancel(order=found, user=request.user):
-            return no_longer_possible(request, f"Order {order_no} can no longer be cancelled here.", back)
+            return no_longer_possible(
+                request, _("Order %(order_no)s can no longer be cancelled here.") % {"order_no": order_no}, back
+            )
         return confirm_page(
             request,
-            title=f"Cancel order {order_no}?",
+            title=_("Cancel order %(order_no)s?") % {"order_no": order_no},
             summary=_order_summary(found),
             explanation=(
-                "Nothing has left our warehouse yet: we refund what you paid to where it came from "
-                "(Alipay or your store balance)."
+                _(
+                    "Nothing has left our warehouse yet: we refund what you paid to where it came from "
+                    "(Alipay or your store balance)."
+                )
                 if paid
-                else "The items held for it are released; nothing was paid, so there is nothing to refund."
+                else _("The items held for it are released; nothing was paid, so there is nothing to refund.")
             ),
             form=form,
-            button="Yes, cancel and refund" if paid else "Yes, cancel the order",
+            button=_("Yes, cancel and refund") if paid else _("Yes, cancel the order"),
             back=back,
             danger=True,
         )
@@ -141,14 +149,14 @@ def cancel(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
         lambda: cancellation.cancel_or_refund_order(
             order=found, actor=request.user, reason=reason, by_staff=payments_allowed.cancels_as_staff(request.user)
         ),
-        success="Order cancelled.",
+        success=_("Order cancelled."),
     )
     if paid and after is not None:
         messages.info(
             request,
-            "Your refund is on its way: the payment service has not confirmed it yet."
+            _("Your refund is on its way: the payment service has not confirmed it yet.")
             if payments_allowed.refund_unconfirmed(after)
-            else "Your payment is refunded.",
+            else _("Your payment is refunded."),
         )
     return redirect(back)
 
@@ -163,23 +171,25 @@ def receipt(request: AuthenticatedHttpRequest, order_no: str) -> HttpResponse:
     back = reverse("storefront:order", args=[order_no])
     if not is_confirmed(request):
         if not shipping_allowed.can_confirm_receipt(order=found, user=request.user):
-            return no_longer_possible(request, f"Order {order_no} is not waiting for your confirmation.", back)
+            return no_longer_possible(
+                request, _("Order %(order_no)s is not waiting for your confirmation.") % {"order_no": order_no}, back
+            )
         return confirm_page(
             request,
-            title=f"Did you receive order {order_no}?",
+            title=_("Did you receive order %(order_no)s?") % {"order_no": order_no},
             summary=_order_summary(found),
-            explanation="Confirm only once every parcel has arrived: the order is then complete.",
-            button="Yes, I received it",
+            explanation=_("Confirm only once every parcel has arrived: the order is then complete."),
+            button=_("Yes, I received it"),
             back=back,
         )
     run_service(
         request,
         lambda: confirm_receipt(order=found, customer=request.user),
-        success="Thanks for confirming: the order is complete.",
+        success=_("Thanks for confirming: the order is complete."),
     )
     return redirect(back)
 
 
 def _order_summary(order: Order) -> list[tuple[str, str]]:
     items = ", ".join(f"{item.quantity} × {item.name}" for item in order.items.all())
-    return [("Items", items), ("Total", format_money(order.total_amount))]
+    return [(_("Items"), items), (_("Total"), format_money(order.total_amount))]

@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from oms.aftersales import allowed, services
@@ -25,7 +27,7 @@ from .confirm import confirm_page, is_confirmed, no_longer_possible, submitted
 from .orders import _not_found
 
 PAGE_SIZE = 20
-RETURN_STEPS = (
+RETURN_STEPS = gettext_lazy(
     "We look at each request and tell you on the order page whether to send the items back; the refund follows "
     "once they arrive."
 )
@@ -33,7 +35,10 @@ RETURN_STEPS = (
 
 def _return_not_found(request: HttpRequest, return_id: int) -> HttpResponse:
     return render(
-        request, "storefront/not_found.html", {"message": f"No return {return_id} among your returns."}, status=404
+        request,
+        "storefront/not_found.html",
+        {"message": _("No return %(id)s among your returns.") % {"id": return_id}},
+        status=404,
     )
 
 
@@ -56,14 +61,17 @@ def request_return(request: AuthenticatedHttpRequest, order_no: str) -> HttpResp
         flash_form_errors(request, form)
         return redirect(back)
     if not is_confirmed(request):
-        units = [(f"{row['name']} ({row['sku']})", f"{count} unit(s)") for row, count in form.chosen()]
+        units = [
+            (f"{row['name']} ({row['sku']})", ngettext("%(count)s unit", "%(count)s units", count) % {"count": count})
+            for row, count in form.chosen()
+        ]
         return confirm_page(
             request,
-            title=f"Send these items of order {order_no} back?",
-            summary=[*units, ("Why", form.cleaned_data["reason"])],
-            explanation=RETURN_STEPS,
+            title=_("Send these items of order %(order_no)s back?") % {"order_no": order_no},
+            summary=[*units, (_("Why"), form.cleaned_data["reason"])],
+            explanation=str(RETURN_STEPS),
             form=form,
-            button="Yes, request the return",
+            button=_("Yes, request the return"),
             back=back,
         )
     run_service(
@@ -71,7 +79,7 @@ def request_return(request: AuthenticatedHttpRequest, order_no: str) -> HttpResp
         lambda: services.request_return(
             order=found, customer=request.user, items=form.items(), reason=form.cleaned_data["reason"]
         ),
-        success="Return requested: we will tell you here when it is approved.",
+        success=_("Return requested: we will tell you here when it is approved."),
     )
     return redirect("storefront:order", order_no=order_no)
 
@@ -90,20 +98,22 @@ def ship_return(request: AuthenticatedHttpRequest, order_no: str, return_id: int
         return redirect(back)
     if not is_confirmed(request):
         if not allowed.can_ship_return(ret=found, user=request.user):
-            return no_longer_possible(request, f"Return #{return_id} is not waiting for a parcel.", back)
+            return no_longer_possible(
+                request, _("Return #%(id)s is not waiting for a parcel.") % {"id": return_id}, back
+            )
         return confirm_page(
             request,
-            title=f"Did you send return #{return_id} with this tracking number?",
-            summary=[("Items", _return_items(found)), *((str(field.label), field.value()) for field in form)],
-            explanation="We refund the items once the parcel arrives.",
+            title=_("Did you send return #%(id)s with this tracking number?") % {"id": return_id},
+            summary=[(_("Items"), _return_items(found)), *((str(field.label), field.value()) for field in form)],
+            explanation=_("We refund the items once the parcel arrives."),
             form=form,
-            button="Yes, I sent it",
+            button=_("Yes, I sent it"),
             back=back,
         )
     run_service(
         request,
         lambda: services.ship_return(return_request=found, actor=request.user, by_staff=False, **form.cleaned_data),
-        success="Thanks: we will refund the items once the parcel arrives.",
+        success=_("Thanks: we will refund the items once the parcel arrives."),
     )
     return redirect("storefront:order", order_no=order_no)
 
@@ -119,14 +129,16 @@ def cancel_return(request: AuthenticatedHttpRequest, order_no: str, return_id: i
     form = CancelForm(submitted(request))
     if not is_confirmed(request):
         if not allowed.can_cancel_return(ret=found, user=request.user):
-            return no_longer_possible(request, f"Return #{return_id} can no longer be withdrawn.", back)
+            return no_longer_possible(
+                request, _("Return #%(id)s can no longer be withdrawn.") % {"id": return_id}, back
+            )
         return confirm_page(
             request,
-            title=f"Withdraw return request #{return_id}?",
-            summary=[("Items", _return_items(found))],
-            explanation="The items stay with you; you may ask again while the return window is open.",
+            title=_("Withdraw return request #%(id)s?") % {"id": return_id},
+            summary=[(_("Items"), _return_items(found))],
+            explanation=_("The items stay with you; you may ask again while the return window is open."),
             form=form,
-            button="Yes, withdraw it",
+            button=_("Yes, withdraw it"),
             back=back,
             danger=True,
         )
@@ -134,7 +146,7 @@ def cancel_return(request: AuthenticatedHttpRequest, order_no: str, return_id: i
     run_service(
         request,
         lambda: services.cancel_return(return_request=found, actor=request.user, reason=reason, by_staff=False),
-        success="Return request withdrawn.",
+        success=_("Return request withdrawn."),
     )
     return redirect("storefront:order", order_no=order_no)
 

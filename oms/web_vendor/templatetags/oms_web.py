@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import template
 from django.db.models import TextChoices
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from oms.aftersales.states import ReturnStatus
 from oms.common.money import format_money
@@ -80,7 +81,9 @@ def carrier_label(code: str) -> str:
 def hours(value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+    if value < 48:
+        return _("%(hours).1f h") % {"hours": value}
+    return _("%(days).1f days") % {"days": value / 24}
 
 
 @register.filter

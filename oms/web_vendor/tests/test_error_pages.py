@@ -88,3 +88,17 @@ def test_favicon_is_served_and_linked():
     assert response.status_code == 301 and response["Location"] == "/static/web/favicon.svg"
     html = Client().get("/login/").content.decode()
     assert '<link rel="icon" href="/static/web/favicon.svg"' in html
+
+
+@pytest.mark.urls("oms.web_vendor.tests.urls")
+def test_error_pages_in_chinese(customer):
+    chinese = {"accept-language": "zh-CN,zh;q=0.9"}
+    html = _page(Client(headers=chinese).get("/no-such-page/"), 404)
+    assert '<html lang="zh-hans">' in html and "此地址没有页面" in html and "返回商城" in html
+    html = _page(Client(headers=chinese, raise_request_exception=False).get("/boom/"), 500)
+    assert "出错了" in html and "服务器无法处理此请求" in html
+    client = Client(headers=chinese, enforce_csrf_checks=True)
+    client.get("/login/")
+    response = client.post("/login/", {"username": customer.username, "password": "x", "csrfmiddlewaretoken": "a" * 64})
+    html = _page(response, 403)
+    assert "页面已过期" in html and "刷新页面" in html and response["X-OMS-Error"] == "csrf_failed"
