@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
 
 from oms.aftersales import selectors
 from oms.aftersales.errors import OrderNotReturnable
 from oms.aftersales.models import ReturnRequest
 from oms.aftersales.states import ReturnStatus, can_transition
+from oms.common.wording import state_name
 from oms.orders.allowed import owns
 from oms.orders.models import Order
 from oms.orders.states import OrderStatus
@@ -44,7 +46,8 @@ def why_not_return(order: Order) -> OrderNotReturnable | None:
     """Nothing of an unpaid, cancelled or fully refunded order can go back (which units may: the selectors)."""
     if order.status in NOT_RETURNABLE:
         return OrderNotReturnable(
-            f"Order {order.order_no} is {order.status}: nothing of it can be returned.",
+            _("Order %(order_no)s is %(status)s: nothing of it can be returned.")
+            % {"order_no": order.order_no, "status": state_name(OrderStatus, order.status)},
             details={"order_status": order.status},
         )
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
 
 from oms.aftersales.errors import InvalidReturnTransition, ReturnNotFound
 from oms.aftersales.models import ReturnEvent, ReturnRequest
@@ -44,7 +45,7 @@ def lock_return(return_id: int) -> tuple[Order, ReturnRequest]:
     """Lock the return's order row, then the return row. Call inside a transaction. Raises ReturnNotFound."""
     order_id = ReturnRequest.objects.filter(pk=return_id).values_list("order_id", flat=True).first()
     if order_id is None:
-        raise ReturnNotFound(f"No return {return_id}.")
+        raise ReturnNotFound(_("No return %(return_id)s.") % {"return_id": return_id})
     order = Order.objects.select_for_update().get(pk=order_id)
     request = RETURN.lock(return_id)
     request.order = order

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.errors import ValidationFailed
 from oms.common.statemachine import apply_transition
@@ -52,7 +53,10 @@ def resolve_exception(*, order: Order, action: str, actor: User, reason: str) ->
     does not fit the order's state, ValidationFailed for an unknown action.
     """
     if action not in RESOLUTIONS:
-        raise ValidationFailed(f"Unknown action {action!r}; use one of {', '.join(RESOLUTIONS)}.")
+        raise ValidationFailed(
+            _("Unknown action %(action)s; use one of %(actions)s.")
+            % {"action": repr(action), "actions": ", ".join(RESOLUTIONS)}
+        )
     note = f"Exception resolved by staff ({action}): {reason}"
     if action == "retry":
         order = transition_order(order_id=order.pk, to=OrderStatus.PENDING_PAYMENT, actor=actor, reason=note)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oms.common.fields import ExactCharField
 from oms.common.models import StatusEvent
@@ -18,12 +19,12 @@ class Payment(models.Model):
         OFFLINE = "offline", _("Offline (recorded by staff)")
 
     class Status(models.TextChoices):
-        CREATED = "created", _("Created")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
-        CLOSED = "closed", _("Closed")
-        PARTIALLY_REFUNDED = "partially_refunded", _("Partially Refunded")
-        REFUNDED = "refunded", _("Refunded")
+        CREATED = "created", pgettext_lazy("payment status", "Created")
+        SUCCEEDED = "succeeded", pgettext_lazy("payment status", "Succeeded")
+        FAILED = "failed", pgettext_lazy("payment status", "Failed")
+        CLOSED = "closed", pgettext_lazy("payment status", "Closed")
+        PARTIALLY_REFUNDED = "partially_refunded", pgettext_lazy("payment status", "Partially Refunded")
+        REFUNDED = "refunded", pgettext_lazy("payment status", "Refunded")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(max_length=16, choices=Method.choices)
@@ -110,10 +111,10 @@ class BalanceEntry(models.Model):
     """Append-only ledger line of a balance account (signed amount)."""
 
     class Kind(models.TextChoices):
-        TOP_UP = "top_up"
-        PAYMENT = "payment"
-        REFUND = "refund"
-        ADJUSTMENT = "adjustment"
+        TOP_UP = "top_up", pgettext_lazy("balance entry", "Top-up")
+        PAYMENT = "payment", pgettext_lazy("balance entry", "Payment")
+        REFUND = "refund", pgettext_lazy("balance entry", "Refund")
+        ADJUSTMENT = "adjustment", pgettext_lazy("balance entry", "Adjustment")
 
     account = models.ForeignKey(BalanceAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -137,9 +138,9 @@ class Refund(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("refund status", "Pending")
+        SUCCEEDED = "succeeded", pgettext_lazy("refund status", "Succeeded")
+        FAILED = "failed", pgettext_lazy("refund status", "Failed")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
@@ -201,6 +202,7 @@ class PaymentIssue(models.Model):
     # What staff read for each ``kind`` (the kind itself is a code, kept in the API).
     KIND_LABELS = {
         "paid_after_cancel": _("Paid after the order was closed"),
+        "paid_after_close": _("Paid after the payment was given up"),
         "amount_mismatch": _("Amount differs from the gateway's"),
         "reconciliation": _("Reconciliation difference"),
         "refund_failed": _("Refund failed"),

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.errors import ValidationFailed
 from oms.common.money import format_money, money_sum
@@ -117,7 +118,8 @@ def request_refund(
     if not created:
         if refund.status == Refund.Status.FAILED:
             raise GatewayError(
-                f"Refund {refund.out_request_no} failed: {refund.failure_reason}",
+                _("Refund %(refund)s failed: %(why)s")
+                % {"refund": refund.out_request_no, "why": refund.failure_reason},
                 details={"refund": refund.out_request_no, "status": refund.status},
             )
         return RefundRequested(refund, created=False)
@@ -148,7 +150,10 @@ def _open_refund(
             _check_unshipped(order)
         payment = Payment.objects.select_for_update().filter(order=order, status__in=REFUNDABLE).first()
         if payment is None:
-            raise RefundExceedsPaid(f"Order {order.order_no} has no payment to refund.", details={"paid": "0.00"})
+            raise RefundExceedsPaid(
+                _("Order %(order_no)s has no payment to refund.") % {"order_no": order.order_no},
+                details={"paid": "0.00"},
+            )
         if cancel_unshipped:
             quantities, restock = _units_not_restocked(order), True
         else:
@@ -161,7 +166,8 @@ def _open_refund(
         refundable = payment.amount - payment.refunded_amount - pending
         if amount <= 0 or amount > refundable:
             raise RefundExceedsPaid(
-                f"At most {format_money(refundable)} of order {order.order_no} can still be refunded.",
+                _("At most %(refundable)s of order %(order_no)s can still be refunded.")
+                % {"refundable": format_money(refundable), "order_no": order.order_no},
                 details={
                     "requested": str(amount),
                     "refundable": str(refundable),
@@ -214,8 +220,8 @@ def send_refund(*, refund: Refund, actor: User | None, ask_first: bool = False) 
     except GatewayOutcomeUnknown as exc:
         record_unsettled_attempt(refund_id=refund.pk, why=exc.message)
         raise GatewayOutcomeUnknown(
-            f"Refund {refund.out_request_no} was sent but not confirmed ({exc.message}); "
-            "it stays pending and is settled automatically.",
+            _("Refund %(refund)s was sent but not confirmed (%(why)s); it stays pending and is settled automatically.")
+            % {"refund": refund.out_request_no, "why": exc.message},
             details={"refund": refund.out_request_no, "status": Refund.Status.PENDING},
         ) from exc
     except GatewayError as exc:
@@ -391,7 +397,7 @@ def _find_replay(order_id: int, idempotency_key: str, fingerprint: str) -> Refun
     refund = Refund.objects.filter(order_id=order_id, idempotency_key=idempotency_key).first()
     if refund is not None and refund.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused(
-            "This Idempotency-Key was already used for a different refund of this order; send a new key.",
+            _("This Idempotency-Key was already used for a different refund of this order; send a new key."),
             details={"refund": refund.out_request_no},
         )
     return refund
@@ -420,7 +426,8 @@ def _item_quantities(order: Order, items: list[dict[str, Any]]) -> dict[int, int
         line = lines.get(wanted["sku"])
         if line is None or wanted["quantity"] > line.quantity:
             raise ValidationFailed(
-                f"Order {order.order_no} has no {wanted['quantity']} × {wanted['sku']} to refund.",
+                _("Order %(order_no)s has no %(quantity)s × %(sku)s to refund.")
+                % {"order_no": order.order_no, "quantity": wanted["quantity"], "sku": wanted["sku"]},
                 details=wanted,
             )
         quantities[line.sku_id] = wanted["quantity"]

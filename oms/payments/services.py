@@ -12,9 +12,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.money import format_money
 from oms.common.statemachine import apply_transition
+from oms.common.wording import state_name
 from oms.orders.models import Order
 from oms.orders.services import cancel_order, mark_order_paid
 from oms.payments import balance
@@ -98,13 +100,18 @@ def start_gateway_payment(*, order: Order, method: str, channel: Channel, reques
     impossible — the gateway itself refuses a second payment of one out_trade_no.
     """
     ensure_payable(order)
-    payment, _ = Payment.objects.get_or_create(
+    payment, _created = Payment.objects.get_or_create(
         out_trade_no=order.order_no,
         defaults={"order": order, "method": method, "amount": order.total_amount},
     )
     if payment.method != method or payment.status != Payment.Status.CREATED:
         raise PaymentMethodUnavailable(
-            f"Order {order.order_no} already has a {payment.method} payment ({payment.status}).",
+            _("Order %(order_no)s already has a %(method)s payment (%(status)s).")
+            % {
+                "order_no": order.order_no,
+                "method": state_name(Payment.Method, payment.method),
+                "status": state_name(Payment.Status, payment.status),
+            },
             details={"method": payment.method, "status": payment.status},
         )
     base_url = payment_base_url(request)

@@ -21,6 +21,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.errors import ValidationFailed
 from oms.common.statemachine import apply_transition
@@ -122,7 +123,8 @@ def regenerate_pending_shipments(*, order: Order) -> list[Shipment]:
     left = [s for s in shipments if s.status != S.PENDING]
     if left:
         raise ShipmentNotPending(
-            f"Shipment {left[0].pk} of order {order.order_no} already left; its parcels can no longer change.",
+            _("Shipment %(shipment)s of order %(order_no)s already left; its parcels can no longer change.")
+            % {"shipment": left[0].pk, "order_no": order.order_no},
             details={"shipments": [s.pk for s in left]},
         )
     ShipmentLine.objects.filter(shipment__in=shipments).delete()
@@ -184,7 +186,8 @@ def ship_shipment(
 def _valid_carrier(carrier: str) -> str:
     if carrier not in carrier_codes():
         raise ValidationFailed(
-            f"Unknown carrier {carrier!r}.", details={"carrier": [f"One of: {', '.join(carrier_codes())}."]}
+            _("Unknown carrier %(carrier)s.") % {"carrier": repr(carrier)},
+            details={"carrier": [_("One of: %(carriers)s.") % {"carriers": ", ".join(carrier_codes())}]},
         )
     return carrier
 
@@ -192,13 +195,16 @@ def _valid_carrier(carrier: str) -> str:
 def _valid_tracking_no(tracking_no: str) -> str:
     tracking_no = tracking_no.strip()
     if not tracking_no or len(tracking_no) > 64 or "\x00" in tracking_no:
-        raise ValidationFailed("Enter the carrier's tracking number.", details={"tracking_no": ["1 to 64 characters."]})
+        raise ValidationFailed(
+            _("Enter the carrier's tracking number."), details={"tracking_no": [_("1 to 64 characters.")]}
+        )
     return tracking_no
 
 
 def _tracking_no_taken(carrier: str, tracking_no: str) -> TrackingNoTaken:
     return TrackingNoTaken(
-        f"Tracking number {tracking_no} of {carrier} is already on another shipment.",
+        _("Tracking number %(tracking_no)s of %(carrier)s is already on another shipment.")
+        % {"tracking_no": tracking_no, "carrier": carrier},
         details={"carrier": carrier, "tracking_no": tracking_no},
     )
 
@@ -245,7 +251,8 @@ def record_tracking_event(
     found = Shipment.objects.filter(carrier=carrier, tracking_no=tracking_no).values_list("pk", "order_id").first()
     if found is None:
         raise UnknownShipment(
-            f"No shipment with tracking number {tracking_no} of carrier {carrier}.",
+            _("No shipment with tracking number %(tracking_no)s of carrier %(carrier)s.")
+            % {"tracking_no": tracking_no, "carrier": carrier},
             details={"carrier": carrier, "tracking_no": tracking_no},
         )
     shipment_id, order_id = found
@@ -305,7 +312,7 @@ def confirm_receipt(*, order: Order, customer: User) -> Order:
     """The customer confirms they received the order: shipped -> completed. Raises NotOrderCustomer,
     InvalidTransition (not shipped)."""
     if order.customer_id != customer.pk:
-        raise NotOrderCustomer("Only the customer who placed an order confirms its receipt.")
+        raise NotOrderCustomer(_("Only the customer who placed an order confirms its receipt."))
     return transition_order(
         order_id=order.pk,
         to=OrderStatus.COMPLETED,
