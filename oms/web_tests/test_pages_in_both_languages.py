@@ -177,7 +177,7 @@ def pages(shop) -> list[tuple[str, str]]:
         ("staff", "/console/orders/"),
         ("staff", f"/console/orders/{shop['paid'].order_no}/"),
         ("staff", f"/console/orders/{shop['delivered'].order_no}/"),
-        ("staff", f"/console/orders/pick-list/?order={shop['paid'].order_no}"),
+        ("staff", f"/console/orders/pick-list/?order_no={shop['paid'].order_no}"),
         ("staff", "/console/returns/"),
         ("staff", "/console/exceptions/"),
         ("staff", "/console/inventory/"),
