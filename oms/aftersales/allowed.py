@@ -18,10 +18,9 @@ from oms.aftersales import selectors
 from oms.aftersales.errors import OrderNotReturnable
 from oms.aftersales.models import ReturnRequest
 from oms.aftersales.states import ReturnStatus, can_transition
-from oms.common.wording import state_name
 from oms.orders.allowed import owns
 from oms.orders.models import Order
-from oms.orders.states import OrderStatus
+from oms.orders.states import OrderStatus, state_in_message
 
 R = ReturnStatus
 MANAGE_RETURNS = "aftersales.manage_returns"
@@ -47,7 +46,7 @@ def why_not_return(order: Order) -> OrderNotReturnable | None:
     if order.status in NOT_RETURNABLE:
         return OrderNotReturnable(
             _("Order %(order_no)s is %(status)s: nothing of it can be returned.")
-            % {"order_no": order.order_no, "status": state_name(OrderStatus, order.status)},
+            % {"order_no": order.order_no, "status": state_in_message(order.status)},
             details={"order_status": order.status},
         )
     return None

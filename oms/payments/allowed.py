@@ -17,11 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.common.errors import OmsError
-from oms.common.wording import state_name
 from oms.orders.allowed import manages_orders, owns
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order
-from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus, can_transition
+from oms.orders.states import (
+    CUSTOMER_CANCELLABLE,
+    HOLDS_RESERVATION,
+    PAID_UNSHIPPED,
+    OrderStatus,
+    can_transition,
+    state_in_message,
+)
 from oms.payments.models import Payment
 from oms.shipping.models import ShipmentStatus
 
@@ -44,7 +50,7 @@ def why_not_pay(order: Order, *, at: datetime | None = None) -> OmsError | None:
             current=order.status,
             target="paid",
             message=_("Order %(order_no)s is %(status)s.")
-            % {"order_no": order.order_no, "status": state_name(OrderStatus, order.status)},
+            % {"order_no": order.order_no, "status": state_in_message(order.status)},
         )
     if (at or timezone.now()) > order.expires_at:
         return OrderExpired(
@@ -90,7 +96,7 @@ def why_not_cancel_paid(order: Order) -> InvalidTransition | None:
                 "Order %(order_no)s is %(status)s: only paid orders that have not shipped can be cancelled and "
                 "refunded this way."
             )
-            % {"order_no": order.order_no, "status": state_name(OrderStatus, order.status)},
+            % {"order_no": order.order_no, "status": state_in_message(order.status)},
         )
     if any(s.status != ShipmentStatus.PENDING for s in order.shipments.all()):
         return InvalidTransition(

@@ -57,6 +57,27 @@ class Payment(models.Model):
         ]
 
 
+# How an error message names a payment's method or status: in English its code (as the error's details carry it,
+# and as English messages always said), in Chinese its label: each code is translated in its own context.
+PAYMENT_STATE_IN_MESSAGE: dict[str, object] = {
+    Payment.Method.ALIPAY: pgettext_lazy("payment method named in a message", "alipay"),
+    Payment.Method.BALANCE: pgettext_lazy("payment method named in a message", "balance"),
+    Payment.Method.OFFLINE: pgettext_lazy("payment method named in a message", "offline"),
+    Payment.Status.CREATED: pgettext_lazy("payment state named in a message", "created"),
+    Payment.Status.SUCCEEDED: pgettext_lazy("payment state named in a message", "succeeded"),
+    Payment.Status.FAILED: pgettext_lazy("payment state named in a message", "failed"),
+    Payment.Status.CLOSED: pgettext_lazy("payment state named in a message", "closed"),
+    Payment.Status.PARTIALLY_REFUNDED: pgettext_lazy("payment state named in a message", "partially_refunded"),
+    Payment.Status.REFUNDED: pgettext_lazy("payment state named in a message", "refunded"),
+}
+
+
+def payment_state_in_message(code: str) -> str:
+    """A payment method or status as an error message names it, in the active language (unknown: as it is)."""
+    named = PAYMENT_STATE_IN_MESSAGE.get(code)
+    return str(named) if named is not None else code
+
+
 class GatewayMessage(models.Model):
     """Append-only audit log of every message exchanged with a payment gateway, raw."""
 

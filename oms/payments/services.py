@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from oms.common.money import format_money
 from oms.common.statemachine import apply_transition
-from oms.common.wording import state_name
 from oms.orders.models import Order
 from oms.orders.services import cancel_order, mark_order_paid
 from oms.payments import balance
@@ -25,7 +24,7 @@ from oms.payments.errors import GatewayError, PaymentMethodUnavailable
 from oms.payments.gateways import get_gateway
 from oms.payments.gateways.base import Channel
 from oms.payments.locks import lock_payment
-from oms.payments.models import BalanceEntry, Payment, PaymentIssue
+from oms.payments.models import BalanceEntry, Payment, PaymentIssue, payment_state_in_message
 from oms.payments.settlement import UNSETTLED, settle_paid
 from oms.payments.transitions import PAYMENT
 
@@ -109,8 +108,8 @@ def start_gateway_payment(*, order: Order, method: str, channel: Channel, reques
             _("Order %(order_no)s already has a %(method)s payment (%(status)s).")
             % {
                 "order_no": order.order_no,
-                "method": state_name(Payment.Method, payment.method),
-                "status": state_name(Payment.Status, payment.status),
+                "method": payment_state_in_message(payment.method),
+                "status": payment_state_in_message(payment.status),
             },
             details={"method": payment.method, "status": payment.status},
         )

@@ -14,12 +14,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from oms.common.errors import OmsError
-from oms.common.wording import state_name
 from oms.inventory.models import StockMovement
 from oms.orders.allowed import manages_orders, owns
 from oms.orders.errors import InvalidTransition
 from oms.orders.models import Order
-from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
+from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus, state_in_message
 from oms.shipping.errors import ReallocationRefused, ShipmentNotPending
 from oms.shipping.models import ORDER_ENDED_BEFORE_SHIPPING, Shipment
 from oms.shipping.states import FAILED, ShipmentStatus
@@ -69,7 +68,7 @@ def why_not_ship(*, shipment: Shipment, order: Order) -> OmsError | None:
             current=order.status,
             target=OrderStatus.SHIPPED,
             message=_("Order %(order_no)s is %(status)s: only orders awaiting shipment ship.")
-            % {"order_no": order.order_no, "status": state_name(OrderStatus, order.status)},
+            % {"order_no": order.order_no, "status": state_in_message(order.status)},
         )
     return None
 
@@ -143,7 +142,7 @@ def why_not_reallocate(order: Order) -> ReallocationRefused | None:
     if status not in HOLDS_RESERVATION and status not in DEDUCTED_UNSHIPPED:
         return ReallocationRefused(
             _("Order %(order_no)s is %(status)s: only orders not yet shipped can be re-allocated.")
-            % {"order_no": order.order_no, "status": state_name(OrderStatus, status)},
+            % {"order_no": order.order_no, "status": state_in_message(status)},
             details={"current_status": status},
         )
     left = sorted(s.pk for s in order.shipments.all() if s.status != S.PENDING)

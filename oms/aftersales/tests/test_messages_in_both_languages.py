@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from oms.aftersales.states import ReturnStatus
 from oms.aftersales.tests.factories import delivered_order, requested_return
 from oms.inventory.tests.factories import WarehouseFactory
-from oms.orders.states import OrderStatus
+from oms.orders.states import state_in_message
 from oms.shipping.tests.factories import stocked_sku
 from oms.web_vendor.templatetags.oms_web import status_label
 
@@ -76,7 +76,7 @@ def test_a_cancelled_order_cannot_be_returned_and_chinese_names_its_status(custo
     assert answers["en"]["code"] == answers["zh-CN"]["code"] == "order_not_returnable"
     assert answers["en"]["message"] == f"Order {order.order_no} is cancelled: nothing of it can be returned."
     with translation.override("zh-hans"):
-        cancelled = str(OrderStatus.CANCELLED.label)  # the orders catalog's word for it
+        cancelled = state_in_message("cancelled")  # the orders catalog's word for it
     assert answers["zh-CN"]["message"] == f"订单 {order.order_no} 当前状态为“{cancelled}”：没有可退货的商品。"
 
 
@@ -94,3 +94,22 @@ def test_return_statuses_and_their_event_labels_in_chinese(customer, staff, addr
             "已取消",
         ]
         assert [status_label(e.to_status, "return") for e in request.events.all()] == ["已申请"]
+
+
+def test_a_move_the_return_table_forbids_is_refused_in_the_readers_language(
+    customer, staff, staff_client, address, tea
+):
+    order = delivered_order(customer=customer, staff=staff, address=address, lines=[(tea, 1)])
+    request = requested_return(order, (tea.code, 1))
+    url = f"/api/v1/returns/{request.pk}/receive/"  # not approved, not shipped back: nothing to receive
+
+    answers = {}
+    for language in ("en", "zh-CN"):
+        response = staff_client.post(url, {}, format="json", headers={"accept-language": language})
+        answers[language] = {"status": response.status_code, **response.json()}
+
+    en, zh = answers["en"], answers["zh-CN"]
+    assert (en["status"], en["code"]) == (zh["status"], zh["code"]) == (409, "invalid_return_transition")
+    assert en["details"] == zh["details"] == {"current_status": "requested", "requested_status": "received"}
+    assert en["message"] == "A return in state 'requested' cannot become 'received'."
+    assert zh["message"] == "退货申请当前状态为“已申请”，不能变为“已收货”。"

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from oms.orders.states import OrderStatus
+from oms.orders.states import state_in_message
 from oms.payments.models import BalanceEntry, Payment, PaymentIssue, Refund
 from oms.payments.refunds import refund_order
 from oms.payments.tests.factories import funded, paid_order
@@ -61,7 +61,7 @@ def test_paying_a_paid_order_names_its_status_by_code_in_english_and_by_label_in
     assert (en["code"], zh["code"]) == ("invalid_transition", "invalid_transition")
     assert en["message"] == f"Order {order.order_no} is paid."
     with translation.override("zh-hans"):
-        paid = str(OrderStatus.PAID.label)  # the orders catalog's word for it
+        paid = state_in_message("paid")  # the orders catalog's word for it
     assert zh["message"] == f"订单 {order.order_no} 当前状态为“{paid}”。"
 
 

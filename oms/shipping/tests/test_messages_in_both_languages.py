@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from oms.orders.states import OrderStatus
+from oms.orders.states import state_in_message
 from oms.shipping.carriers.sim import sim_timeline
 from oms.shipping.models import ShipmentStatus
 from oms.shipping.tests.factories import confirmed_order, shipped_order
@@ -50,7 +50,7 @@ def test_shipping_a_parcel_of_an_unconfirmed_order_names_the_status_label_in_chi
     order.status = "paid"  # as seen by a page that read it before it was confirmed
     with translation.override("zh-hans"):
         refused = why_not_ship(shipment=parcel, order=order)
-        paid = str(OrderStatus.PAID.label)  # the orders catalog's word for it
+        paid = state_in_message("paid")  # the orders catalog's word for it
     assert isinstance(refused, InvalidTransition)
     assert refused.message == f"订单 {order.order_no} 当前状态为“{paid}”：只有待发货的订单才能发货。"
     assert paid != "paid"
