@@ -210,7 +210,7 @@ def approve_return(*, return_request: ReturnRequest, actor: User, note: str = ""
     with transaction.atomic():
         order, request = lock_return(return_request.pk)
         return apply_return_transition(
-            request=request, order=order, to=R.APPROVED, actor=actor, reason=note.strip() or "Approved"
+            request=request, order=order, to=R.APPROVED, actor=actor, reason=note.strip() or _("Approved")
         )
 
 
@@ -245,7 +245,7 @@ def ship_return(
             order=order,
             to=R.SHIPPED,
             actor=actor,
-            reason=f"Sent back with {carrier} {tracking_no}",
+            reason=_("Sent back with %(carrier)s %(tracking_no)s") % {"carrier": carrier, "tracking_no": tracking_no},
             fields=("carrier", "tracking_no", "shipped_at"),
         )
 
@@ -258,7 +258,8 @@ def cancel_return(*, return_request: ReturnRequest, actor: User, reason: str = "
     with transaction.atomic():
         order, request = lock_return(return_request.pk)
         _ensure_customer_or_staff(request, actor, by_staff)
-        default = "Cancelled by staff" if by_staff and request.customer_id != actor.pk else "Cancelled by the customer"
+        by_others = by_staff and request.customer_id != actor.pk
+        default = _("Cancelled by staff") if by_others else _("Cancelled by the customer")
         return apply_return_transition(
             request=request, order=order, to=R.CANCELLED, actor=actor, reason=reason.strip()[:255] or default
         )
@@ -293,9 +294,12 @@ def receive_return(*, return_request: ReturnRequest, actor: User, restock: bool 
         if restock:
             units = restock_return(request=request, lines=lines, actor=actor)
             warehouses = ", ".join(sorted({line.shipment.warehouse.code for line in lines}))
-            note = f"Parcel received; {units} unit(s) back on hand in {warehouses}"
+            note = _("Parcel received; %(units)s unit(s) back on hand in %(warehouses)s") % {
+                "units": units,
+                "warehouses": warehouses,
+            }
         else:
-            note = "Parcel received; not restocked"
+            note = _("Parcel received; not restocked")
         request.received_at, request.restocked = timezone.now(), restock
         apply_return_transition(
             request=request, order=order, to=R.RECEIVED, actor=actor, reason=note, fields=("received_at", "restocked")
@@ -409,7 +413,8 @@ def _finish_refund(*, return_id: int, refund: Refund, actor: User | None) -> Ret
             order=order,
             to=R.REFUNDED,
             actor=actor,
-            reason=f"Refunded {format_money(refund.amount)} ({refund.out_request_no})",
+            reason=_("Refunded %(amount)s (%(refund)s)")
+            % {"amount": format_money(refund.amount), "refund": refund.out_request_no},
             fields=("refund", "refunded_at", "refund_claimed_at"),
         )
 
@@ -422,5 +427,9 @@ def _release_claim(*, return_id: int, actor: User | None, exc: Exception) -> Non
         request.save(update_fields=["refund_claimed_at", "updated_at"])
         # Not a status change: the return stays received, and the attempt is on both timelines.
         record_return_event(
-            request=request, order=order, from_status=request.status, actor=actor, reason=f"Refund failed: {why}"
+            request=request,
+            order=order,
+            from_status=request.status,
+            actor=actor,
+            reason=_("Refund failed: %(why)s") % {"why": why},
         )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from oms.aftersales.errors import InvalidReturnTransition, ReturnNotFound
 from oms.aftersales.models import ReturnEvent, ReturnRequest
-from oms.aftersales.states import TRANSITIONS, ReturnStatus
+from oms.aftersales.states import TRANSITIONS, ReturnStatus, state_in_message
 from oms.common.statemachine import StateMachine, apply_transition, record_event
 from oms.orders.models import Order
 from oms.orders.transitions import note_order
@@ -32,7 +32,9 @@ def _write_event(
         reason=reason[:255],
         created_at=at,
     )
-    note = f"Return #{request.pk} {request.status}" + (f": {reason}" if reason else "")
+    note = _("Return #%(return_id)s %(status)s") % {"return_id": request.pk, "status": state_in_message(request.status)}
+    if reason:
+        note = _("%(what)s: %(reason)s") % {"what": note, "reason": reason}
     # Status-neutral: the order's own status changes only through oms.orders.transitions.
     note_order(order=request.order, actor=actor, reason=note, at=at)
     return event

@@ -34,7 +34,8 @@ def record_payment_failure(*, payment: Payment, reason: str) -> None:
             payment,
             to=Payment.Status.CLOSED if expired else Payment.Status.FAILED,
             actor=None,
-            reason=f"Closed unpaid after the payment window: {reason}" if expired else f"Failed: {reason}",
+            reason=(_("Closed unpaid after the payment window: %(reason)s") if expired else _("Failed: %(reason)s"))
+            % {"reason": reason},
             fields=("failure_reason",),
         )
         if not expired and payment.order.status == OrderStatus.PENDING_PAYMENT:
@@ -42,7 +43,7 @@ def record_payment_failure(*, payment: Payment, reason: str) -> None:
                 order_id=payment.order_id,
                 to=OrderStatus.PAYMENT_FAILED,
                 actor=None,
-                reason=f"Payment failed: {reason}",
+                reason=_("Payment failed: %(reason)s") % {"reason": reason},
             )
 
 
@@ -57,7 +58,7 @@ def resolve_exception(*, order: Order, action: str, actor: User, reason: str) ->
             _("Unknown action %(action)s; use one of %(actions)s.")
             % {"action": repr(action), "actions": ", ".join(RESOLUTIONS)}
         )
-    note = f"Exception resolved by staff ({action}): {reason}"
+    note = _("Exception resolved by staff (%(action)s): %(reason)s") % {"action": action, "reason": reason}
     if action == "retry":
         order = transition_order(order_id=order.pk, to=OrderStatus.PENDING_PAYMENT, actor=actor, reason=note)
     elif action == "cancel":

@@ -179,7 +179,7 @@ def _open_refund(
             order_id=order.pk,
             to=OrderStatus.REFUNDING,
             actor=actor,
-            reason=f"Refund of {format_money(amount)}: {reason}",
+            reason=_("Refund of %(amount)s: %(reason)s") % {"amount": format_money(amount), "reason": reason},
         )
         count = Refund.objects.filter(order=order).count()
         refund = Refund.objects.create(
@@ -230,7 +230,7 @@ def send_refund(*, refund: Refund, actor: User | None, ask_first: bool = False) 
         else:
             fail_refund(refund_id=refund.pk, actor=actor, why=exc.message)
         raise
-    return complete_refund(refund_id=refund.pk, actor=actor, note=" (confirmed later)" if ask_first else "")
+    return complete_refund(refund_id=refund.pk, actor=actor, note=_(" (confirmed later)") if ask_first else "")
 
 
 def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Refund:
@@ -252,7 +252,7 @@ def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Re
             payment,
             to=Payment.Status.REFUNDED if fully else Payment.Status.PARTIALLY_REFUNDED,
             actor=actor,
-            reason=f"Refund {refund.out_request_no} of {refund.amount}",
+            reason=_("Refund %(refund)s of %(amount)s") % {"refund": refund.out_request_no, "amount": refund.amount},
             fields=("refunded_amount",),
         )
         refund.completed_at, refund.next_attempt_at = timezone.now(), None
@@ -261,7 +261,7 @@ def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Re
             refund,
             to=Refund.Status.SUCCEEDED,
             actor=actor,
-            reason=f"Refund made{note}",
+            reason=_("Refund made%(note)s") % {"note": note},
             fields=("completed_at", "next_attempt_at"),
         )
         _resolve_issues(refund)
@@ -272,12 +272,16 @@ def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Re
             note_order(
                 order=order,
                 actor=None,
-                reason=f"Late payment of {format_money(refund.amount)} refunded automatically ({refund.out_request_no}){note}",
+                reason=_("Late payment of %(amount)s refunded automatically (%(refund)s)%(note)s")
+                % {"amount": format_money(refund.amount), "refund": refund.out_request_no, "note": note},
             )
         else:
             target = OrderStatus.REFUNDED if fully else OrderStatus(refund.order_status_before)
             transition_order(
-                order_id=order.pk, to=target, actor=actor, reason=f"Refund {refund.out_request_no} done{note}"
+                order_id=order.pk,
+                to=target,
+                actor=actor,
+                reason=_("Refund %(refund)s done%(note)s") % {"refund": refund.out_request_no, "note": note},
             )
     return refund
 
@@ -296,7 +300,7 @@ def fail_refund(*, refund_id: int, actor: User | None, why: str) -> Refund:
             refund,
             to=Refund.Status.FAILED,
             actor=actor,
-            reason=f"Refused: {why}",
+            reason=_("Refused: %(why)s") % {"why": why},
             fields=("failure_reason", "next_attempt_at"),
         )
         _resolve_issues(refund)
@@ -307,7 +311,7 @@ def fail_refund(*, refund_id: int, actor: User | None, why: str) -> Refund:
             order_id=refund.order_id,
             to=OrderStatus(refund.order_status_before),
             actor=actor,
-            reason=f"Refund failed: {why}",
+            reason=_("Refund failed: %(why)s") % {"why": why},
         )
     return refund
 
@@ -325,24 +329,43 @@ def record_unsettled_attempt(*, refund_id: int, why: str) -> Refund:
             return refund
         refund.attempts += 1
         refund.failure_reason = why[:255]
-        label = f"Refund {refund.out_request_no} of {format_money(refund.amount)}"
+        label = _("Refund %(refund)s of %(amount)s") % {
+            "refund": refund.out_request_no,
+            "amount": format_money(refund.amount),
+        }
         if refund.automatic and refund.attempts >= settings.OMS_REFUND_MAX_ATTEMPTS:
             refund.next_attempt_at = None
-            detail = f"{label} failed {refund.attempts} times and is no longer retried; refund it by hand. Last: {why}"
+            detail = _(
+                "%(label)s failed %(attempts)s times and is no longer retried; refund it by hand. Last: %(why)s"
+            ) % {"label": label, "attempts": refund.attempts, "why": why}
             apply_transition(
                 REFUND,
                 refund,
                 to=Refund.Status.FAILED,
                 actor=None,
-                reason=f"Given up after {refund.attempts} attempts: {why}",
+                reason=_("Given up after %(attempts)s attempts: %(why)s") % {"attempts": refund.attempts, "why": why},
             )
         else:
             refund.next_attempt_at = timezone.now() + retry_delay(refund.attempts)
-            limit = f" of {settings.OMS_REFUND_MAX_ATTEMPTS}" if refund.automatic else ""
-            detail = (
-                f"{label}: attempt {refund.attempts}{limit} settled nothing ({why}); "
-                f"next attempt after {refund.next_attempt_at.isoformat(timespec='seconds')}."
-            )
+            attempt = {
+                "label": label,
+                "attempts": refund.attempts,
+                "max": settings.OMS_REFUND_MAX_ATTEMPTS,
+                "why": why,
+                "next": refund.next_attempt_at.isoformat(timespec="seconds"),
+            }
+            if refund.automatic:
+                detail = (
+                    _(
+                        "%(label)s: attempt %(attempts)s of %(max)s settled nothing (%(why)s); next attempt after %(next)s."
+                    )
+                    % attempt
+                )
+            else:
+                detail = (
+                    _("%(label)s: attempt %(attempts)s settled nothing (%(why)s); next attempt after %(next)s.")
+                    % attempt
+                )
         refund.save(update_fields=["attempts", "failure_reason", "next_attempt_at"])
         kind = "refund_failed" if refund.automatic else "refund_unconfirmed"
         issue = PaymentIssue.objects.filter(refund=refund, kind=kind, resolved_at__isnull=True).first()

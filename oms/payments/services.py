@@ -52,7 +52,11 @@ def record_offline_payment(*, order: Order, actor: User, reference: str, paid_at
             gateway_trade_no=reference[:64],
             succeeded_at=paid_at,
         )
-        note = f"Offline payment recorded by staff; reference: {reference}" if reference else "Offline payment"
+        note = (
+            _("Offline payment recorded by staff; reference: %(reference)s") % {"reference": reference}
+            if reference
+            else _("Offline payment")
+        )
         return mark_order_paid(order=order, actor=actor, reason=note, paid_at=paid_at)
 
 
@@ -85,7 +89,7 @@ def pay_with_balance(*, order: Order, customer: User, payment_password: str) -> 
             out_trade_no=f"B{order.order_no}",
             succeeded_at=now,
         )
-        return mark_order_paid(order=order, actor=customer, reason="Paid with store balance", paid_at=now)
+        return mark_order_paid(order=order, actor=customer, reason=_("Paid with store balance"), paid_at=now)
 
 
 def payment_base_url(request: HttpRequest) -> str:
@@ -171,7 +175,8 @@ def settle_from_gateway(*, payment: Payment) -> str:
             order=payment.order,
             payment=payment,
             kind="amount_mismatch",
-            detail=f"Gateway reports {format_money(trade.total_amount)}, we expected {format_money(payment.amount)}.",
+            detail=_("Gateway reports %(gateway)s, we expected %(ours)s.")
+            % {"gateway": format_money(trade.total_amount), "ours": format_money(payment.amount)},
         )
         return "mismatch"
     with transaction.atomic():
@@ -198,7 +203,7 @@ def close_gateway_payment(*, payment: Payment) -> bool:
     with transaction.atomic():
         payment = lock_payment(payment.pk)
         if payment.status == Payment.Status.CREATED:
-            apply_transition(PAYMENT, payment, to=Payment.Status.CLOSED, actor=None, reason="Closed at the gateway")
+            apply_transition(PAYMENT, payment, to=Payment.Status.CLOSED, actor=None, reason=_("Closed at the gateway"))
     return False
 
 

@@ -40,7 +40,7 @@ from oms.shipping.allowed import (
 from oms.shipping.carriers import carrier_codes
 from oms.shipping.errors import NotOrderCustomer, ShipmentNotPending, TrackingNoTaken, UnknownShipment
 from oms.shipping.models import Shipment, ShipmentLine, TrackingEvent
-from oms.shipping.states import FAILED, TRANSITIONS, ShipmentStatus
+from oms.shipping.states import FAILED, TRANSITIONS, ShipmentStatus, state_in_message
 from oms.shipping.stock import deduct_reserved_for_shipment, deduct_reship_stock
 from oms.shipping.transitions import SHIPMENT
 
@@ -73,9 +73,10 @@ def confirm_order(*, order: Order, actor: User) -> Order:
             order_id=order.pk,
             to=OrderStatus.AWAITING_SHIPMENT,
             actor=actor,
-            reason=f"Confirmed for shipping: {len(shipments)} shipment(s) from {codes}"
+            reason=_("Confirmed for shipping: %(count)s shipment(s) from %(warehouses)s")
+            % {"count": len(shipments), "warehouses": codes}
             if shipments
-            else "Confirmed for shipping",
+            else _("Confirmed for shipping"),
         )
 
 
@@ -174,7 +175,8 @@ def ship_shipment(
                     shipment,
                     to=S.PICKED_UP,
                     actor=actor,
-                    reason=f"Left {shipment.warehouse.code} with {carrier} {tracking_no}",
+                    reason=_("Left %(warehouse)s with %(carrier)s %(tracking_no)s")
+                    % {"warehouse": shipment.warehouse.code, "carrier": carrier, "tracking_no": tracking_no},
                     fields=("carrier", "tracking_no", "shipped_by", "shipped_at"),
                 )
         except IntegrityError as exc:  # the same number recorded concurrently for another parcel
@@ -210,19 +212,32 @@ def _tracking_no_taken(carrier: str, tracking_no: str) -> TrackingNoTaken:
 
 
 def _after_shipment_left(*, order: Order, shipment: Shipment, actor: User | None) -> None:
-    label = f"shipment {shipment.pk} from {shipment.warehouse.code} ({shipment.carrier} {shipment.tracking_no})"
+    label = _("shipment %(shipment)s from %(warehouse)s (%(carrier)s %(tracking_no)s)") % {
+        "shipment": shipment.pk,
+        "warehouse": shipment.warehouse.code,
+        "carrier": shipment.carrier,
+        "tracking_no": shipment.tracking_no,
+    }
     pending = order.shipments.filter(status=S.PENDING).count()
     if pending:
-        note_order(order=order, actor=actor, reason=f"Partly shipped: {label}; {pending} shipment(s) still to ship")
+        partly = _("Partly shipped: %(label)s; %(pending)s shipment(s) still to ship")
+        note_order(order=order, actor=actor, reason=partly % {"label": label, "pending": pending})
         return
-    transition_order(order_id=order.pk, to=OrderStatus.SHIPPED, actor=actor, reason=f"Shipped: {label}")
+    shipped = _("Shipped: %(label)s") % {"label": label}
+    transition_order(order_id=order.pk, to=OrderStatus.SHIPPED, actor=actor, reason=shipped)
     failed = unresolved_failures(order).first()
     if failed is not None:
         transition_order(
             order_id=order.pk,
             to=OrderStatus.SHIPMENT_FAILED,
             actor=None,
-            reason=f"Shipment {failed.pk} ({failed.carrier} {failed.tracking_no}) is {failed.status}",
+            reason=_("Shipment %(shipment)s (%(carrier)s %(tracking_no)s) is %(status)s")
+            % {
+                "shipment": failed.pk,
+                "carrier": failed.carrier,
+                "tracking_no": failed.tracking_no,
+                "status": state_in_message(failed.status),
+            },
         )
 
 
@@ -282,7 +297,14 @@ def record_tracking_event(
         if status == S.DELIVERED:
             shipment.delivered_at = occurred_at
             fields.append("delivered_at")
-        apply_transition(SHIPMENT, shipment, to=status, actor=None, reason=f"Carrier event {event_id}", fields=fields)
+        apply_transition(
+            SHIPMENT,
+            shipment,
+            to=status,
+            actor=None,
+            reason=_("Carrier event %(event)s") % {"event": event_id},
+            fields=fields,
+        )
         if status in FAILED:
             _shipment_failed(order=order, shipment=shipment, event=event)
     return "applied"
@@ -294,9 +316,14 @@ def moves_forward(current: str, reported: str) -> bool:
 
 
 def _shipment_failed(*, order: Order, shipment: Shipment, event: TrackingEvent) -> None:
-    reason = f"Shipment {shipment.pk} ({shipment.carrier} {shipment.tracking_no}) {event.status}"
+    reason = _("Shipment %(shipment)s (%(carrier)s %(tracking_no)s) %(status)s") % {
+        "shipment": shipment.pk,
+        "carrier": shipment.carrier,
+        "tracking_no": shipment.tracking_no,
+        "status": state_in_message(event.status),
+    }
     details = " – ".join(part for part in (event.description, event.location) if part)
-    reason = f"{reason}: {details}" if details else reason
+    reason = _("%(what)s: %(details)s") % {"what": reason, "details": details} if details else reason
     if order.status == OrderStatus.SHIPPED:
         transition_order(order_id=order.pk, to=OrderStatus.SHIPMENT_FAILED, actor=None, reason=reason)
     else:
@@ -317,7 +344,7 @@ def confirm_receipt(*, order: Order, customer: User) -> Order:
         order_id=order.pk,
         to=OrderStatus.COMPLETED,
         actor=customer,
-        reason="Receipt confirmed by the customer",
+        reason=_("Receipt confirmed by the customer"),
         allowed_from=RECEIPT_FROM,
     )
 
@@ -351,7 +378,7 @@ def auto_complete_orders(*, now: datetime | None = None, limit: int = 500) -> in
                 order_id=order_id,
                 to=OrderStatus.COMPLETED,
                 actor=None,
-                reason=f"Completed automatically {days} days after shipping",
+                reason=_("Completed automatically %(days)s days after shipping") % {"days": days},
                 allowed_from=frozenset({OrderStatus.SHIPPED}),
             )
             completed += 1
@@ -388,10 +415,10 @@ def reship_order(*, order: Order, actor: User) -> Order:
             )
             replacements.append(new)
         deduct_reship_stock(shipments=replacements, actor=actor)
-        pairs = ", ".join(f"{new.pk} for {new.replaces_id}" for new in replacements)
+        pairs = ", ".join(_("%(new)s for %(old)s") % {"new": new.pk, "old": new.replaces_id} for new in replacements)
         return transition_order(
             order_id=order.pk,
             to=OrderStatus.AWAITING_SHIPMENT,
             actor=actor,
-            reason=f"Reshipping: new shipment {pairs}",
+            reason=_("Reshipping: new shipment %(pairs)s") % {"pairs": pairs},
         )

@@ -110,3 +110,17 @@ def test_payment_and_refund_event_labels_in_chinese(staff, order):
         assert [status_label(e.to_status, "refund") for e in refund.events.all()] == ["退款成功"]
         assert status_label("pending", "refund") == "退款中"
         assert payment_method_label(payment.method) == "线下付款（员工登记）"
+
+
+def test_a_refund_is_written_on_the_timeline_in_the_language_of_the_request(staff_client, order):
+    response = staff_client.post(
+        f"/api/v1/orders/{order.order_no}/refunds/",
+        {"amount": "5.00", "reason": "包装破损"},
+        format="json",
+        headers={"accept-language": "zh-CN"},
+    )
+
+    assert response.status_code == 201, response.content
+    refund = order.refunds.get()
+    reasons = [e.reason for e in order.events.order_by("id")][-2:]
+    assert reasons == ["退款 ¥5.00：包装破损", f"退款 {refund.out_request_no} 已完成"]

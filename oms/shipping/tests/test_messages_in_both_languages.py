@@ -86,3 +86,26 @@ def test_the_simulated_carrier_writes_in_the_shops_language(settings, customer, 
     assert chinese[0][1] == f"已从仓库 {parcel.warehouse.code} 揽收"
     assert chinese[1] == (f"{parcel.warehouse.region}分拣中心", "已离开分拣中心")
     assert all(HAN.search(description) for _location, description in chinese)
+
+
+def test_the_timeline_is_written_in_the_language_of_the_request(customer, staff, staff_client, address):
+    """As for orders: a timeline line is written once, in the language of the person whose request wrote it."""
+    order = confirmed_order(customer=customer, staff=staff, address=address)
+    english = confirmed_order(customer=customer, staff=staff, address=address)
+    for parcel, language in ((order.shipments.get(), "zh-CN"), (english.shipments.get(), "en")):
+        response = staff_client.post(
+            f"/api/v1/shipments/{parcel.pk}/ship/",
+            {"carrier": "sim", "tracking_no": f"SIM-{parcel.pk}"},
+            format="json",
+            headers={"accept-language": language},
+        )
+        assert response.status_code == 200, response.content
+
+    chinese = order.events.last()
+    parcel = order.shipments.get()
+    assert chinese.reason == f"已发货：包裹 {parcel.pk}，发货仓库 {parcel.warehouse.code}（sim SIM-{parcel.pk}）"
+    assert parcel.events.get().reason == f"已从 {parcel.warehouse.code} 出库，sim SIM-{parcel.pk}"
+    other = english.shipments.get()
+    assert english.events.last().reason == (
+        f"Shipped: shipment {other.pk} from {other.warehouse.code} (sim SIM-{other.pk})"
+    )
