@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.models import ReturnEvent, ReturnLine, ReturnRequest
 from oms.common.admin import ReadOnlyInline
@@ -41,7 +42,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     list_filter = ("status", "created_at")
     list_select_related = ("order", "customer")
     search_fields = ("^order__order_no", "=customer__username", "=tracking_no")
-    search_help_text = "Start of an order number, an exact username or an exact tracking number"
+    search_help_text = _("Start of an order number, an exact username or an exact tracking number")
     show_full_result_count = False
     list_per_page = 50
     inlines = [ReturnLineInline, ReturnEventInline]

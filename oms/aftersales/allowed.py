@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
 
 from oms.aftersales import selectors
 from oms.aftersales.errors import OrderNotReturnable
@@ -19,7 +20,7 @@ from oms.aftersales.models import ReturnRequest
 from oms.aftersales.states import ReturnStatus, can_transition
 from oms.orders.allowed import owns
 from oms.orders.models import Order
-from oms.orders.states import OrderStatus
+from oms.orders.states import OrderStatus, state_in_message
 
 R = ReturnStatus
 MANAGE_RETURNS = "aftersales.manage_returns"
@@ -44,7 +45,8 @@ def why_not_return(order: Order) -> OrderNotReturnable | None:
     """Nothing of an unpaid, cancelled or fully refunded order can go back (which units may: the selectors)."""
     if order.status in NOT_RETURNABLE:
         return OrderNotReturnable(
-            f"Order {order.order_no} is {order.status}: nothing of it can be returned.",
+            _("Order %(order_no)s is %(status)s: nothing of it can be returned.")
+            % {"order_no": order.order_no, "status": state_in_message(order.status)},
             details={"order_status": order.status},
         )
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -35,9 +36,10 @@ def _manages_returns(request: AuthenticatedRequest) -> bool:
     return manages_returns(request.user)
 
 
-def _require_return_manager(request: AuthenticatedRequest, what: str) -> None:
+def _require_return_manager(request: AuthenticatedRequest, refusal: str) -> None:
+    """``refusal``: what a user who may not is told, e.g. "Only staff who manage returns may approve returns."."""
     if not _manages_returns(request):
-        raise PermissionDenied(f"Only staff who manage returns may {what}.")
+        raise PermissionDenied(refusal)
 
 
 def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -93,7 +95,7 @@ class ReturnDetailApi(APIView):
 class ReturnApproveApi(APIView):
     @extend_schema(request=ApproveIn, responses=ReturnOut)
     def post(self, request: AuthenticatedRequest, return_id: int) -> Response:
-        _require_return_manager(request, "approve returns")
+        _require_return_manager(request, _("Only staff who manage returns may approve returns."))
         data = _body(ApproveIn, request)
         found = selectors.return_detail(user=request.user, return_id=return_id)
         services.approve_return(return_request=found, actor=request.user, note=data["reason"])
@@ -103,7 +105,7 @@ class ReturnApproveApi(APIView):
 class ReturnRejectApi(APIView):
     @extend_schema(request=RejectIn, responses=ReturnOut)
     def post(self, request: AuthenticatedRequest, return_id: int) -> Response:
-        _require_return_manager(request, "reject returns")
+        _require_return_manager(request, _("Only staff who manage returns may reject returns."))
         data = _body(RejectIn, request)
         found = selectors.return_detail(user=request.user, return_id=return_id)
         services.reject_return(return_request=found, actor=request.user, reason=data["reason"])
@@ -138,7 +140,7 @@ class ReturnReceiveApi(APIView):
         200 whenever the receipt went through; if the refund then failed, ``refund_error`` says why and the return
         stays ``received`` (retry with ``POST /returns/{id}/refund/``).
         """
-        _require_return_manager(request, "receive returns")
+        _require_return_manager(request, _("Only staff who manage returns may receive returns."))
         data = _body(ReceiveIn, request)
         found = selectors.return_detail(user=request.user, return_id=return_id)
         received = services.receive_return(return_request=found, actor=request.user, restock=data["restock"])
@@ -152,7 +154,7 @@ class ReturnRefundApi(APIView):
     @extend_schema(request=None, responses=ReturnOut)
     def post(self, request: AuthenticatedRequest, return_id: int) -> Response:
         """Retry the refund of a received return whose refund failed."""
-        _require_return_manager(request, "refund returns")
+        _require_return_manager(request, _("Only staff who manage returns may refund returns."))
         found = selectors.return_detail(user=request.user, return_id=return_id)
         services.refund_return(return_request=found, actor=request.user)
         return _detail(request, return_id)

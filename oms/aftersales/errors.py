@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
+from oms.aftersales.states import state_in_message
 from oms.common.errors import Conflict, ErrorCode, NotFound, OmsError
 from oms.common.statemachine import InvalidTransition
 
@@ -31,6 +34,14 @@ class InvalidReturnTransition(InvalidTransition):
 
     code = ErrorCode.INVALID_RETURN_TRANSITION
     subject = "A return"
+
+    def __init__(self, *, current: str, target: str, message: str | None = None) -> None:
+        # The message in the active language, naming the states as codes in English and as labels in Chinese.
+        default = _("A return in state '%(current)s' cannot become '%(target)s'.") % {
+            "current": state_in_message(current),
+            "target": state_in_message(target),
+        }
+        super().__init__(current=current, target=target, message=message or default)
 
 
 class ReturnRefundInProgress(Conflict):

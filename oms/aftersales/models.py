@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.states import SHIPPED_BACK, ReturnStatus
 from oms.common.fields import ExactCharField
@@ -16,27 +17,36 @@ from oms.common.models import StatusEvent
 
 
 class ReturnRequest(models.Model):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns", verbose_name=_("order"))
     # The order's customer, copied so that "my returns" is one indexed lookup.
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="return_requests")
-    status = models.CharField(max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED)
-    reason = models.CharField(max_length=255)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="return_requests", verbose_name=_("customer")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED)
+    reason = models.CharField(_("reason"), max_length=255)
     # The parcel going back, entered by the customer or staff (any carrier: it is not tracked by webhooks).
-    carrier = models.CharField(max_length=32, blank=True, default="")
-    tracking_no = ExactCharField(max_length=64, blank=True, default="")
-    restocked = models.BooleanField(default=False)
+    carrier = models.CharField(_("carrier"), max_length=32, blank=True, default="")
+    tracking_no = ExactCharField(_("tracking number"), max_length=64, blank=True, default="")
+    restocked = models.BooleanField(_("restocked"), default=False)
     refund = models.OneToOneField(
-        "payments.Refund", null=True, blank=True, on_delete=models.PROTECT, related_name="return_request"
+        "payments.Refund",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="return_request",
+        verbose_name=_("refund"),
     )
     # Set while one caller is refunding (oms.aftersales.services.refund_return), so two can never both pay out.
     refund_claimed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_index=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(null=True, blank=True)
-    refunded_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -74,14 +84,18 @@ class ReturnRequest(models.Model):
 
 class ReturnLine(models.Model):
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
-    shipment = models.ForeignKey("shipping.Shipment", on_delete=models.PROTECT, related_name="+")
+    shipment = models.ForeignKey(
+        "shipping.Shipment", on_delete=models.PROTECT, related_name="+", verbose_name=_("shipment")
+    )
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
-    sku_code = ExactCharField(max_length=64)
+    sku_code = ExactCharField(_("SKU code"), max_length=64)
     # The order line's price, copied: what one unit refunds.
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:
+        verbose_name = _("return line")
+        verbose_name_plural = _("return lines")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
@@ -95,5 +109,9 @@ class ReturnEvent(StatusEvent):
     """Append-only timeline of a return: one row per status change (and per failed refund attempt)."""
 
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16)
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("return event")
+        verbose_name_plural = _("return events")

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.aftersales.errors import ReturnNotFound
 from oms.aftersales.models import ReturnLine, ReturnRequest
@@ -61,10 +62,10 @@ def return_list(*, user: User, status: str | None = None, order_no: str | None =
 def return_detail(*, user: User, return_id: int) -> ReturnRequest:
     """The return with lines and timeline, or ReturnNotFound — also for someone else's return (never 403)."""
     if not 0 < return_id <= MAX_ID:  # a bigger number is no id, and would overflow the database's integer
-        raise ReturnNotFound(f"No return {return_id}.")
+        raise ReturnNotFound(_("No return %(return_id)s.") % {"return_id": return_id})
     found = return_list(user=user).filter(pk=return_id).first()
     if found is None:
-        raise ReturnNotFound(f"No return {return_id} among your returns.")
+        raise ReturnNotFound(_("No return %(return_id)s among your returns.") % {"return_id": return_id})
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from oms.aftersales.states import ReturnStatus
@@ -22,7 +23,9 @@ class RequestReturnIn(StrictSerializer):
         codes = [item["sku"] for item in items]
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:
-            raise serializers.ValidationError(f"Each SKU may appear once; repeated: {', '.join(duplicates)}.")
+            raise serializers.ValidationError(
+                _("Each SKU may appear once; repeated: %(skus)s.") % {"skus": ", ".join(duplicates)}
+            )
         return items
 
 

@@ -22,6 +22,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.aftersales import selectors
 from oms.aftersales.allowed import why_not_return
@@ -87,8 +88,8 @@ def request_return(
     ReturnNotDelivered, ReturnWindowClosed.
     """
     if order.customer_id != customer.pk:
-        raise NotReturnCustomer("Only the customer who placed an order may return its items.")
-    reason = _required_reason(reason, "Say why the items go back.")
+        raise NotReturnCustomer(_("Only the customer who placed an order may return its items."))
+    reason = _required_reason(reason, _("Say why the items go back."))
     _check_lines(items)
     now = now or timezone.now()
     with transaction.atomic():
@@ -109,13 +110,13 @@ def request_return(
 
 def _check_lines(items: list[ReturnLineInput]) -> None:
     if not items:
-        raise ValidationFailed("Name at least one item to return.", details={"items": ["At least one line."]})
+        raise ValidationFailed(_("Name at least one item to return."), details={"items": [_("At least one line.")]})
     codes = [item.sku for item in items]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
-        raise ValidationFailed("Each SKU may appear on one line only.", details={"duplicate_skus": duplicates})
+        raise ValidationFailed(_("Each SKU may appear on one line only."), details={"duplicate_skus": duplicates})
     if any(item.quantity < 1 for item in items):
-        raise ValidationFailed("Quantities are whole units, at least 1.", details={"items": ["quantity >= 1"]})
+        raise ValidationFailed(_("Quantities are whole units, at least 1."), details={"items": ["quantity >= 1"]})
 
 
 def _plan_lines(
@@ -126,7 +127,10 @@ def _plan_lines(
     for item in items:
         sku = units.get(item.sku)
         if sku is None:
-            raise ValidationFailed(f"Order {order.order_no} has no {item.sku}.", details={"unknown_skus": [item.sku]})
+            raise ValidationFailed(
+                _("Order %(order_no)s has no %(sku)s.") % {"order_no": order.order_no, "sku": item.sku},
+                details={"unknown_skus": [item.sku]},
+            )
         _check_quantity(order, sku, item.quantity, now)
         left = item.quantity
         for parcel in sku.open_parcels(now):
@@ -156,21 +160,33 @@ def _check_quantity(order: Order, sku: selectors.ReturnableSku, wanted: int, now
     }
     if wanted > sku.not_yet_returned:
         raise ReturnQuantityExceeded(
-            f"Of {sku.sku_code}, {sku.not_yet_returned} unit(s) of order {order.order_no} may still be returned "
-            f"(bought {sku.bought}; returned, requested or refunded {details['already_returned_or_requested']}).",
+            _(
+                "Of %(sku)s, %(left)s unit(s) of order %(order_no)s may still be returned "
+                "(bought %(bought)s; returned, requested or refunded %(taken)s)."
+            )
+            % {
+                "sku": sku.sku_code,
+                "left": sku.not_yet_returned,
+                "order_no": order.order_no,
+                "bought": sku.bought,
+                "taken": details["already_returned_or_requested"],
+            },
             details=details,
         )
     if wanted > sku.delivered_unclaimed():
         raise ReturnNotDelivered(
-            f"Of {sku.sku_code}, {sku.delivered_unclaimed()} delivered unit(s) of order {order.order_no} may be "
-            f"returned; the rest has not been delivered.",
+            _(
+                "Of %(sku)s, %(delivered)s delivered unit(s) of order %(order_no)s may be returned; the rest has "
+                "not been delivered."
+            )
+            % {"sku": sku.sku_code, "delivered": sku.delivered_unclaimed(), "order_no": order.order_no},
             details=details,
         )
     if wanted > sku.returnable(now):
         closed = [p.window_closes_at for p in sku.parcels if p.unclaimed and now > p.window_closes_at]
         raise ReturnWindowClosed(
-            f"The {settings.OMS_RETURN_WINDOW_DAYS}-day return window for {sku.sku_code} closed at "
-            f"{max(closed).isoformat()}.",
+            _("The %(days)s-day return window for %(sku)s closed at %(closed_at)s.")
+            % {"days": settings.OMS_RETURN_WINDOW_DAYS, "sku": sku.sku_code, "closed_at": max(closed).isoformat()},
             details={
                 **details,
                 "window_days": settings.OMS_RETURN_WINDOW_DAYS,
@@ -182,7 +198,7 @@ def _check_quantity(order: Order, sku: selectors.ReturnableSku, wanted: int, now
 def _required_reason(reason: str, message: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(message, details={"reason": ["This field may not be blank."]})
+        raise ValidationFailed(message, details={"reason": [_("This field may not be blank.")]})
     return reason[:255]
 
 
@@ -194,14 +210,14 @@ def approve_return(*, return_request: ReturnRequest, actor: User, note: str = ""
     with transaction.atomic():
         order, request = lock_return(return_request.pk)
         return apply_return_transition(
-            request=request, order=order, to=R.APPROVED, actor=actor, reason=note.strip() or "Approved"
+            request=request, order=order, to=R.APPROVED, actor=actor, reason=note.strip() or _("Approved")
         )
 
 
 def reject_return(*, return_request: ReturnRequest, actor: User, reason: str) -> ReturnRequest:
     """Staff refuse the return, saying why; its units become returnable again. Raises ValidationFailed,
     InvalidReturnTransition."""
-    reason = _required_reason(reason, "Say why the return is rejected.")
+    reason = _required_reason(reason, _("Say why the return is rejected."))
     with transaction.atomic():
         order, request = lock_return(return_request.pk)
         return apply_return_transition(request=request, order=order, to=R.REJECTED, actor=actor, reason=reason)
@@ -215,8 +231,8 @@ def ship_return(
     Sending the same carrier and number again returns the return unchanged (a retried request). Locks the order
     row, then the return row. Raises NotReturnCustomer, ValidationFailed, InvalidReturnTransition.
     """
-    carrier = _clean(carrier, 32, "carrier", "Name the carrier the parcel went with.")
-    tracking_no = _clean(tracking_no, 64, "tracking_no", "Enter the carrier's tracking number.")
+    carrier = _clean(carrier, 32, "carrier", _("Name the carrier the parcel went with."))
+    tracking_no = _clean(tracking_no, 64, "tracking_no", _("Enter the carrier's tracking number."))
     with transaction.atomic():
         order, request = lock_return(return_request.pk)
         _ensure_customer_or_staff(request, actor, by_staff)
@@ -229,7 +245,7 @@ def ship_return(
             order=order,
             to=R.SHIPPED,
             actor=actor,
-            reason=f"Sent back with {carrier} {tracking_no}",
+            reason=_("Sent back with %(carrier)s %(tracking_no)s") % {"carrier": carrier, "tracking_no": tracking_no},
             fields=("carrier", "tracking_no", "shipped_at"),
         )
 
@@ -242,7 +258,8 @@ def cancel_return(*, return_request: ReturnRequest, actor: User, reason: str = "
     with transaction.atomic():
         order, request = lock_return(return_request.pk)
         _ensure_customer_or_staff(request, actor, by_staff)
-        default = "Cancelled by staff" if by_staff and request.customer_id != actor.pk else "Cancelled by the customer"
+        by_others = by_staff and request.customer_id != actor.pk
+        default = _("Cancelled by staff") if by_others else _("Cancelled by the customer")
         return apply_return_transition(
             request=request, order=order, to=R.CANCELLED, actor=actor, reason=reason.strip()[:255] or default
         )
@@ -250,13 +267,13 @@ def cancel_return(*, return_request: ReturnRequest, actor: User, reason: str = "
 
 def _ensure_customer_or_staff(request: ReturnRequest, actor: User, by_staff: bool) -> None:
     if not by_staff and request.customer_id != actor.pk:
-        raise NotReturnCustomer("Only the customer who asked for the return, or staff, may do this.")
+        raise NotReturnCustomer(_("Only the customer who asked for the return, or staff, may do this."))
 
 
 def _clean(value: str, max_length: int, name: str, message: str) -> str:
     value = (value or "").strip()
     if not value or len(value) > max_length or "\x00" in value:
-        raise ValidationFailed(message, details={name: [f"1 to {max_length} characters."]})
+        raise ValidationFailed(message, details={name: [_("1 to %(max)s characters.") % {"max": max_length}]})
     return value
 
 
@@ -277,9 +294,12 @@ def receive_return(*, return_request: ReturnRequest, actor: User, restock: bool 
         if restock:
             units = restock_return(request=request, lines=lines, actor=actor)
             warehouses = ", ".join(sorted({line.shipment.warehouse.code for line in lines}))
-            note = f"Parcel received; {units} unit(s) back on hand in {warehouses}"
+            note = _("Parcel received; %(units)s unit(s) back on hand in %(warehouses)s") % {
+                "units": units,
+                "warehouses": warehouses,
+            }
         else:
-            note = "Parcel received; not restocked"
+            note = _("Parcel received; not restocked")
         request.received_at, request.restocked = timezone.now(), restock
         apply_return_transition(
             request=request, order=order, to=R.RECEIVED, actor=actor, reason=note, fields=("received_at", "restocked")
@@ -350,7 +370,7 @@ def _claim_refund(*, return_id: int) -> _RefundClaim | Refund:
         claimed = request.refund_claimed_at
         if made is not None or (claimed is not None and now - claimed < REFUND_CLAIM_TIMEOUT):
             raise ReturnRefundInProgress(
-                f"The refund of return {request.pk} is already under way.",
+                _("The refund of return %(return_id)s is already under way.") % {"return_id": request.pk},
                 details={"refund": made.out_request_no if made else None},
             )
         request.refund_claimed_at = now
@@ -393,7 +413,8 @@ def _finish_refund(*, return_id: int, refund: Refund, actor: User | None) -> Ret
             order=order,
             to=R.REFUNDED,
             actor=actor,
-            reason=f"Refunded {format_money(refund.amount)} ({refund.out_request_no})",
+            reason=_("Refunded %(amount)s (%(refund)s)")
+            % {"amount": format_money(refund.amount), "refund": refund.out_request_no},
             fields=("refund", "refunded_at", "refund_claimed_at"),
         )
 
@@ -406,5 +427,9 @@ def _release_claim(*, return_id: int, actor: User | None, exc: Exception) -> Non
         request.save(update_fields=["refund_claimed_at", "updated_at"])
         # Not a status change: the return stays received, and the attempt is on both timelines.
         record_return_event(
-            request=request, order=order, from_status=request.status, actor=actor, reason=f"Refund failed: {why}"
+            request=request,
+            order=order,
+            from_status=request.status,
+            actor=actor,
+            reason=_("Refund failed: %(why)s") % {"why": why},
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oms.common.statemachine import TransitionTable
 
@@ -23,6 +24,25 @@ class ReturnStatus(models.TextChoices):
 
 
 R = ReturnStatus
+
+# How an error message names a return's state: in English its code (as the error's details carry it, and as English
+# messages always said), in Chinese its status label: each code is translated in its own context.
+STATE_IN_MESSAGE: dict[str, object] = {
+    R.REQUESTED: pgettext_lazy("return state named in a message", "requested"),
+    R.APPROVED: pgettext_lazy("return state named in a message", "approved"),
+    R.SHIPPED: pgettext_lazy("return state named in a message", "shipped"),
+    R.RECEIVED: pgettext_lazy("return state named in a message", "received"),
+    R.REFUNDED: pgettext_lazy("return state named in a message", "refunded"),
+    R.REJECTED: pgettext_lazy("return state named in a message", "rejected"),
+    R.CANCELLED: pgettext_lazy("return state named in a message", "cancelled"),
+}
+
+
+def state_in_message(state: str) -> str:
+    """``state`` as an error message names it, in the active language (an unknown state as it is)."""
+    named = STATE_IN_MESSAGE.get(state)
+    return str(named) if named is not None else state
+
 
 TRANSITIONS = TransitionTable(
     ReturnStatus,

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
 
 from oms.aftersales.errors import InvalidReturnTransition, ReturnNotFound
 from oms.aftersales.models import ReturnEvent, ReturnRequest
-from oms.aftersales.states import TRANSITIONS, ReturnStatus
+from oms.aftersales.states import TRANSITIONS, ReturnStatus, state_in_message
 from oms.common.statemachine import StateMachine, apply_transition, record_event
 from oms.orders.models import Order
 from oms.orders.transitions import note_order
@@ -31,7 +32,9 @@ def _write_event(
         reason=reason[:255],
         created_at=at,
     )
-    note = f"Return #{request.pk} {request.status}" + (f": {reason}" if reason else "")
+    note = _("Return #%(return_id)s %(status)s") % {"return_id": request.pk, "status": state_in_message(request.status)}
+    if reason:
+        note = _("%(what)s: %(reason)s") % {"what": note, "reason": reason}
     # Status-neutral: the order's own status changes only through oms.orders.transitions.
     note_order(order=request.order, actor=actor, reason=note, at=at)
     return event
@@ -44,7 +47,7 @@ def lock_return(return_id: int) -> tuple[Order, ReturnRequest]:
     """Lock the return's order row, then the return row. Call inside a transaction. Raises ReturnNotFound."""
     order_id = ReturnRequest.objects.filter(pk=return_id).values_list("order_id", flat=True).first()
     if order_id is None:
-        raise ReturnNotFound(f"No return {return_id}.")
+        raise ReturnNotFound(_("No return %(return_id)s.") % {"return_id": return_id})
     order = Order.objects.select_for_update().get(pk=order_id)
     request = RETURN.lock(return_id)
     request.order = order

@@ -14,12 +14,20 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.errors import OmsError
 from oms.orders.allowed import manages_orders, owns
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order
-from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus, can_transition
+from oms.orders.states import (
+    CUSTOMER_CANCELLABLE,
+    HOLDS_RESERVATION,
+    PAID_UNSHIPPED,
+    OrderStatus,
+    can_transition,
+    state_in_message,
+)
 from oms.payments.models import Payment
 from oms.shipping.models import ShipmentStatus
 
@@ -39,11 +47,15 @@ def why_not_pay(order: Order, *, at: datetime | None = None) -> OmsError | None:
     """Money is taken for an order awaiting payment, within its payment window (``at``: when the money moved)."""
     if order.status not in HOLDS_RESERVATION:
         return InvalidTransition(
-            current=order.status, target="paid", message=f"Order {order.order_no} is {order.status}."
+            current=order.status,
+            target="paid",
+            message=_("Order %(order_no)s is %(status)s.")
+            % {"order_no": order.order_no, "status": state_in_message(order.status)},
         )
     if (at or timezone.now()) > order.expires_at:
         return OrderExpired(
-            f"Order {order.order_no} expired at {order.expires_at.isoformat()}; place a new order.",
+            _("Order %(order_no)s expired at %(expires_at)s; place a new order.")
+            % {"order_no": order.order_no, "expires_at": order.expires_at.isoformat()},
             details={"expires_at": order.expires_at.isoformat()},
         )
     return None
@@ -80,15 +92,21 @@ def why_not_cancel_paid(order: Order) -> InvalidTransition | None:
         return InvalidTransition(
             current=order.status,
             target=OrderStatus.REFUNDING,
-            message=f"Order {order.order_no} is {order.status}: only paid orders that have not shipped can be "
-            "cancelled and refunded this way.",
+            message=_(
+                "Order %(order_no)s is %(status)s: only paid orders that have not shipped can be cancelled and "
+                "refunded this way."
+            )
+            % {"order_no": order.order_no, "status": state_in_message(order.status)},
         )
     if any(s.status != ShipmentStatus.PENDING for s in order.shipments.all()):
         return InvalidTransition(
             current=order.status,
             target=OrderStatus.REFUNDING,
-            message=f"A parcel of order {order.order_no} has already left the warehouse, so the order can no longer "
-            "be cancelled: ask for a return once it arrives.",
+            message=_(
+                "A parcel of order %(order_no)s has already left the warehouse, so the order can no longer be "
+                "cancelled: ask for a return once it arrives."
+            )
+            % {"order_no": order.order_no},
         )
     return None
 
@@ -99,7 +117,8 @@ def why_not_refund_unshipped(order: Order, *, by_staff: bool) -> InvalidTransiti
         return InvalidTransition(
             current=order.status,
             target=OrderStatus.REFUNDING,
-            message=f"Order {order.order_no} was paid offline: ask the shop to cancel it and return the money.",
+            message=_("Order %(order_no)s was paid offline: ask the shop to cancel it and return the money.")
+            % {"order_no": order.order_no},
         )
     return None
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -52,10 +53,10 @@ class OrderPayApi(APIView):
         data = body.validated_data
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         if order.customer_id != request.user.pk:
-            raise PermissionDenied("Only the customer who placed an order pays it.")
+            raise PermissionDenied(_("Only the customer who placed an order pays it."))
         if data["method"] == Payment.Method.BALANCE:
             if not data.get("payment_password"):
-                raise serializers.ValidationError({"payment_password": ["Required to pay with balance."]})
+                raise serializers.ValidationError({"payment_password": [_("Required to pay with balance.")]})
             services.pay_with_balance(order=order, customer=request.user, payment_password=data["payment_password"])
             return Response(OrderDetailOut(order_selectors.order_detail(user=request.user, order_no=order_no)).data)
         pay_url = services.start_gateway_payment(
@@ -82,12 +83,12 @@ class TopUpApi(APIView):
     @extend_schema(request=TopUpIn, responses={201: BalanceEntryOut})
     def post(self, request: Request, username: str) -> Response:
         if not (request.user.is_staff and request.user.has_perm("payments.top_up_balance")):
-            raise PermissionDenied("Only staff may top up balances.")
+            raise PermissionDenied(_("Only staff may top up balances."))
         body = TopUpIn(data=request.data)
         body.is_valid(raise_exception=True)
         customer = get_user_model().objects.filter(username=username).first()
         if customer is None:
-            raise NotFound(f"No customer {username}.")
+            raise NotFound(_("No customer %(username)s.") % {"username": username})
         entry = balance.top_up_balance(customer=customer, actor=request.user, **body.validated_data)
         return Response(BalanceEntryOut(entry).data, status=status.HTTP_201_CREATED)
 
@@ -125,7 +126,7 @@ class OrderRefundApi(APIView):
     )
     def post(self, request: Request, order_no: str) -> Response:
         if not (request.user.is_staff and request.user.has_perm(REFUND_ORDERS)):
-            raise PermissionDenied("Only staff may refund orders.")
+            raise PermissionDenied(_("Only staff may refund orders."))
         body = RefundIn(data=request.data)
         body.is_valid(raise_exception=True)
         key = idempotency_key(request)
@@ -160,7 +161,7 @@ class ExceptionQueueApi(APIView):
     @extend_schema(responses=ExceptionOrderOut(many=True))
     def get(self, request: Request) -> Response:
         if not (request.user.is_staff and request.user.has_perm("orders.manage_orders")):
-            raise PermissionDenied("Only staff who manage orders see the exception queue.")
+            raise PermissionDenied(_("Only staff who manage orders see the exception queue."))
         return Response(ExceptionOrderOut(selectors.exception_queue(), many=True).data)
 
 
@@ -168,7 +169,7 @@ class ResolveExceptionApi(APIView):
     @extend_schema(request=ResolveIn, responses=OrderDetailOut)
     def post(self, request: Request, order_no: str) -> Response:
         if not (request.user.is_staff and request.user.has_perm("orders.manage_orders")):
-            raise PermissionDenied("Only staff who manage orders resolve exceptions.")
+            raise PermissionDenied(_("Only staff who manage orders resolve exceptions."))
         body = ResolveIn(data=request.data)
         body.is_valid(raise_exception=True)
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)

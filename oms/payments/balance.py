@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.errors import ValidationFailed
 from oms.common.money import format_money
@@ -26,13 +27,13 @@ PASSWORD_LOCK = timedelta(minutes=15)
 
 
 def account_for(customer: User) -> BalanceAccount:
-    account, _ = BalanceAccount.objects.get_or_create(customer=customer)
+    account, _created = BalanceAccount.objects.get_or_create(customer=customer)
     return account
 
 
 def set_payment_password(*, customer: User, raw_password: str) -> None:
     if not (raw_password.isdigit() and len(raw_password) == 6):
-        raise ValidationFailed("The payment password is 6 digits.")
+        raise ValidationFailed(_("The payment password is 6 digits."))
     account = account_for(customer)
     BalanceAccount.objects.filter(pk=account.pk).update(
         payment_password=make_password(raw_password), failed_password_attempts=0, locked_until=None
@@ -45,10 +46,10 @@ def verify_payment_password(*, customer: User, raw_password: str) -> None:
         account = BalanceAccount.objects.select_for_update().filter(customer=customer).first()
         now = timezone.now()
         if account is None or not account.payment_password:
-            raise PaymentPasswordInvalid("No payment password is set for this account.")
+            raise PaymentPasswordInvalid(_("No payment password is set for this account."))
         if account.locked_until and account.locked_until > now:
             raise PaymentPasswordLocked(
-                "Too many wrong payment passwords; try again later.",
+                _("Too many wrong payment passwords; try again later."),
                 details={"locked_until": account.locked_until.isoformat()},
             )
         if check_password(raw_password, account.payment_password):
@@ -61,7 +62,7 @@ def verify_payment_password(*, customer: User, raw_password: str) -> None:
             failed_password_attempts=0 if locked_until else attempts, locked_until=locked_until
         )
     raise PaymentPasswordInvalid(
-        "Wrong payment password.", details={"attempts_left": max(0, MAX_PASSWORD_ATTEMPTS - attempts)}
+        _("Wrong payment password."), details={"attempts_left": max(0, MAX_PASSWORD_ATTEMPTS - attempts)}
     )
 
 
@@ -86,7 +87,8 @@ def post_balance_entry(
         if not changed:
             account.refresh_from_db(fields=["balance"])
             raise InsufficientBalance(
-                f"The balance of {format_money(account.balance)} does not cover {format_money(-amount)}.",
+                _("The balance of %(balance)s does not cover %(amount)s.")
+                % {"balance": format_money(account.balance), "amount": format_money(-amount)},
                 details={"balance": str(account.balance), "required": str(-amount)},
             )
         account.refresh_from_db(fields=["balance"])
@@ -103,7 +105,7 @@ def post_balance_entry(
 
 def top_up_balance(*, customer: User, amount: Decimal, actor: User, reason: str) -> BalanceEntry:
     if amount <= 0:
-        raise ValidationFailed("A top-up is a positive amount.", details={"amount": str(amount)})
+        raise ValidationFailed(_("A top-up is a positive amount."), details={"amount": str(amount)})
     return post_balance_entry(
         customer=customer, kind=BalanceEntry.Kind.TOP_UP, amount=amount, actor=actor, reason=reason
     )
@@ -121,6 +123,7 @@ def ensure_balance_covers(*, customer: User, amount: Decimal) -> None:
     balance = BalanceAccount.objects.filter(customer=customer).values_list("balance", flat=True).first()
     if balance is None or balance < amount:
         raise InsufficientBalance(
-            f"The balance of {format_money(balance or Decimal('0.00'))} does not cover {format_money(amount)}; top up or pay another way.",
+            _("The balance of %(balance)s does not cover %(amount)s; top up or pay another way.")
+            % {"balance": format_money(balance or Decimal("0.00")), "amount": format_money(amount)},
             details={"balance": str(balance or Decimal("0.00")), "required": str(amount)},
         )

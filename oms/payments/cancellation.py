@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
 
 from oms.orders.models import Order
 from oms.payments import refunds
@@ -51,6 +52,7 @@ def refund_unshipped_order(*, order: Order, actor: User, reason: str, by_staff: 
     """
     if (refused := why_not_refund_unshipped(order, by_staff=by_staff)) is not None:
         raise refused
-    who = "staff" if by_staff else "the customer"
-    why = f"Cancelled by {who} before shipping" + (f": {reason}" if reason else "")
+    why = _("Cancelled by staff before shipping") if by_staff else _("Cancelled by the customer before shipping")
+    if reason:
+        why = _("%(what)s: %(reason)s") % {"what": why, "reason": reason}
     return refunds.request_refund(order=order, reason=why, actor=actor, cancel_unshipped=True).refund

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.errors import ValidationFailed
 from oms.common.statemachine import apply_transition
@@ -33,7 +34,8 @@ def record_payment_failure(*, payment: Payment, reason: str) -> None:
             payment,
             to=Payment.Status.CLOSED if expired else Payment.Status.FAILED,
             actor=None,
-            reason=f"Closed unpaid after the payment window: {reason}" if expired else f"Failed: {reason}",
+            reason=(_("Closed unpaid after the payment window: %(reason)s") if expired else _("Failed: %(reason)s"))
+            % {"reason": reason},
             fields=("failure_reason",),
         )
         if not expired and payment.order.status == OrderStatus.PENDING_PAYMENT:
@@ -41,7 +43,7 @@ def record_payment_failure(*, payment: Payment, reason: str) -> None:
                 order_id=payment.order_id,
                 to=OrderStatus.PAYMENT_FAILED,
                 actor=None,
-                reason=f"Payment failed: {reason}",
+                reason=_("Payment failed: %(reason)s") % {"reason": reason},
             )
 
 
@@ -52,8 +54,11 @@ def resolve_exception(*, order: Order, action: str, actor: User, reason: str) ->
     does not fit the order's state, ValidationFailed for an unknown action.
     """
     if action not in RESOLUTIONS:
-        raise ValidationFailed(f"Unknown action {action!r}; use one of {', '.join(RESOLUTIONS)}.")
-    note = f"Exception resolved by staff ({action}): {reason}"
+        raise ValidationFailed(
+            _("Unknown action %(action)s; use one of %(actions)s.")
+            % {"action": repr(action), "actions": ", ".join(RESOLUTIONS)}
+        )
+    note = _("Exception resolved by staff (%(action)s): %(reason)s") % {"action": action, "reason": reason}
     if action == "retry":
         order = transition_order(order_id=order.pk, to=OrderStatus.PENDING_PAYMENT, actor=actor, reason=note)
     elif action == "cancel":

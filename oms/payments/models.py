@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oms.common.fields import ExactCharField
 from oms.common.models import StatusEvent
@@ -18,12 +19,12 @@ class Payment(models.Model):
         OFFLINE = "offline", _("Offline (recorded by staff)")
 
     class Status(models.TextChoices):
-        CREATED = "created", _("Created")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
-        CLOSED = "closed", _("Closed")
-        PARTIALLY_REFUNDED = "partially_refunded", _("Partially Refunded")
-        REFUNDED = "refunded", _("Refunded")
+        CREATED = "created", pgettext_lazy("payment status", "Created")
+        SUCCEEDED = "succeeded", pgettext_lazy("payment status", "Succeeded")
+        FAILED = "failed", pgettext_lazy("payment status", "Failed")
+        CLOSED = "closed", pgettext_lazy("payment status", "Closed")
+        PARTIALLY_REFUNDED = "partially_refunded", pgettext_lazy("payment status", "Partially Refunded")
+        REFUNDED = "refunded", pgettext_lazy("payment status", "Refunded")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(max_length=16, choices=Method.choices)
@@ -54,6 +55,27 @@ class Payment(models.Model):
                 name="payment_refund_within_amount",
             ),
         ]
+
+
+# How an error message names a payment's method or status: in English its code (as the error's details carry it,
+# and as English messages always said), in Chinese its label: each code is translated in its own context.
+PAYMENT_STATE_IN_MESSAGE: dict[str, object] = {
+    Payment.Method.ALIPAY: pgettext_lazy("payment method named in a message", "alipay"),
+    Payment.Method.BALANCE: pgettext_lazy("payment method named in a message", "balance"),
+    Payment.Method.OFFLINE: pgettext_lazy("payment method named in a message", "offline"),
+    Payment.Status.CREATED: pgettext_lazy("payment state named in a message", "created"),
+    Payment.Status.SUCCEEDED: pgettext_lazy("payment state named in a message", "succeeded"),
+    Payment.Status.FAILED: pgettext_lazy("payment state named in a message", "failed"),
+    Payment.Status.CLOSED: pgettext_lazy("payment state named in a message", "closed"),
+    Payment.Status.PARTIALLY_REFUNDED: pgettext_lazy("payment state named in a message", "partially_refunded"),
+    Payment.Status.REFUNDED: pgettext_lazy("payment state named in a message", "refunded"),
+}
+
+
+def payment_state_in_message(code: str) -> str:
+    """A payment method or status as an error message names it, in the active language (unknown: as it is)."""
+    named = PAYMENT_STATE_IN_MESSAGE.get(code)
+    return str(named) if named is not None else code
 
 
 class GatewayMessage(models.Model):
@@ -110,10 +132,10 @@ class BalanceEntry(models.Model):
     """Append-only ledger line of a balance account (signed amount)."""
 
     class Kind(models.TextChoices):
-        TOP_UP = "top_up"
-        PAYMENT = "payment"
-        REFUND = "refund"
-        ADJUSTMENT = "adjustment"
+        TOP_UP = "top_up", pgettext_lazy("balance entry", "Top-up")
+        PAYMENT = "payment", pgettext_lazy("balance entry", "Payment")
+        REFUND = "refund", pgettext_lazy("balance entry", "Refund")
+        ADJUSTMENT = "adjustment", pgettext_lazy("balance entry", "Adjustment")
 
     account = models.ForeignKey(BalanceAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -137,9 +159,9 @@ class Refund(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("refund status", "Pending")
+        SUCCEEDED = "succeeded", pgettext_lazy("refund status", "Succeeded")
+        FAILED = "failed", pgettext_lazy("refund status", "Failed")
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
@@ -201,6 +223,7 @@ class PaymentIssue(models.Model):
     # What staff read for each ``kind`` (the kind itself is a code, kept in the API).
     KIND_LABELS = {
         "paid_after_cancel": _("Paid after the order was closed"),
+        "paid_after_close": _("Paid after the payment was given up"),
         "amount_mismatch": _("Amount differs from the gateway's"),
         "reconciliation": _("Reconciliation difference"),
         "refund_failed": _("Refund failed"),

@@ -7,6 +7,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.statemachine import apply_transition
 from oms.payments.gateways import get_gateway
@@ -87,7 +88,7 @@ def _apply(*, payment: Payment, notice: GatewayNotification) -> str:
         return "refund_notice"  # refunds are settled by the refund call itself; this never re-pays an order
     if notice.kind == NotificationKind.CLOSED:
         if payment.status == Payment.Status.CREATED:
-            apply_transition(PAYMENT, payment, to=Payment.Status.CLOSED, actor=None, reason="Closed at the gateway")
+            apply_transition(PAYMENT, payment, to=Payment.Status.CLOSED, actor=None, reason=_("Closed at the gateway"))
         return "closed"
     if notice.kind != NotificationKind.PAID:
         return "ignored"

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.money import format_money
 from oms.orders.models import Order
@@ -84,7 +85,7 @@ def _reconcile_one(payment: Payment) -> str:
         logger.warning("could not reconcile payment %s: %s", payment.out_trade_no, exc.message)
         return "gateway_error"
     if was_open and outcome == "closed_unpaid":
-        record_payment_failure(payment=payment, reason="the gateway closed the trade unpaid")
+        record_payment_failure(payment=payment, reason=_("the gateway closed the trade unpaid"))
     elif not was_open and outcome not in MONEY_ARRIVED and checked_at >= payment.order.expires_at:
         # Asked after the trade stopped being payable (the gateway takes no money past the order's window).
         Payment.objects.filter(pk=payment.pk, status__in=WRITTEN_OFF).update(unpaid_confirmed_at=checked_at)
@@ -122,9 +123,12 @@ def daily_reconciliation(*, day: date | None = None) -> DailyReconciliation:
         # A fully refunded trade is TRADE_CLOSED at Alipay, but it was paid (it still has its payment time).
         refunded_in_full = trade.closed and trade.paid_at is not None and payment.status == Payment.Status.REFUNDED
         if not (trade.paid or refunded_in_full):
-            problem = "the gateway does not show this payment as paid"
+            problem = _("the gateway does not show this payment as paid")
         elif trade.total_amount != payment.amount:
-            problem = f"the gateway says {format_money(trade.total_amount)}, we recorded {format_money(payment.amount)}"
+            problem = _("the gateway says %(gateway)s, we recorded %(ours)s") % {
+                "gateway": format_money(trade.total_amount),
+                "ours": format_money(payment.amount),
+            }
         if problem:
             report.mismatches.append({"out_trade_no": payment.out_trade_no, "problem": problem})
             PaymentIssue.objects.create(order=payment.order, payment=payment, kind="reconciliation", detail=problem)

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.errors import ValidationFailed
 from oms.common.money import format_money, money_sum
@@ -117,7 +118,8 @@ def request_refund(
     if not created:
         if refund.status == Refund.Status.FAILED:
             raise GatewayError(
-                f"Refund {refund.out_request_no} failed: {refund.failure_reason}",
+                _("Refund %(refund)s failed: %(why)s")
+                % {"refund": refund.out_request_no, "why": refund.failure_reason},
                 details={"refund": refund.out_request_no, "status": refund.status},
             )
         return RefundRequested(refund, created=False)
@@ -148,7 +150,10 @@ def _open_refund(
             _check_unshipped(order)
         payment = Payment.objects.select_for_update().filter(order=order, status__in=REFUNDABLE).first()
         if payment is None:
-            raise RefundExceedsPaid(f"Order {order.order_no} has no payment to refund.", details={"paid": "0.00"})
+            raise RefundExceedsPaid(
+                _("Order %(order_no)s has no payment to refund.") % {"order_no": order.order_no},
+                details={"paid": "0.00"},
+            )
         if cancel_unshipped:
             quantities, restock = _units_not_restocked(order), True
         else:
@@ -161,7 +166,8 @@ def _open_refund(
         refundable = payment.amount - payment.refunded_amount - pending
         if amount <= 0 or amount > refundable:
             raise RefundExceedsPaid(
-                f"At most {format_money(refundable)} of order {order.order_no} can still be refunded.",
+                _("At most %(refundable)s of order %(order_no)s can still be refunded.")
+                % {"refundable": format_money(refundable), "order_no": order.order_no},
                 details={
                     "requested": str(amount),
                     "refundable": str(refundable),
@@ -173,7 +179,7 @@ def _open_refund(
             order_id=order.pk,
             to=OrderStatus.REFUNDING,
             actor=actor,
-            reason=f"Refund of {format_money(amount)}: {reason}",
+            reason=_("Refund of %(amount)s: %(reason)s") % {"amount": format_money(amount), "reason": reason},
         )
         count = Refund.objects.filter(order=order).count()
         refund = Refund.objects.create(
@@ -214,8 +220,8 @@ def send_refund(*, refund: Refund, actor: User | None, ask_first: bool = False) 
     except GatewayOutcomeUnknown as exc:
         record_unsettled_attempt(refund_id=refund.pk, why=exc.message)
         raise GatewayOutcomeUnknown(
-            f"Refund {refund.out_request_no} was sent but not confirmed ({exc.message}); "
-            "it stays pending and is settled automatically.",
+            _("Refund %(refund)s was sent but not confirmed (%(why)s); it stays pending and is settled automatically.")
+            % {"refund": refund.out_request_no, "why": exc.message},
             details={"refund": refund.out_request_no, "status": Refund.Status.PENDING},
         ) from exc
     except GatewayError as exc:
@@ -224,7 +230,7 @@ def send_refund(*, refund: Refund, actor: User | None, ask_first: bool = False) 
         else:
             fail_refund(refund_id=refund.pk, actor=actor, why=exc.message)
         raise
-    return complete_refund(refund_id=refund.pk, actor=actor, note=" (confirmed later)" if ask_first else "")
+    return complete_refund(refund_id=refund.pk, actor=actor, note=_(" (confirmed later)") if ask_first else "")
 
 
 def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Refund:
@@ -246,7 +252,7 @@ def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Re
             payment,
             to=Payment.Status.REFUNDED if fully else Payment.Status.PARTIALLY_REFUNDED,
             actor=actor,
-            reason=f"Refund {refund.out_request_no} of {refund.amount}",
+            reason=_("Refund %(refund)s of %(amount)s") % {"refund": refund.out_request_no, "amount": refund.amount},
             fields=("refunded_amount",),
         )
         refund.completed_at, refund.next_attempt_at = timezone.now(), None
@@ -255,7 +261,7 @@ def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Re
             refund,
             to=Refund.Status.SUCCEEDED,
             actor=actor,
-            reason=f"Refund made{note}",
+            reason=_("Refund made%(note)s") % {"note": note},
             fields=("completed_at", "next_attempt_at"),
         )
         _resolve_issues(refund)
@@ -266,12 +272,16 @@ def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Re
             note_order(
                 order=order,
                 actor=None,
-                reason=f"Late payment of {format_money(refund.amount)} refunded automatically ({refund.out_request_no}){note}",
+                reason=_("Late payment of %(amount)s refunded automatically (%(refund)s)%(note)s")
+                % {"amount": format_money(refund.amount), "refund": refund.out_request_no, "note": note},
             )
         else:
             target = OrderStatus.REFUNDED if fully else OrderStatus(refund.order_status_before)
             transition_order(
-                order_id=order.pk, to=target, actor=actor, reason=f"Refund {refund.out_request_no} done{note}"
+                order_id=order.pk,
+                to=target,
+                actor=actor,
+                reason=_("Refund %(refund)s done%(note)s") % {"refund": refund.out_request_no, "note": note},
             )
     return refund
 
@@ -290,7 +300,7 @@ def fail_refund(*, refund_id: int, actor: User | None, why: str) -> Refund:
             refund,
             to=Refund.Status.FAILED,
             actor=actor,
-            reason=f"Refused: {why}",
+            reason=_("Refused: %(why)s") % {"why": why},
             fields=("failure_reason", "next_attempt_at"),
         )
         _resolve_issues(refund)
@@ -301,7 +311,7 @@ def fail_refund(*, refund_id: int, actor: User | None, why: str) -> Refund:
             order_id=refund.order_id,
             to=OrderStatus(refund.order_status_before),
             actor=actor,
-            reason=f"Refund failed: {why}",
+            reason=_("Refund failed: %(why)s") % {"why": why},
         )
     return refund
 
@@ -319,24 +329,43 @@ def record_unsettled_attempt(*, refund_id: int, why: str) -> Refund:
             return refund
         refund.attempts += 1
         refund.failure_reason = why[:255]
-        label = f"Refund {refund.out_request_no} of {format_money(refund.amount)}"
+        label = _("Refund %(refund)s of %(amount)s") % {
+            "refund": refund.out_request_no,
+            "amount": format_money(refund.amount),
+        }
         if refund.automatic and refund.attempts >= settings.OMS_REFUND_MAX_ATTEMPTS:
             refund.next_attempt_at = None
-            detail = f"{label} failed {refund.attempts} times and is no longer retried; refund it by hand. Last: {why}"
+            detail = _(
+                "%(label)s failed %(attempts)s times and is no longer retried; refund it by hand. Last: %(why)s"
+            ) % {"label": label, "attempts": refund.attempts, "why": why}
             apply_transition(
                 REFUND,
                 refund,
                 to=Refund.Status.FAILED,
                 actor=None,
-                reason=f"Given up after {refund.attempts} attempts: {why}",
+                reason=_("Given up after %(attempts)s attempts: %(why)s") % {"attempts": refund.attempts, "why": why},
             )
         else:
             refund.next_attempt_at = timezone.now() + retry_delay(refund.attempts)
-            limit = f" of {settings.OMS_REFUND_MAX_ATTEMPTS}" if refund.automatic else ""
-            detail = (
-                f"{label}: attempt {refund.attempts}{limit} settled nothing ({why}); "
-                f"next attempt after {refund.next_attempt_at.isoformat(timespec='seconds')}."
-            )
+            attempt = {
+                "label": label,
+                "attempts": refund.attempts,
+                "max": settings.OMS_REFUND_MAX_ATTEMPTS,
+                "why": why,
+                "next": refund.next_attempt_at.isoformat(timespec="seconds"),
+            }
+            if refund.automatic:
+                detail = (
+                    _(
+                        "%(label)s: attempt %(attempts)s of %(max)s settled nothing (%(why)s); next attempt after %(next)s."
+                    )
+                    % attempt
+                )
+            else:
+                detail = (
+                    _("%(label)s: attempt %(attempts)s settled nothing (%(why)s); next attempt after %(next)s.")
+                    % attempt
+                )
         refund.save(update_fields=["attempts", "failure_reason", "next_attempt_at"])
         kind = "refund_failed" if refund.automatic else "refund_unconfirmed"
         issue = PaymentIssue.objects.filter(refund=refund, kind=kind, resolved_at__isnull=True).first()
@@ -391,7 +420,7 @@ def _find_replay(order_id: int, idempotency_key: str, fingerprint: str) -> Refun
     refund = Refund.objects.filter(order_id=order_id, idempotency_key=idempotency_key).first()
     if refund is not None and refund.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused(
-            "This Idempotency-Key was already used for a different refund of this order; send a new key.",
+            _("This Idempotency-Key was already used for a different refund of this order; send a new key."),
             details={"refund": refund.out_request_no},
         )
     return refund
@@ -420,7 +449,8 @@ def _item_quantities(order: Order, items: list[dict[str, Any]]) -> dict[int, int
         line = lines.get(wanted["sku"])
         if line is None or wanted["quantity"] > line.quantity:
             raise ValidationFailed(
-                f"Order {order.order_no} has no {wanted['quantity']} × {wanted['sku']} to refund.",
+                _("Order %(order_no)s has no %(quantity)s × %(sku)s to refund.")
+                % {"order_no": order.order_no, "quantity": wanted["quantity"], "sku": wanted["sku"]},
                 details=wanted,
             )
         quantities[line.sku_id] = wanted["quantity"]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.money import format_money
 from oms.common.statemachine import apply_transition
@@ -23,7 +24,7 @@ from oms.payments.errors import GatewayError, PaymentMethodUnavailable
 from oms.payments.gateways import get_gateway
 from oms.payments.gateways.base import Channel
 from oms.payments.locks import lock_payment
-from oms.payments.models import BalanceEntry, Payment, PaymentIssue
+from oms.payments.models import BalanceEntry, Payment, PaymentIssue, payment_state_in_message
 from oms.payments.settlement import UNSETTLED, settle_paid
 from oms.payments.transitions import PAYMENT
 
@@ -51,7 +52,11 @@ def record_offline_payment(*, order: Order, actor: User, reference: str, paid_at
             gateway_trade_no=reference[:64],
             succeeded_at=paid_at,
         )
-        note = f"Offline payment recorded by staff; reference: {reference}" if reference else "Offline payment"
+        note = (
+            _("Offline payment recorded by staff; reference: %(reference)s") % {"reference": reference}
+            if reference
+            else _("Offline payment")
+        )
         return mark_order_paid(order=order, actor=actor, reason=note, paid_at=paid_at)
 
 
@@ -84,7 +89,7 @@ def pay_with_balance(*, order: Order, customer: User, payment_password: str) -> 
             out_trade_no=f"B{order.order_no}",
             succeeded_at=now,
         )
-        return mark_order_paid(order=order, actor=customer, reason="Paid with store balance", paid_at=now)
+        return mark_order_paid(order=order, actor=customer, reason=_("Paid with store balance"), paid_at=now)
 
 
 def payment_base_url(request: HttpRequest) -> str:
@@ -98,13 +103,18 @@ def start_gateway_payment(*, order: Order, method: str, channel: Channel, reques
     impossible — the gateway itself refuses a second payment of one out_trade_no.
     """
     ensure_payable(order)
-    payment, _ = Payment.objects.get_or_create(
+    payment, _created = Payment.objects.get_or_create(
         out_trade_no=order.order_no,
         defaults={"order": order, "method": method, "amount": order.total_amount},
     )
     if payment.method != method or payment.status != Payment.Status.CREATED:
         raise PaymentMethodUnavailable(
-            f"Order {order.order_no} already has a {payment.method} payment ({payment.status}).",
+            _("Order %(order_no)s already has a %(method)s payment (%(status)s).")
+            % {
+                "order_no": order.order_no,
+                "method": payment_state_in_message(payment.method),
+                "status": payment_state_in_message(payment.status),
+            },
             details={"method": payment.method, "status": payment.status},
         )
     base_url = payment_base_url(request)
@@ -165,7 +175,8 @@ def settle_from_gateway(*, payment: Payment) -> str:
             order=payment.order,
             payment=payment,
             kind="amount_mismatch",
-            detail=f"Gateway reports {format_money(trade.total_amount)}, we expected {format_money(payment.amount)}.",
+            detail=_("Gateway reports %(gateway)s, we expected %(ours)s.")
+            % {"gateway": format_money(trade.total_amount), "ours": format_money(payment.amount)},
         )
         return "mismatch"
     with transaction.atomic():
@@ -192,7 +203,7 @@ def close_gateway_payment(*, payment: Payment) -> bool:
     with transaction.atomic():
         payment = lock_payment(payment.pk)
         if payment.status == Payment.Status.CREATED:
-            apply_transition(PAYMENT, payment, to=Payment.Status.CLOSED, actor=None, reason="Closed at the gateway")
+            apply_transition(PAYMENT, payment, to=Payment.Status.CLOSED, actor=None, reason=_("Closed at the gateway"))
     return False
 
 

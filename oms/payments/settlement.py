@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from oms.common.statemachine import apply_transition
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.services import mark_order_paid
-from oms.orders.states import HOLDS_RESERVATION
-from oms.payments.models import Payment, PaymentIssue
+from oms.orders.states import HOLDS_RESERVATION, state_in_message
+from oms.payments.models import Payment, PaymentIssue, payment_state_in_message
 from oms.payments.refund_recovery import open_automatic_refund, queue_refund_attempt
 from oms.payments.transitions import PAYMENT
 
@@ -39,7 +40,7 @@ def settle_paid(*, payment: Payment, trade_no: str, paid_at: datetime) -> str:
         payment,
         to=Payment.Status.SUCCEEDED,
         actor=None,
-        reason=f"Paid at the gateway: {trade_no}",
+        reason=_("Paid at the gateway: %(trade_no)s") % {"trade_no": trade_no},
         fields=("gateway_trade_no", "succeeded_at"),
     )
     order = payment.order
@@ -48,13 +49,17 @@ def settle_paid(*, payment: Payment, trade_no: str, paid_at: datetime) -> str:
             raise InvalidTransition(
                 current=order.status,
                 target="paid",
-                message=f"Its payment {payment.out_trade_no} was recorded as {was} before the money arrived.",
+                message=_("Its payment %(payment)s was recorded as %(status)s before the money arrived.")
+                % {"payment": payment.out_trade_no, "status": payment_state_in_message(was)},
             )
         if order.status not in HOLDS_RESERVATION:
             raise InvalidTransition(current=order.status, target="paid")
         with transaction.atomic():
             mark_order_paid(
-                order=order, actor=None, reason=f"Paid with {payment.get_method_display()}", paid_at=paid_at
+                order=order,
+                actor=None,
+                reason=_("Paid with %(method)s") % {"method": payment.get_method_display()},
+                paid_at=paid_at,
             )
         return "paid"
     except (InvalidTransition, OrderExpired) as exc:
@@ -62,8 +67,8 @@ def settle_paid(*, payment: Payment, trade_no: str, paid_at: datetime) -> str:
             order=order,
             payment=payment,
             kind="paid_after_close" if written_off else "paid_after_cancel",
-            detail=f"Money arrived for order {order.order_no} in state {order.status}: {exc.message} "
-            "It is refunded automatically.",
+            detail=_("Money arrived for order %(order_no)s in state %(status)s: %(why)s It is refunded automatically.")
+            % {"order_no": order.order_no, "status": state_in_message(order.status), "why": exc.message},
         )
         # Written now, queued after commit: if the task never runs, the recovery job finds the pending refund.
         refund = open_automatic_refund(payment=payment)

@@ -20,8 +20,6 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
 from oms.runtime.processes import dying_with_this_process, exit_status
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -40,8 +38,8 @@ class Program:
 def describe_end(returncode: int) -> str:
     status = exit_status(returncode)
     if returncode < 0:
-        return _("was killed by signal %(signal)d (exit status %(status)d)") % {"signal": -returncode, "status": status}
-    return _("exited with status %(status)d") % {"status": status}
+        return f"was killed by signal {-returncode} (exit status {status})"
+    return f"exited with status {status}"
 
 
 class Supervisor:
@@ -98,29 +96,20 @@ class Supervisor:
             status = exit_status(returncode) or 1  # a server that stops by itself has failed, even "cleanly"
             ended = describe_end(returncode)
             if program.essential:
-                self.say(_("%(name)s %(ended)s: stopping everything.") % {"name": program.name, "ended": ended})
+                self.say(f"{program.name} {ended}: stopping everything.")
                 return status
             while program.crashes and now - program.crashes[0] > self.window:
                 program.crashes.popleft()
             if len(program.crashes) >= self.max_restarts:
                 self.say(
-                    _("%(name)s %(ended)s: %(n)d crashes within %(window)g s (restarts allowed: %(max)d); giving up.")
-                    % {
-                        "name": program.name,
-                        "ended": ended,
-                        "n": len(program.crashes) + 1,
-                        "window": self.window,
-                        "max": self.max_restarts,
-                    }
+                    f"{program.name} {ended}: {len(program.crashes) + 1} crashes within {self.window:g} s "
+                    f"(restarts allowed: {self.max_restarts}); giving up."
                 )
                 return status
             program.crashes.append(now)
             pause = min(self.first_pause * 2 ** (len(program.crashes) - 1), self.longest_pause)
             program.restart_at = now + pause
-            self.say(
-                _("%(name)s %(ended)s; restarting it in %(pause)g s.")
-                % {"name": program.name, "ended": ended, "pause": pause}
-            )
+            self.say(f"{program.name} {ended}; restarting it in {pause:g} s.")
         return None
 
     def _stop_all(self) -> None:

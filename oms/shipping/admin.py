@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from oms.common.admin import ReadOnlyInline
 from oms.shipping.models import Shipment, ShipmentEvent, ShipmentLine, TrackingEvent
@@ -42,7 +43,7 @@ class ShipmentAdmin(admin.ModelAdmin):
     list_filter = ("status", "carrier", "warehouse")
     list_select_related = ("order", "warehouse")
     search_fields = ("=tracking_no", "^order__order_no")
-    search_help_text = "An exact tracking number, or the start of an order number"
+    search_help_text = _("An exact tracking number, or the start of an order number")
     show_full_result_count = False
     list_per_page = 50
     inlines = [ShipmentLineInline, ShipmentEventInline, TrackingEventInline]

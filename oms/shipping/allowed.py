@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from oms.common.errors import OmsError
 from oms.inventory.models import StockMovement
 from oms.orders.allowed import manages_orders, owns
 from oms.orders.errors import InvalidTransition
 from oms.orders.models import Order
-from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus
+from oms.orders.states import HOLDS_RESERVATION, PAID_UNSHIPPED, OrderStatus, state_in_message
 from oms.shipping.errors import ReallocationRefused, ShipmentNotPending
 from oms.shipping.models import ORDER_ENDED_BEFORE_SHIPPING, Shipment
 from oms.shipping.states import FAILED, ShipmentStatus
@@ -58,14 +59,16 @@ def why_not_ship(*, shipment: Shipment, order: Order) -> OmsError | None:
     """A parcel ships while it is in the warehouse and its order awaits shipment."""
     if shipment.status != S.PENDING:
         return ShipmentNotPending(
-            f"Shipment {shipment.pk} already left ({shipment.carrier} {shipment.tracking_no}).",
+            _("Shipment %(shipment)s already left (%(carrier)s %(tracking_no)s).")
+            % {"shipment": shipment.pk, "carrier": shipment.carrier, "tracking_no": shipment.tracking_no},
             details={"status": shipment.status, "carrier": shipment.carrier},
         )
     if order.status != OrderStatus.AWAITING_SHIPMENT:
         return InvalidTransition(
             current=order.status,
             target=OrderStatus.SHIPPED,
-            message=f"Order {order.order_no} is {order.status}: only orders awaiting shipment ship.",
+            message=_("Order %(order_no)s is %(status)s: only orders awaiting shipment ship.")
+            % {"order_no": order.order_no, "status": state_in_message(order.status)},
         )
     return None
 
@@ -102,7 +105,7 @@ def why_not_reship(order: Order) -> InvalidTransition | None:
         return InvalidTransition(
             current=order.status,
             target=OrderStatus.AWAITING_SHIPMENT,
-            message=f"Order {order.order_no} has no failed shipment left to reship.",
+            message=_("Order %(order_no)s has no failed shipment left to reship.") % {"order_no": order.order_no},
         )
     return None
 
@@ -138,18 +141,21 @@ def why_not_reallocate(order: Order) -> ReallocationRefused | None:
     status = OrderStatus(order.status)
     if status not in HOLDS_RESERVATION and status not in DEDUCTED_UNSHIPPED:
         return ReallocationRefused(
-            f"Order {order.order_no} is {status}: only orders not yet shipped can be re-allocated.",
+            _("Order %(order_no)s is %(status)s: only orders not yet shipped can be re-allocated.")
+            % {"order_no": order.order_no, "status": state_in_message(status)},
             details={"current_status": status},
         )
     left = sorted(s.pk for s in order.shipments.all() if s.status != S.PENDING)
     if left:
         return ReallocationRefused(
-            f"Shipment {left[0]} of order {order.order_no} already left the warehouse: its units can no longer move.",
+            _("Shipment %(shipment)s of order %(order_no)s already left the warehouse: its units can no longer move.")
+            % {"shipment": left[0], "order_no": order.order_no},
             details={"current_status": status, "shipments_left": left},
         )
     if StockMovement.objects.filter(order=order, kind=StockMovement.Kind.RETURN).exists():
         return ReallocationRefused(
-            f"A refund or return of order {order.order_no} put units back on hand; re-allocate it by hand.",
+            _("A refund or return of order %(order_no)s put units back on hand; re-allocate it by hand.")
+            % {"order_no": order.order_no},
             details={"current_status": status},
         )
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -17,9 +18,10 @@ from oms.shipping.reallocation import reallocate_order
 from oms.shipping.serializers import ShipIn, ShipmentDetailOut
 
 
-def _require_order_manager(request: AuthenticatedRequest, what: str) -> None:
+def _require_order_manager(request: AuthenticatedRequest, refusal: str) -> None:
+    """``refusal``: what a user who may not is told, e.g. "Only staff who manage orders may ship parcels."."""
     if not manages_orders(request.user):
-        raise PermissionDenied(f"Only staff who manage orders may {what}.")
+        raise PermissionDenied(refusal)
 
 
 def _order_detail(request: AuthenticatedRequest, order_no: str) -> Response:
@@ -29,7 +31,7 @@ def _order_detail(request: AuthenticatedRequest, order_no: str) -> Response:
 class OrderConfirmApi(APIView):
     @extend_schema(request=None, responses=OrderDetailOut)
     def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
-        _require_order_manager(request, "confirm orders for shipping")
+        _require_order_manager(request, _("Only staff who manage orders may confirm orders for shipping."))
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         services.confirm_order(order=order, actor=request.user)
         return _order_detail(request, order_no)
@@ -46,7 +48,7 @@ class OrderConfirmReceiptApi(APIView):
 class OrderReshipApi(APIView):
     @extend_schema(request=None, responses=OrderDetailOut)
     def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
-        _require_order_manager(request, "reship orders")
+        _require_order_manager(request, _("Only staff who manage orders may reship orders."))
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         services.reship_order(order=order, actor=request.user)
         return _order_detail(request, order_no)
@@ -55,7 +57,7 @@ class OrderReshipApi(APIView):
 class OrderReallocateApi(APIView):
     @extend_schema(request=None, responses=OrderDetailOut)
     def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
-        _require_order_manager(request, "re-allocate orders")
+        _require_order_manager(request, _("Only staff who manage orders may re-allocate orders."))
         order = order_selectors.order_for_action(user=request.user, order_no=order_no)
         reallocate_order(order=order, actor=request.user)
         return _order_detail(request, order_no)
@@ -71,7 +73,7 @@ class ShipmentDetailApi(APIView):
 class ShipmentShipApi(APIView):
     @extend_schema(request=ShipIn, responses=ShipmentDetailOut)
     def post(self, request: AuthenticatedRequest, shipment_id: int) -> Response:
-        _require_order_manager(request, "ship parcels")
+        _require_order_manager(request, _("Only staff who manage orders may ship parcels."))
         body = ShipIn(data=request.data)
         body.is_valid(raise_exception=True)
         shipment = selectors.shipment_detail(user=request.user, shipment_id=shipment_id)

@@ -21,22 +21,42 @@ __all__ = ["Shipment", "ShipmentEvent", "ShipmentLine", "ShipmentStatus", "Track
 
 
 class Shipment(models.Model):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="shipments")
-    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="shipments")
-    # A reship replaces one failed shipment; the unique index makes "reship twice" impossible.
-    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacement")
-    carrier = models.CharField(max_length=32, blank=True, default="")
-    tracking_no = ExactCharField(max_length=64, null=True, blank=True)
-    status = models.CharField(max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.PENDING)
-    shipped_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order")
     )
-    created_at = models.DateTimeField()
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("warehouse")
+    )
+    # A reship replaces one failed shipment; the unique index makes "reship twice" impossible.
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replacement",
+        verbose_name=_("replaces"),
+    )
+    carrier = models.CharField(_("carrier"), max_length=32, blank=True, default="")
+    tracking_no = ExactCharField(_("tracking number"), max_length=64, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.PENDING
+    )
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shipped by"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["carrier", "tracking_no"], name="shipment_one_per_tracking_no"),
@@ -71,10 +91,12 @@ NOT_SHIPPED_LABEL = _("Not shipped (order cancelled)")
 class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
-    sku_code = ExactCharField(max_length=64)
-    quantity = models.PositiveIntegerField()
+    sku_code = ExactCharField(_("SKU code"), max_length=64)
+    quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["shipment", "sku"], name="shipment_line_one_per_sku"),
@@ -87,16 +109,18 @@ class TrackingEvent(models.Model):
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking_events")
     carrier = models.CharField(max_length=32)
-    carrier_event_id = ExactCharField(max_length=128)
-    status = models.CharField(max_length=20, choices=ShipmentStatus.choices)
-    occurred_at = models.DateTimeField()
-    location = models.CharField(max_length=200, blank=True)
-    description = models.CharField(max_length=500, blank=True)
+    carrier_event_id = ExactCharField(_("carrier event ID"), max_length=128)
+    status = models.CharField(_("status"), max_length=20, choices=ShipmentStatus.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    description = models.CharField(_("description"), max_length=500, blank=True)
     # False when the event arrived late (out of order) or after the parcel's journey had ended: timeline only.
-    applied = models.BooleanField(default=False)
-    received_at = models.DateTimeField()
+    applied = models.BooleanField(_("applied"), default=False)
+    received_at = models.DateTimeField(_("received at"))
 
     class Meta:
+        verbose_name = _("tracking event")
+        verbose_name_plural = _("tracking events")
         ordering = ["occurred_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["carrier", "carrier_event_id"], name="tracking_event_once"),
@@ -107,5 +131,9 @@ class ShipmentEvent(StatusEvent):
     """Append-only timeline of a shipment's status: one row per move (staff shipping it, or a carrier event)."""
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
+    from_status = models.CharField(_("from status"), max_length=20, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20)
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("shipment event")
+        verbose_name_plural = _("shipment events")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from oms.inventory.errors import InsufficientStock, StockChangedConcurrently
 from oms.inventory.models import Allocation, Warehouse
@@ -54,7 +55,7 @@ def reallocate_order(*, order: Order, actor: User | None) -> Order:
         order = Order.objects.select_for_update().get(pk=order.pk)
         _check_movable(order)
         lines = [_Line(*row) for row in order.items.order_by("pk").values_list("sku_id", "sku_code", "quantity")]
-        for _ in range(MAX_REALLOCATION_ATTEMPTS):
+        for _attempt in range(MAX_REALLOCATION_ATTEMPTS):
             try:
                 with transaction.atomic():
                     summary, changed = _move_units(order=order, lines=lines, actor=actor)
@@ -108,8 +109,13 @@ def _summary(*, allocations: dict[int, Allocation], plan: list[PlannedAllocation
     codes = dict(Warehouse.objects.filter(pk__in=before | after).values_list("pk", "code"))
 
     def names(warehouse_ids: set[int]) -> str:
-        return " + ".join(sorted(codes[w] for w in warehouse_ids)) or "nothing"
+        return " + ".join(sorted(codes[w] for w in warehouse_ids)) or _("nothing")
 
     if unchanged:
-        return f"Re-allocated: unchanged, from {names(after)}"
-    return f"Re-allocated: from {names(before)} to {names(after)} ({len(before)} -> {len(after)} warehouse(s))"
+        return _("Re-allocated: unchanged, from %(after)s") % {"after": names(after)}
+    return _("Re-allocated: from %(before)s to %(after)s (%(count_before)s -> %(count_after)s warehouse(s))") % {
+        "before": names(before),
+        "after": names(after),
+        "count_before": len(before),
+        "count_after": len(after),
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from oms.orders.selectors import orders_visible_to
 from oms.shipping.errors import UnknownShipment
@@ -20,7 +21,7 @@ def shipments_visible_to(user: User) -> QuerySet[Shipment]:
 def shipment_detail(*, user: User, shipment_id: int) -> Shipment:
     """The shipment with its lines and tracking timeline, or UnknownShipment (also for someone else's: never 403)."""
     if not 0 < shipment_id <= MAX_ID:  # a bigger number is no id, and would overflow the database's integer
-        raise UnknownShipment(f"No shipment {shipment_id}.")
+        raise UnknownShipment(_("No shipment %(shipment)s.") % {"shipment": shipment_id})
     shipment = (
         shipments_visible_to(user)
         .select_related("warehouse", "order")
@@ -29,5 +30,5 @@ def shipment_detail(*, user: User, shipment_id: int) -> Shipment:
         .first()
     )
     if shipment is None:
-        raise UnknownShipment(f"No shipment {shipment_id} among your orders' shipments.")
+        raise UnknownShipment(_("No shipment %(shipment)s among your orders' shipments.") % {"shipment": shipment_id})
     return shipment

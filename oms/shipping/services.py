@@ -21,6 +21,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.errors import ValidationFailed
 from oms.common.statemachine import apply_transition
@@ -39,7 +40,7 @@ from oms.shipping.allowed import (
 from oms.shipping.carriers import carrier_codes
 from oms.shipping.errors import NotOrderCustomer, ShipmentNotPending, TrackingNoTaken, UnknownShipment
 from oms.shipping.models import Shipment, ShipmentLine, TrackingEvent
-from oms.shipping.states import FAILED, TRANSITIONS, ShipmentStatus
+from oms.shipping.states import FAILED, TRANSITIONS, ShipmentStatus, state_in_message
 from oms.shipping.stock import deduct_reserved_for_shipment, deduct_reship_stock
 from oms.shipping.transitions import SHIPMENT
 
@@ -72,9 +73,10 @@ def confirm_order(*, order: Order, actor: User) -> Order:
             order_id=order.pk,
             to=OrderStatus.AWAITING_SHIPMENT,
             actor=actor,
-            reason=f"Confirmed for shipping: {len(shipments)} shipment(s) from {codes}"
+            reason=_("Confirmed for shipping: %(count)s shipment(s) from %(warehouses)s")
+            % {"count": len(shipments), "warehouses": codes}
             if shipments
-            else "Confirmed for shipping",
+            else _("Confirmed for shipping"),
         )
 
 
@@ -122,7 +124,8 @@ def regenerate_pending_shipments(*, order: Order) -> list[Shipment]:
     left = [s for s in shipments if s.status != S.PENDING]
     if left:
         raise ShipmentNotPending(
-            f"Shipment {left[0].pk} of order {order.order_no} already left; its parcels can no longer change.",
+            _("Shipment %(shipment)s of order %(order_no)s already left; its parcels can no longer change.")
+            % {"shipment": left[0].pk, "order_no": order.order_no},
             details={"shipments": [s.pk for s in left]},
         )
     ShipmentLine.objects.filter(shipment__in=shipments).delete()
@@ -172,7 +175,8 @@ def ship_shipment(
                     shipment,
                     to=S.PICKED_UP,
                     actor=actor,
-                    reason=f"Left {shipment.warehouse.code} with {carrier} {tracking_no}",
+                    reason=_("Left %(warehouse)s with %(carrier)s %(tracking_no)s")
+                    % {"warehouse": shipment.warehouse.code, "carrier": carrier, "tracking_no": tracking_no},
                     fields=("carrier", "tracking_no", "shipped_by", "shipped_at"),
                 )
         except IntegrityError as exc:  # the same number recorded concurrently for another parcel
@@ -184,7 +188,8 @@ def ship_shipment(
 def _valid_carrier(carrier: str) -> str:
     if carrier not in carrier_codes():
         raise ValidationFailed(
-            f"Unknown carrier {carrier!r}.", details={"carrier": [f"One of: {', '.join(carrier_codes())}."]}
+            _("Unknown carrier %(carrier)s.") % {"carrier": repr(carrier)},
+            details={"carrier": [_("One of: %(carriers)s.") % {"carriers": ", ".join(carrier_codes())}]},
         )
     return carrier
 
@@ -192,31 +197,47 @@ def _valid_carrier(carrier: str) -> str:
 def _valid_tracking_no(tracking_no: str) -> str:
     tracking_no = tracking_no.strip()
     if not tracking_no or len(tracking_no) > 64 or "\x00" in tracking_no:
-        raise ValidationFailed("Enter the carrier's tracking number.", details={"tracking_no": ["1 to 64 characters."]})
+        raise ValidationFailed(
+            _("Enter the carrier's tracking number."), details={"tracking_no": [_("1 to 64 characters.")]}
+        )
     return tracking_no
 
 
 def _tracking_no_taken(carrier: str, tracking_no: str) -> TrackingNoTaken:
     return TrackingNoTaken(
-        f"Tracking number {tracking_no} of {carrier} is already on another shipment.",
+        _("Tracking number %(tracking_no)s of %(carrier)s is already on another shipment.")
+        % {"tracking_no": tracking_no, "carrier": carrier},
         details={"carrier": carrier, "tracking_no": tracking_no},
     )
 
 
 def _after_shipment_left(*, order: Order, shipment: Shipment, actor: User | None) -> None:
-    label = f"shipment {shipment.pk} from {shipment.warehouse.code} ({shipment.carrier} {shipment.tracking_no})"
+    label = _("shipment %(shipment)s from %(warehouse)s (%(carrier)s %(tracking_no)s)") % {
+        "shipment": shipment.pk,
+        "warehouse": shipment.warehouse.code,
+        "carrier": shipment.carrier,
+        "tracking_no": shipment.tracking_no,
+    }
     pending = order.shipments.filter(status=S.PENDING).count()
     if pending:
-        note_order(order=order, actor=actor, reason=f"Partly shipped: {label}; {pending} shipment(s) still to ship")
+        partly = _("Partly shipped: %(label)s; %(pending)s shipment(s) still to ship")
+        note_order(order=order, actor=actor, reason=partly % {"label": label, "pending": pending})
         return
-    transition_order(order_id=order.pk, to=OrderStatus.SHIPPED, actor=actor, reason=f"Shipped: {label}")
+    shipped = _("Shipped: %(label)s") % {"label": label}
+    transition_order(order_id=order.pk, to=OrderStatus.SHIPPED, actor=actor, reason=shipped)
     failed = unresolved_failures(order).first()
     if failed is not None:
         transition_order(
             order_id=order.pk,
             to=OrderStatus.SHIPMENT_FAILED,
             actor=None,
-            reason=f"Shipment {failed.pk} ({failed.carrier} {failed.tracking_no}) is {failed.status}",
+            reason=_("Shipment %(shipment)s (%(carrier)s %(tracking_no)s) is %(status)s")
+            % {
+                "shipment": failed.pk,
+                "carrier": failed.carrier,
+                "tracking_no": failed.tracking_no,
+                "status": state_in_message(failed.status),
+            },
         )
 
 
@@ -245,7 +266,8 @@ def record_tracking_event(
     found = Shipment.objects.filter(carrier=carrier, tracking_no=tracking_no).values_list("pk", "order_id").first()
     if found is None:
         raise UnknownShipment(
-            f"No shipment with tracking number {tracking_no} of carrier {carrier}.",
+            _("No shipment with tracking number %(tracking_no)s of carrier %(carrier)s.")
+            % {"tracking_no": tracking_no, "carrier": carrier},
             details={"carrier": carrier, "tracking_no": tracking_no},
         )
     shipment_id, order_id = found
@@ -275,7 +297,14 @@ def record_tracking_event(
         if status == S.DELIVERED:
             shipment.delivered_at = occurred_at
             fields.append("delivered_at")
-        apply_transition(SHIPMENT, shipment, to=status, actor=None, reason=f"Carrier event {event_id}", fields=fields)
+        apply_transition(
+            SHIPMENT,
+            shipment,
+            to=status,
+            actor=None,
+            reason=_("Carrier event %(event)s") % {"event": event_id},
+            fields=fields,
+        )
         if status in FAILED:
             _shipment_failed(order=order, shipment=shipment, event=event)
     return "applied"
@@ -287,9 +316,14 @@ def moves_forward(current: str, reported: str) -> bool:
 
 
 def _shipment_failed(*, order: Order, shipment: Shipment, event: TrackingEvent) -> None:
-    reason = f"Shipment {shipment.pk} ({shipment.carrier} {shipment.tracking_no}) {event.status}"
+    reason = _("Shipment %(shipment)s (%(carrier)s %(tracking_no)s) %(status)s") % {
+        "shipment": shipment.pk,
+        "carrier": shipment.carrier,
+        "tracking_no": shipment.tracking_no,
+        "status": state_in_message(event.status),
+    }
     details = " – ".join(part for part in (event.description, event.location) if part)
-    reason = f"{reason}: {details}" if details else reason
+    reason = _("%(what)s: %(details)s") % {"what": reason, "details": details} if details else reason
     if order.status == OrderStatus.SHIPPED:
         transition_order(order_id=order.pk, to=OrderStatus.SHIPMENT_FAILED, actor=None, reason=reason)
     else:
@@ -305,12 +339,12 @@ def confirm_receipt(*, order: Order, customer: User) -> Order:
     """The customer confirms they received the order: shipped -> completed. Raises NotOrderCustomer,
     InvalidTransition (not shipped)."""
     if order.customer_id != customer.pk:
-        raise NotOrderCustomer("Only the customer who placed an order confirms its receipt.")
+        raise NotOrderCustomer(_("Only the customer who placed an order confirms its receipt."))
     return transition_order(
         order_id=order.pk,
         to=OrderStatus.COMPLETED,
         actor=customer,
-        reason="Receipt confirmed by the customer",
+        reason=_("Receipt confirmed by the customer"),
         allowed_from=RECEIPT_FROM,
     )
 
@@ -344,7 +378,7 @@ def auto_complete_orders(*, now: datetime | None = None, limit: int = 500) -> in
                 order_id=order_id,
                 to=OrderStatus.COMPLETED,
                 actor=None,
-                reason=f"Completed automatically {days} days after shipping",
+                reason=_("Completed automatically %(days)s days after shipping") % {"days": days},
                 allowed_from=frozenset({OrderStatus.SHIPPED}),
             )
             completed += 1
@@ -381,10 +415,10 @@ def reship_order(*, order: Order, actor: User) -> Order:
             )
             replacements.append(new)
         deduct_reship_stock(shipments=replacements, actor=actor)
-        pairs = ", ".join(f"{new.pk} for {new.replaces_id}" for new in replacements)
+        pairs = ", ".join(_("%(new)s for %(old)s") % {"new": new.pk, "old": new.replaces_id} for new in replacements)
         return transition_order(
             order_id=order.pk,
             to=OrderStatus.AWAITING_SHIPMENT,
             actor=actor,
-            reason=f"Reshipping: new shipment {pairs}",
+            reason=_("Reshipping: new shipment %(pairs)s") % {"pairs": pairs},
         )

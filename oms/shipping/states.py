@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oms.common.statemachine import TransitionTable
 
@@ -24,6 +25,26 @@ class ShipmentStatus(models.TextChoices):
 
 
 S = ShipmentStatus
+
+# How a message names a parcel's state: in English its code (as English messages always said), in Chinese its
+# label: each code is translated in its own context.
+STATE_IN_MESSAGE: dict[str, object] = {
+    S.PENDING: pgettext_lazy("shipment state named in a message", "pending"),
+    S.PICKED_UP: pgettext_lazy("shipment state named in a message", "picked_up"),
+    S.IN_TRANSIT: pgettext_lazy("shipment state named in a message", "in_transit"),
+    S.OUT_FOR_DELIVERY: pgettext_lazy("shipment state named in a message", "out_for_delivery"),
+    S.DELIVERED: pgettext_lazy("shipment state named in a message", "delivered"),
+    S.EXCEPTION: pgettext_lazy("shipment state named in a message", "exception"),
+    S.RETURNED: pgettext_lazy("shipment state named in a message", "returned"),
+}
+
+
+def state_in_message(state: str) -> str:
+    """``state`` as a message names it, in the active language (an unknown state as it is)."""
+    named = STATE_IN_MESSAGE.get(state)
+    return str(named) if named is not None else state
+
+
 # On its way: carrier events may still move it.
 ON_ITS_WAY = (S.PICKED_UP, S.IN_TRANSIT, S.OUT_FOR_DELIVERY)
 FAILED = (S.EXCEPTION, S.RETURNED)

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from oms.payments.alipay.client import SUCCESS_CODE, AlipayClient, AlipayConfig, Transport
 from oms.payments.alipay.errors import AlipayError
@@ -50,7 +52,10 @@ class AlipayGateway(PaymentGateway):
     def payment_url(
         self, *, payment: Payment, order: Order, channel: Channel, notify_url: str, return_url: str, base_url: str
     ) -> str:
-        subject = f"Order {order.order_no}"
+        # What the payer reads at Alipay, in the shop's language: the same for every pay link of the trade (Alipay
+        # refuses a second one whose subject differs), whatever language the shopper reads the shop in.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Order %(order_no)s") % {"order_no": order.order_no}
         url = self.client(base_url).page_pay_url(
             out_trade_no=payment.out_trade_no,
             total_amount=payment.amount,
@@ -98,7 +103,7 @@ class AlipayGateway(PaymentGateway):
         if answer.get("code") != SUCCESS_CODE:
             if answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
                 return GatewayTrade(exists=False)
-            raise GatewayError(f"Alipay refused the query: {answer.get('sub_msg') or answer.get('msg')}")
+            raise GatewayError(_("Alipay refused the query: %(why)s") % {"why": _answer_reason(answer)})
         status = answer.get("trade_status", "")
         paid_at = answer.get("send_pay_date") or answer.get("gmt_payment")
         return GatewayTrade(
@@ -116,7 +121,7 @@ class AlipayGateway(PaymentGateway):
             return True  # closed now, or never opened at Alipay: either way it cannot be paid
         if answer.get("sub_code") == "ACQ.TRADE_STATUS_ERROR":
             return False
-        raise GatewayError(f"Alipay refused to close the trade: {answer.get('sub_msg') or answer.get('msg')}")
+        raise GatewayError(_("Alipay refused to close the trade: %(why)s") % {"why": _answer_reason(answer)})
 
     def refund(self, *, payment: Payment, amount: Decimal, out_request_no: str, reason: str) -> None:
         answer = self._call(
@@ -129,7 +134,7 @@ class AlipayGateway(PaymentGateway):
         )
         if answer.get("code") != SUCCESS_CODE:
             raise GatewayError(
-                f"Alipay refused the refund: {answer.get('sub_msg') or answer.get('msg')}",
+                _("Alipay refused the refund: %(why)s") % {"why": _answer_reason(answer)},
                 details={"sub_code": answer.get("sub_code", "")},
             )
 
@@ -138,7 +143,7 @@ class AlipayGateway(PaymentGateway):
         if answer.get("code") != SUCCESS_CODE:
             if answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
                 return False
-            raise GatewayError(f"Alipay refused the refund query: {answer.get('sub_msg') or answer.get('msg')}")
+            raise GatewayError(_("Alipay refused the refund query: %(why)s") % {"why": _answer_reason(answer)})
         # Alipay's rule: an answer carrying the refund means it was made; without refund_status, the amount says so.
         status = answer.get("refund_status")
         return status == "REFUND_SUCCESS" if status else bool(answer.get("refund_amount"))
@@ -149,9 +154,16 @@ class AlipayGateway(PaymentGateway):
             answer: dict[str, Any] = getattr(self.client(), method)(**kwargs)
         except AlipayError as exc:
             _log(payment, "in", f"{method}_error", exc.message)
-            raise GatewayOutcomeUnknown(f"Alipay {method} failed: {exc.message}") from exc
+            raise GatewayOutcomeUnknown(
+                _("Alipay %(method)s failed: %(why)s") % {"method": method, "why": exc.message}
+            ) from exc
         _log(payment, "in", method, repr(answer))
         return answer
+
+
+def _answer_reason(answer: Mapping[str, Any]) -> str:
+    """Alipay's own words for a refusal (protocol text, never translated)."""
+    return str(answer.get("sub_msg") or answer.get("msg"))
 
 
 def _kind(params: Mapping[str, str]) -> NotificationKind:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from oms.shipping.carriers.base import CarrierBackend, CarrierEvent
 from oms.shipping.errors import UnknownCarrier
@@ -19,7 +20,9 @@ def get_carrier(code: str) -> CarrierBackend:
     """The backend of carrier ``code``. Raises UnknownCarrier (404) for a code OMS_CARRIERS does not name."""
     path = settings.OMS_CARRIERS.get(code)
     if not path:
-        raise UnknownCarrier(f"No carrier {code!r}.", details={"carriers": carrier_codes()})
+        raise UnknownCarrier(
+            _("No carrier %(carrier)s.") % {"carrier": repr(code)}, details={"carriers": carrier_codes()}
+        )
     backend: CarrierBackend = import_string(path)(code=code)
     return backend
 

@@ -5,6 +5,9 @@ step every OMS_CARRIER_SIM_STEP_SECONDS, with event ids made from the tracking n
 step is always the same event, and a webhook that got lost is simply sent again. A tracking number containing
 ``LOST`` makes the parcel go missing after it left the sorting centre (an ``exception``), for trying the
 failure flow.
+
+Like a real carrier in China, it writes its locations and descriptions in one language, the shop's
+(OMS_DEFAULT_LANGUAGE): they are the carrier's words, stored as sent and shown to everyone as they are.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from oms.shipping.carriers.base import CarrierEvent, SignedJsonCarrier
@@ -32,18 +36,24 @@ def sim_timeline(shipment: Shipment) -> list[CarrierEvent]:
     if tracking_no is None or shipped_at is None:
         raise ValueError(f"shipment {shipment.pk} is not shipped: it has no journey yet")
     warehouse = shipment.warehouse
-    city = str(shipment.order.shipping_address.get("city", "")) or "the destination"
-    steps = [
-        (S.PICKED_UP, warehouse.name, f"Picked up from warehouse {warehouse.code}"),
-        (S.IN_TRANSIT, f"{warehouse.region} sorting centre", "Departed the sorting centre"),
-    ]
-    if LOST_MARK in tracking_no.upper():
-        steps.append((S.EXCEPTION, f"{warehouse.region} sorting centre", "Parcel lost in transit"))
-    else:
-        steps += [
-            (S.OUT_FOR_DELIVERY, city, "Out for delivery with the courier"),
-            (S.DELIVERED, city, "Delivered and signed for"),
+    with translation.override(settings.LANGUAGE_CODE):
+        city = str(shipment.order.shipping_address.get("city", "")) or gettext("the destination")
+        sorting_centre = gettext("%(region)s sorting centre") % {"region": warehouse.region}
+        steps = [
+            (
+                S.PICKED_UP,
+                warehouse.name,
+                gettext("Picked up from warehouse %(warehouse)s") % {"warehouse": warehouse.code},
+            ),
+            (S.IN_TRANSIT, sorting_centre, gettext("Departed the sorting centre")),
         ]
+        if LOST_MARK in tracking_no.upper():
+            steps.append((S.EXCEPTION, sorting_centre, gettext("Parcel lost in transit")))
+        else:
+            steps += [
+                (S.OUT_FOR_DELIVERY, city, gettext("Out for delivery with the courier")),
+                (S.DELIVERED, city, gettext("Delivered and signed for")),
+            ]
     return [
         CarrierEvent(
             event_id=f"sim-{tracking_no}-{index}",

@@ -16,7 +16,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.utils.translation import gettext as _
 
 from oms.common.local_server import forget_server, record_server
 from oms.runtime.management.commands.beat import beat_argv
@@ -31,16 +30,13 @@ def check_port_free(host: str, port: int) -> None:
     try:
         busy = port_in_use(host, port)
     except OSError as exc:
-        message = _("Cannot listen on %(host)s:%(port)d: %(error)s") % {"host": host, "port": port, "error": exc}
+        message = f"Cannot listen on {host}:{port}: {exc}"
         raise CommandError(message) from None
     if busy:
         other = next_free_port(host, port) or port + 1
         raise CommandError(
-            _(
-                "Port %(port)d is in use: stop the other server or run PORT=%(other)d bash scripts/run.sh "
-                "(oms up / oms serve --port %(other)d)."
-            )
-            % {"port": port, "other": other}
+            f"Port {port} is in use: stop the other server or run PORT={other} bash scripts/run.sh "
+            f"(oms up / oms serve --port {other})."
         )
 
 
