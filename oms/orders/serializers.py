@@ -13,7 +13,13 @@ from rest_framework import serializers
 from oms.common.api import StrictSerializer
 from oms.common.validators import filter_date
 from oms.orders.states import OrderStatus
-from oms.orders.validators import PHONE_PATTERN, POSTAL_CODE_PATTERN
+from oms.orders.validators import (
+    COUNTRY_INVALID,
+    COUNTRY_PATTERN,
+    PHONE_PATTERN,
+    POSTAL_CODE_PATTERN,
+    clean_country_rules,
+)
 
 if TYPE_CHECKING:
     from oms.orders.models import Order, OrderEvent, OrderItem
@@ -32,6 +38,11 @@ class AddressIn(StrictSerializer):
     district = serializers.CharField(max_length=50)
     address = serializers.CharField(max_length=200)
     postal_code = serializers.RegexField(POSTAL_CODE_PATTERN, error_messages={"invalid": "Enter a postal code."})
+    # ISO 3166 alpha-2; left out means CN (and is not stored), as in every address stored before the field.
+    country = serializers.RegexField(COUNTRY_PATTERN, required=False, error_messages={"invalid": COUNTRY_INVALID})
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return clean_country_rules(attrs)
 
 
 class PlaceOrderIn(StrictSerializer):

@@ -23,9 +23,9 @@ P = PurchaseOrderStatus
 
 # (code, name, contact, phone, lead days)
 SUPPLIERS = [
-    ("FJ-TEA", "Fujian Tea Cooperative", "Chen Jing", "0591-8765-4321", 10),
-    ("JDZ-CER", "Jingdezhen Ceramics Works", "Wang Lei", "0798-8222-1000", 14),
-    ("SZ-ELEC", "Shenzhen Gadget Supply", "Liu Tao", "0755-2661-8888", 5),
+    ("FJ-TEA", "福建茶叶合作社", "陈静", "0591-8765-4321", 10),
+    ("JDZ-CER", "景德镇陶瓷厂", "王磊", "0798-8222-1000", 14),
+    ("SZ-ELEC", "深圳数码供应链有限公司", "刘涛", "0755-2661-8888", 5),
 ]
 
 
@@ -41,12 +41,12 @@ class Story:
 
 
 STORIES = [
-    Story("Demo: Longjing and Tieguanyin spring harvest", "FJ-TEA", "TEA", 3, P.RECEIVED, 21),
-    Story("Demo: gaiwan and teapot restock", "JDZ-CER", "TW", 3, P.PARTIALLY_RECEIVED, 12, warehouse=1),
-    Story("Demo: chargers and earbuds for the holiday sale", "SZ-ELEC", "EL", 2, P.ORDERED, 2),
-    Story("Demo: mugs for the autumn promotion", "JDZ-CER", "CUP", 2, P.DRAFT, 0),
-    Story("Demo: power banks ordered twice by mistake", "SZ-ELEC", "EL", 1, P.CANCELLED, 6),
-    Story("Demo: first-flush teas, harvest sold out", "FJ-TEA", "TEA", 2, P.CLOSED, 30, warehouse=2),
+    Story("演示：龙井、铁观音春茶到货", "FJ-TEA", "TEA", 3, P.RECEIVED, 21),
+    Story("演示：盖碗、茶壶补货", "JDZ-CER", "TW", 3, P.PARTIALLY_RECEIVED, 12, warehouse=1),
+    Story("演示：节日促销备货充电器和耳机", "SZ-ELEC", "EL", 2, P.ORDERED, 2),
+    Story("演示：秋季活动马克杯", "JDZ-CER", "CUP", 2, P.DRAFT, 0),
+    Story("演示：充电宝误下重复订单", "SZ-ELEC", "EL", 1, P.CANCELLED, 6),
+    Story("演示：头采新茶，产地已售罄", "FJ-TEA", "TEA", 2, P.CLOSED, 30, warehouse=2),
 ]
 
 
