@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from oms.regions import regions
 from oms.regions.validation import check_postal_code, normalise_mobile
 
-ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "address", "postal_code")
 CHOOSE_PROVINCE = _("Choose a province")
 CHOOSE_CITY = _("Choose a city")
 CHOOSE_DISTRICT = _("Choose a district")

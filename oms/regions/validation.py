@@ -7,6 +7,7 @@ Used by the API (oms.orders.validators) and the shop's address form (oms.regions
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ POSTAL_CODE_INVALID = _("Enter a 6-digit postal code, e.g. 200120.")
 COUNTRY_INVALID = _("Enter a two-letter country code (ISO 3166), e.g. CN.")
 
 
-def country_of(address: dict[str, object]) -> str:
+def country_of(address: Mapping[str, object]) -> str:
     """The address's country code in capitals; CN when it has none."""
     return str(address.get("country") or MAINLAND).strip().upper()
 
