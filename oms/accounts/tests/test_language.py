@@ -73,6 +73,15 @@ def test_every_page_offers_the_switcher(settings):
     assert 'action="/i18n/setlang/"' in html and 'value="en"' in html and "English" in html
 
 
+def test_the_switcher_without_a_next_field_goes_back_to_the_page_it_was_on(settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    browser = Client()
+    response = browser.post("/i18n/setlang/", {"language": "en"}, headers={"referer": "http://testserver/cart/"})
+    assert response.status_code == 302 and response["Location"] == "http://testserver/cart/"
+    response = browser.post("/i18n/setlang/", {"language": "en"}, headers={"referer": "https://evil.example/x"})
+    assert response["Location"] == "/"
+
+
 def test_api_errors_speak_the_requests_language_with_the_same_code(settings, api_client):
     settings.LANGUAGE_CODE = "zh-hans"
     answers = {}
