@@ -8,12 +8,26 @@ country, as every address stored before the field) needs a mainland mobile numbe
 
 from __future__ import annotations
 
-from oms.regions.validation import COUNTRY_INVALID, COUNTRY_PATTERN, clean_mainland_fields
+from oms.regions.validation import (
+    COUNTRY_INVALID,
+    COUNTRY_PATTERN,
+    PHONE_INVALID,
+    POSTAL_CODE_ANY_INVALID,
+    clean_mainland_fields,
+)
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 \-]{4,19}$"
 POSTAL_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z \-]{2,9}$"
 
-__all__ = ["COUNTRY_INVALID", "COUNTRY_PATTERN", "PHONE_PATTERN", "POSTAL_CODE_PATTERN", "clean_country_rules"]
+__all__ = [
+    "COUNTRY_INVALID",
+    "COUNTRY_PATTERN",
+    "PHONE_INVALID",
+    "PHONE_PATTERN",
+    "POSTAL_CODE_ANY_INVALID",
+    "POSTAL_CODE_PATTERN",
+    "clean_country_rules",
+]
 
 
 def clean_country_rules(address: dict[str, str]) -> dict[str, str]:

@@ -23,6 +23,9 @@ _COUNTRY_PREFIX = re.compile(r"^(\+86|86)(?=1[0-9]{10}$)")
 MOBILE_INVALID = _("Enter a mainland mobile number: 11 digits starting with 13 to 19, e.g. 13800138000.")
 POSTAL_CODE_INVALID = _("Enter a 6-digit postal code, e.g. 200120.")
 COUNTRY_INVALID = _("Enter a two-letter country code (ISO 3166), e.g. CN.")
+# any country's (oms.orders.validators)
+PHONE_INVALID = _("Enter a phone number of digits.")
+POSTAL_CODE_ANY_INVALID = _("Enter a postal code.")
 
 
 def country_of(address: Mapping[str, object]) -> str:
