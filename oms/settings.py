@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "oms.common",
+    "oms.regions",
     "oms.accounts",
     "oms.catalog",
     "oms.inventory",

@@ -14,7 +14,15 @@ from rest_framework import serializers
 from oms.common.api import StrictSerializer
 from oms.common.validators import filter_date
 from oms.orders.states import OrderStatus
-from oms.orders.validators import PHONE_PATTERN, POSTAL_CODE_PATTERN
+from oms.orders.validators import (
+    COUNTRY_INVALID,
+    COUNTRY_PATTERN,
+    PHONE_INVALID,
+    PHONE_PATTERN,
+    POSTAL_CODE_ANY_INVALID,
+    POSTAL_CODE_PATTERN,
+    clean_country_rules,
+)
 
 if TYPE_CHECKING:
     from oms.orders.models import Order, OrderEvent, OrderItem
@@ -27,12 +35,17 @@ class OrderLineIn(StrictSerializer):
 
 class AddressIn(StrictSerializer):
     name = serializers.CharField(max_length=50)
-    phone = serializers.RegexField(PHONE_PATTERN, error_messages={"invalid": "Enter a phone number of digits."})
+    phone = serializers.RegexField(PHONE_PATTERN, error_messages={"invalid": PHONE_INVALID})
     province = serializers.CharField(max_length=50)
     city = serializers.CharField(max_length=50)
     district = serializers.CharField(max_length=50)
     address = serializers.CharField(max_length=200)
-    postal_code = serializers.RegexField(POSTAL_CODE_PATTERN, error_messages={"invalid": "Enter a postal code."})
+    postal_code = serializers.RegexField(POSTAL_CODE_PATTERN, error_messages={"invalid": POSTAL_CODE_ANY_INVALID})
+    # ISO 3166 alpha-2; left out means CN (and is not stored), as in every address stored before the field.
+    country = serializers.RegexField(COUNTRY_PATTERN, required=False, error_messages={"invalid": COUNTRY_INVALID})
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return clean_country_rules(attrs)
 
 
 class PlaceOrderIn(StrictSerializer):

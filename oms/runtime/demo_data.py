@@ -17,6 +17,7 @@ from django.conf import settings
 
 from oms.orders.services import OrderLineInput
 from oms.orders.states import OrderStatus
+from oms.regions import regions
 
 S = OrderStatus
 HISTORY = timedelta(days=90)  # how far back the demo orders go
@@ -29,104 +30,96 @@ DEMO_PAYMENT_PASSWORD = "123456"
 
 # --- Tables ------------------------------------------------------------------------------------------------
 
-# (code, name, priority, region)
+# (code, name, priority, region): the region is a province as the address lists name it (oms.regions), so an
+# order to 上海市 is served from the Shanghai warehouse first.
 WAREHOUSES = [
-    ("SH-01", "Shanghai East", 1, "Shanghai"),
-    ("BJ-01", "Beijing", 2, "Beijing"),
-    ("GZ-01", "Guangzhou", 3, "Guangdong"),
-    ("CD-01", "Chengdu", 4, "Sichuan"),
+    ("SH-01", "上海浦东仓", 1, "上海市"),
+    ("BJ-01", "北京顺义仓", 2, "北京市"),
+    ("GZ-01", "广州白云仓", 3, "广东省"),
+    ("CD-01", "成都双流仓", 4, "四川省"),
 ]
 
 # fmt: off
 # Data tables, kept one row a line.
 # (code prefix, price range in CNY, variants as (code, label, price factor), product names)
 CATALOG: list[tuple[str, tuple[int, int], list[tuple[str, str, float]], list[str]]] = [
-    ("TEA", (28, 160), [("50G", "50g tin", 1.0), ("100G", "100g tin", 1.8), ("250G", "250g gift box", 4.0)],
-     ["West Lake Longjing", "Anxi Tieguanyin", "Yunnan Pu'er", "Biluochun", "Wuyi Da Hong Pao",
-      "Jasmine Silver Needle", "Keemun Black", "Fuding White Peony", "Lapsang Souchong", "Anji White Tea",
-      "Huangshan Maofeng", "Dianhong Golden Tips"]),
-    ("TW", (25, 260), [("CEL", "celadon", 1.0), ("WHT", "white", 1.0), ("BLK", "ink black", 1.1)],
-     ["Gaiwan 150ml", "Yixing Clay Teapot", "Tea Pitcher", "Bamboo Tea Tray", "Travel Tea Set",
-      "Tea Canister", "Porcelain Tea Set", "Glass Tea Kettle", "Tea Strainer", "Tea Pet Frog", "Fair Cup",
-      "Tea Towel Set"]),
-    ("CUP", (19, 129), [("WHT", "white", 1.0), ("BLU", "sky blue", 1.0), ("RED", "cinnabar red", 1.1)],
-     ["Double-wall Glass Cup", "Ceramic Mug 350ml", "Thermos Flask 500ml", "Bone China Cup",
-      "Bamboo Fibre Cup", "Kids Straw Cup", "Office Mug with Lid", "Espresso Cup Pair", "Camping Enamel Mug",
-      "Stainless Travel Tumbler"]),
+    ("TEA", (28, 160), [("50G", "50克罐装", 1.0), ("100G", "100克罐装", 1.8), ("250G", "250克礼盒", 4.0)],
+     ["西湖龙井", "安溪铁观音", "云南普洱", "洞庭碧螺春", "武夷大红袍", "茉莉银针", "祁门红茶", "福鼎白牡丹",
+      "正山小种", "安吉白茶", "黄山毛峰", "滇红金芽"]),
+    ("TW", (25, 260), [("CEL", "青瓷", 1.0), ("WHT", "白瓷", 1.0), ("BLK", "墨黑", 1.1)],
+     ["盖碗 150ml", "宜兴紫砂壶", "分茶壶", "竹制茶盘", "旅行茶具套装", "茶叶罐", "陶瓷茶具套装", "玻璃煮茶壶",
+      "茶滤", "金蟾茶宠", "公道杯", "茶巾套装"]),
+    ("CUP", (19, 129), [("WHT", "白色", 1.0), ("BLU", "天蓝", 1.0), ("RED", "朱砂红", 1.1)],
+     ["双层玻璃杯", "陶瓷马克杯 350ml", "保温杯 500ml", "骨瓷杯", "竹纤维杯", "儿童吸管杯", "带盖办公杯",
+      "浓缩咖啡对杯", "露营搪瓷杯", "不锈钢随行杯"]),
     ("CL", (59, 599), [("S", "S", 1.0), ("M", "M", 1.0), ("L", "L", 1.0), ("XL", "XL", 1.05)],
-     ["Cotton Crew T-shirt", "Linen Shirt", "Fleece Hoodie", "Down Jacket", "Silk Qipao Dress", "Slim Jeans",
-      "Tang Jacket", "Running Shorts", "Wool Sweater", "Trench Coat", "Pajama Set", "Polo Shirt",
-      "Cargo Trousers", "Windbreaker", "Knitted Cardigan", "Hanfu Skirt"]),
-    ("SH", (129, 699), [("38", "EU 38", 1.0), ("40", "EU 40", 1), ("42", "EU 42", 1), ("44", "EU 44", 1)],
-     ["Canvas Sneakers", "Running Shoes", "Cloth Shoes", "Leather Loafers", "Hiking Boots", "Slippers"]),
-    ("EL", (49, 1299), [("BLK", "black", 1.0), ("WHT", "white", 1.0)],
-     ["Power Bank 10000mAh", "GaN Charger 65W", "Bluetooth Earbuds", "Smart Band", "Mechanical Keyboard",
-      "Wireless Mouse", "USB-C Hub", "Desk Lamp", "Portable Speaker", "Action Camera", "E-reader",
-      "Electric Toothbrush", "Mini Projector", "Dash Cam"]),
-    ("SN", (9, 69), [("1", "single", 1.0), ("6PK", "6-pack", 5.2)],
-     ["Spicy Beef Jerky", "Sunflower Seeds", "Pineapple Cake", "Dried Mango", "Wasabi Peas",
-      "White Rabbit Candy", "Mooncake Lotus", "Egg Rolls", "Sichuan Hotpot Base", "Osmanthus Cake",
-      "Walnut Cookies", "Roasted Seaweed"]),
-    ("HM", (29, 399), [("STD", "standard", 1.0), ("LG", "large", 1.5)],
-     ["Silk Pillowcase", "Bamboo Cutting Board", "Rice Cooker Liner", "Cotton Bath Towel", "Aroma Diffuser",
-      "Storage Basket", "Wok 32cm", "Chopstick Set", "Floor Mat", "Lantern Lamp"]),
-    ("ST", (6, 89), [("BLK", "black", 1.0), ("BLU", "blue", 1.0), ("RED", "red", 1.0)],
-     ["Gel Pen 12-pack", "Calligraphy Brush Set", "Dot Grid Notebook", "Washi Tape Set", "Fountain Pen",
-      "Sticky Notes", "Ink Stone", "Desk Organizer"]),
+     ["纯棉圆领T恤", "亚麻衬衫", "抓绒卫衣", "羽绒服", "真丝旗袍", "修身牛仔裤", "唐装外套", "跑步短裤", "羊毛衫",
+      "风衣", "睡衣套装", "POLO衫", "工装裤", "防风夹克", "针织开衫", "汉服裙"]),
+    ("SH", (129, 699), [("38", "38码", 1.0), ("40", "40码", 1), ("42", "42码", 1), ("44", "44码", 1)],
+     ["帆布鞋", "跑步鞋", "老北京布鞋", "乐福鞋", "登山靴", "拖鞋"]),
+    ("EL", (49, 1299), [("BLK", "黑色", 1.0), ("WHT", "白色", 1.0)],
+     ["充电宝 10000mAh", "氮化镓充电器 65W", "蓝牙耳机", "智能手环", "机械键盘", "无线鼠标", "USB-C 扩展坞", "护眼台灯",
+      "便携音箱", "运动相机", "电子书阅读器", "电动牙刷", "迷你投影仪", "行车记录仪"]),
+    ("SN", (9, 69), [("1", "单袋", 1.0), ("6PK", "6袋装", 5.2)],
+     ["麻辣牛肉干", "五香瓜子", "凤梨酥", "芒果干", "芥末豌豆", "大白兔奶糖", "莲蓉月饼", "蛋卷", "四川火锅底料",
+      "桂花糕", "核桃酥", "烤海苔"]),
+    ("HM", (29, 399), [("STD", "标准", 1.0), ("LG", "大号", 1.5)],
+     ["真丝枕套", "竹砧板", "电饭煲内胆", "纯棉浴巾", "香薰机", "收纳筐", "炒锅 32cm", "筷子套装", "地垫", "灯笼灯"]),
+    ("ST", (6, 89), [("BLK", "黑色", 1.0), ("BLU", "蓝色", 1.0), ("RED", "红色", 1.0)],
+     ["中性笔 12支装", "毛笔套装", "点阵笔记本", "和纸胶带套装", "钢笔", "便利贴", "砚台", "桌面收纳盒"]),
 ]
 INACTIVE_EVERY = 97  # every 97th SKU is discontinued, so the admin's "active" filter has something to show
 
-SURNAMES = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
-            "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Luo", "Gao"]
-GIVEN_NAMES = ["Wei", "Fang", "Na", "Min", "Jing", "Lei", "Qiang", "Yan", "Jie", "Juan",
-               "Tao", "Ming", "Chao", "Xiu", "Hui", "Yu", "Hao", "Ting", "Xin", "Bo"]
+# (pinyin for the username, the name in characters)
+SURNAMES = [("Wang", "王"), ("Li", "李"), ("Zhang", "张"), ("Liu", "刘"), ("Chen", "陈"), ("Yang", "杨"),
+            ("Huang", "黄"), ("Zhao", "赵"), ("Wu", "吴"), ("Zhou", "周"), ("Xu", "徐"), ("Sun", "孙"), ("Ma", "马"),
+            ("Zhu", "朱"), ("Hu", "胡"), ("Guo", "郭"), ("He", "何"), ("Lin", "林"), ("Luo", "罗"), ("Gao", "高")]
+GIVEN_NAMES = [("Wei", "伟"), ("Fang", "芳"), ("Na", "娜"), ("Min", "敏"), ("Jing", "静"), ("Lei", "磊"),
+               ("Qiang", "强"), ("Yan", "艳"), ("Jie", "杰"), ("Juan", "娟"), ("Tao", "涛"), ("Ming", "明"),
+               ("Chao", "超"), ("Xiu", "秀"), ("Hui", "慧"), ("Yu", "宇"), ("Hao", "浩"), ("Ting", "婷"), ("Xin", "欣"),
+               ("Bo", "博")]
 EXTRA_CUSTOMERS = 40
 
-# (province, city, districts, postal code prefix)
+# (province, city, postal code prefix): the districts are drawn from the address lists (oms.regions).
 PLACES = [
-    ("Shanghai", "Shanghai", ["Pudong New Area", "Xuhui", "Jing'an", "Huangpu", "Minhang", "Yangpu"], "200"),
-    ("Beijing", "Beijing", ["Chaoyang", "Haidian", "Dongcheng", "Xicheng", "Fengtai"], "100"),
-    ("Guangdong", "Guangzhou", ["Tianhe", "Yuexiu", "Haizhu", "Panyu"], "510"),
-    ("Guangdong", "Shenzhen", ["Nanshan", "Futian", "Luohu", "Bao'an"], "518"),
-    ("Sichuan", "Chengdu", ["Wuhou", "Jinjiang", "Qingyang", "Chenghua"], "610"),
-    ("Zhejiang", "Hangzhou", ["Xihu", "Shangcheng", "Binjiang", "Yuhang"], "310"),
-    ("Jiangsu", "Nanjing", ["Gulou", "Xuanwu", "Jianye", "Qinhuai"], "210"),
-    ("Jiangsu", "Suzhou", ["Gusu", "Wuzhong", "Xiangcheng"], "215"),
-    ("Hubei", "Wuhan", ["Wuchang", "Hongshan", "Jianghan"], "430"),
-    ("Chongqing", "Chongqing", ["Yuzhong", "Jiangbei", "Nan'an"], "400"),
-    ("Shaanxi", "Xi'an", ["Yanta", "Beilin", "Lianhu"], "710"),
-    ("Fujian", "Xiamen", ["Siming", "Huli"], "361"),
+    ("上海市", "上海市", "200"), ("北京市", "北京市", "100"), ("广东省", "广州市", "510"), ("广东省", "深圳市", "518"),
+    ("四川省", "成都市", "610"), ("浙江省", "杭州市", "310"), ("江苏省", "南京市", "210"), ("江苏省", "苏州市", "215"),
+    ("湖北省", "武汉市", "430"), ("重庆市", "重庆市", "400"), ("陕西省", "西安市", "710"), ("福建省", "厦门市", "361"),
 ]
-STREETS = ["Renmin Road", "Jiefang Road", "Zhongshan Road", "Century Avenue", "Huaihai Road", "Jianguo Road",
-           "Xinhua Road", "Heping Road", "Wenhua Road", "Keji Road", "Binjiang Avenue", "Changjiang Road"]
-CANCEL_REASONS = ["Changed my mind", "Ordered the wrong size", "Found it cheaper elsewhere",
-                  "Wrong shipping address", "Duplicate order"]
-CARRIERS = [("SF Express", "SF"), ("JD Logistics", "JD"), ("ZTO Express", "ZT"), ("YTO Express", "YT")]
+STREETS = ["人民路", "解放路", "中山路", "世纪大道", "淮海中路", "建国路", "新华路", "和平路", "文化路", "科技路",
+           "滨江大道", "长江路"]
+CANCEL_REASONS = ["不想要了", "尺码拍错了", "别家更便宜", "收货地址填错了", "重复下单"]
+CARRIERS = [("顺丰速运", "SF"), ("京东物流", "JD"), ("中通快递", "ZT"), ("圆通速递", "YT")]
 # fmt: on
 
 
 # --- People and places -------------------------------------------------------------------------------------
 
 
+def display_name(user) -> str:
+    """Surname first, as Chinese names are written (王伟); with a space between names in Latin letters."""
+    last, first = user.last_name.strip(), user.first_name.strip()
+    joiner = " " if (last + first).isascii() else ""
+    return joiner.join(part for part in (last, first) if part) or user.username
+
+
 def customer_addresses(*, user, seed: int) -> list[dict[str, str]]:
     """A home and a work address per customer, stable across runs."""
     rng = random.Random(f"{seed}:address:{user.username}")
-    name = f"{user.last_name} {user.first_name}".strip() or user.username
     phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
-    return [_address(rng=rng, name=name, phone=phone) for _ in range(2)]
+    return [_address(rng=rng, name=display_name(user), phone=phone) for _ in range(2)]
 
 
 def _address(*, rng: random.Random, name: str, phone: str) -> dict[str, str]:
-    province, city, districts, postal_prefix = rng.choice(PLACES)
-    street = f"No. {rng.randint(1, 999)} {rng.choice(STREETS)}"
+    province, city, postal_prefix = rng.choice(PLACES)
     building, room = rng.randint(1, 30), rng.randint(1, 32) * 100 + rng.randint(1, 6)
     return {
         "name": name,
         "phone": phone,
         "province": province,
         "city": city,
-        "district": rng.choice(districts),
-        "address": f"{street}, Building {building}, Room {room}",
+        "district": rng.choice(regions.districts(province, city)),
+        "address": f"{rng.choice(STREETS)}{rng.randint(1, 999)}号{building}栋{room}室",
         "postal_code": f"{postal_prefix}{rng.randrange(1000):03d}",
     }
 
@@ -145,7 +138,7 @@ def catalog_rows(*, seed: int) -> list[tuple[str, str, str, Decimal]]:
                     (
                         product,
                         f"{prefix}-{number:03d}-{variant}",
-                        f"{product}, {label}",
+                        f"{product} {label}",
                         _price(base * factor),
                     )
                 )
@@ -233,8 +226,8 @@ def story(status: OrderStatus, rng: random.Random) -> list[Step]:
     carrier, prefix = rng.choice(CARRIERS)
     pay = Step(S.PAID, window * rng.uniform(0.03, 0.45), "system", f"Alipay trade {rng.randrange(10**16):016d}")
     declined = Step(S.PAYMENT_FAILED, window * rng.uniform(0.02, 0.3), "system", "Payment declined by the bank")
-    to_warehouse = Step(S.AWAITING_SHIPMENT, minutes(5, 120), "staff", "Sent to the warehouse for picking")
-    waybill = f"{carrier} waybill {prefix}{rng.randrange(10**12):012d}"
+    to_warehouse = Step(S.AWAITING_SHIPMENT, minutes(5, 120), "staff", "已通知仓库拣货")
+    waybill = f"{carrier}运单号 {prefix}{rng.randrange(10**12):012d}"
     ship = Step(S.SHIPPED, minutes(4 * 60, 30 * 60), "staff", waybill)
     if status == S.PENDING_PAYMENT:
         return []
@@ -246,11 +239,11 @@ def story(status: OrderStatus, rng: random.Random) -> list[Step]:
         return [Step(S.CANCELLED, window * rng.uniform(0.1, 0.8), "customer", rng.choice(CANCEL_REASONS))]
     paid = [declined, pay] if rng.random() < 0.05 else [pay]  # a few pay at the second attempt
     after_shipping = {
-        S.COMPLETED: [Step(S.COMPLETED, minutes(2 * 1440, 6 * 1440), "customer", "Delivery confirmed")],
-        S.SHIPMENT_FAILED: [Step(S.SHIPMENT_FAILED, minutes(1440, 3 * 1440), "staff", "Returned: no such address")],
+        S.COMPLETED: [Step(S.COMPLETED, minutes(2 * 1440, 6 * 1440), "customer", "已确认收货")],
+        S.SHIPMENT_FAILED: [Step(S.SHIPMENT_FAILED, minutes(1440, 3 * 1440), "staff", "退回：查无此地址")],
         S.REFUNDED: [
-            Step(S.COMPLETED, minutes(2 * 1440, 6 * 1440), "customer", "Delivery confirmed"),
-            Step(S.REFUNDED, minutes(1440, 5 * 1440), "staff", "Goodwill refund: parcel arrived damaged"),
+            Step(S.COMPLETED, minutes(2 * 1440, 6 * 1440), "customer", "已确认收货"),
+            Step(S.REFUNDED, minutes(1440, 5 * 1440), "staff", "包裹破损，补偿退款"),
         ],
         S.SHIPPED: [],
     }

@@ -1,4 +1,4 @@
-"""Storefront forms. Address rules are the API's (oms.orders.validators)."""
+"""Storefront forms. Address rules are those of a mainland address (oms.regions), stricter than the API's."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
-from django.core.validators import RegexValidator
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.services import ReturnLineInput
-from oms.orders.validators import PHONE_PATTERN, POSTAL_CODE_PATTERN
+from oms.regions.forms import MainlandAddressForm
+from oms.regions.regions import format_address
 from oms.storefront.selectors import ADDRESS_FIELDS
 
 
@@ -37,24 +38,27 @@ class CartUpdateForm(forms.Form):
     quantity = forms.IntegerField(min_value=0, max_value=settings.OMS_MAX_LINE_QUANTITY)
 
 
-class AddressForm(forms.Form):
-    name = forms.CharField(max_length=50, label="Recipient")
-    phone = forms.CharField(
-        max_length=20,
-        validators=[RegexValidator(PHONE_PATTERN, "Enter a phone number of digits.")],
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-    province = forms.CharField(max_length=50)
-    city = forms.CharField(max_length=50)
-    district = forms.CharField(max_length=50)
-    address = forms.CharField(
-        max_length=200, label="Street address", widget=forms.TextInput(attrs={"autocomplete": "street-address"})
-    )
-    postal_code = forms.CharField(
-        max_length=10,
-        validators=[RegexValidator(POSTAL_CODE_PATTERN, "Enter a postal code.")],
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
-    )
+class AddressForm(MainlandAddressForm):
+    """The shop ships inside mainland China: a mainland address (oms.regions.forms), its province → city → district
+    lists refreshed by htmx when a list above changes (oms.storefront.views.regions), by the server without it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        include = f"#{self['province'].auto_id}"
+        self.fields["city"].widget.attrs.update(
+            {
+                "hx-get": reverse("storefront:region-cities"),
+                "hx-trigger": f"change from:{include}",
+                "hx-include": include,
+            }
+        )
+        self.fields["district"].widget.attrs.update(
+            {
+                "hx-get": reverse("storefront:region-districts"),
+                "hx-trigger": f"change from:{include}, change from:#{self['city'].auto_id}",
+                "hx-include": f"{include}, #{self['city'].auto_id}",
+            }
+        )
 
 
 NEW_ADDRESS = "new"
@@ -81,7 +85,7 @@ class CheckoutForm(AddressForm):
         super().__init__(*args, **kwargs)
         self.addresses = addresses
         cast(forms.ChoiceField, self.fields["saved_address"]).choices = [
-            *((str(i), f"{a['name']}, {a['address']}, {a['city']}") for i, a in enumerate(addresses)),
+            *((str(i), format_address(a)) for i, a in enumerate(addresses)),
             (NEW_ADDRESS, _("A new address")),
         ]
         if not self.is_bound:

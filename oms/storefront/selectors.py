@@ -48,6 +48,8 @@ def address_book(customer: User, *, limit: int = 5) -> list[dict[str, str]]:
         if not isinstance(address, dict):
             continue
         clean = {key: str(address.get(key, "")) for key in ADDRESS_FIELDS}
+        if address.get("country"):  # kept when the API was given one, so the address stays the country it was
+            clean["country"] = str(address["country"])
         if clean not in seen:
             seen.append(clean)
         if len(seen) >= limit:

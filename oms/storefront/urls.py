@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oms.storefront.views import account, catalog, checkout, orders, returns
+from oms.storefront.views import account, catalog, checkout, orders, regions, returns
 
 app_name = "storefront"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("cart/add/", catalog.cart_add, name="cart-add"),
     path("cart/update/", catalog.cart_update, name="cart-update"),
     path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/regions/cities/", regions.cities, name="region-cities"),
+    path("checkout/regions/districts/", regions.districts, name="region-districts"),
     path("signup/", account.signup, name="signup"),
     path("login/", account.ShopLoginView.as_view(), name="login"),
     path("logout/", account.ShopLogoutView.as_view(), name="logout"),

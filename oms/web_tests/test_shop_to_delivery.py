@@ -20,12 +20,12 @@ from oms.shipping.tests.factories import stocked_sku
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ADDRESS = {
-    "name": "Carol Chen",
-    "phone": "13900001111",
-    "province": "Zhejiang",
-    "city": "Hangzhou",
-    "district": "Xihu",
-    "address": "18 Longjing Road",
+    "name": "陈嘉禾",
+    "phone": "139 0000 1111",
+    "province": "浙江省",
+    "city": "杭州市",
+    "district": "西湖区",
+    "address": "龙井路18号",
     "postal_code": "310013",
 }
 CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("canvas[data-chart]")).map((canvas) => {
@@ -73,7 +73,12 @@ def sign_up_and_buy(page, base: str, tea, shoot) -> str:
     assert page.locator("dd.grand").inner_text() == "¥100.00"  # 90.00 + 10.00 shipping (free from 99.00)
     page.click("text=Check out")
     for field, value in ADDRESS.items():
-        page.fill(f"#id_{field}", value)
+        if field in ("province", "city", "district"):
+            # htmx fills each list when the one above changes
+            page.wait_for_selector(f"#id_{field} option[value='{value}']", state="attached")
+            page.select_option(f"#id_{field}", value)
+        else:
+            page.fill(f"#id_{field}", value)
     page.check("input[name=payment_method][value=alipay]")
     assert page.locator("#shipping-fee").inner_text() == "¥10.00"
     assert page.locator("#order-total").inner_text() == "¥100.00"
@@ -85,7 +90,9 @@ def sign_up_and_buy(page, base: str, tea, shoot) -> str:
     page.click("form#pay button[type=submit]")
     page.wait_for_load_state()
     assert "paid" in page.content()
-    return Order.objects.get(customer__username="carol").order_no
+    order = Order.objects.get(customer__username="carol")
+    assert order.shipping_address == {**ADDRESS, "phone": "13900001111"}  # chosen from the lists, digits only
+    return order.order_no
 
 
 def staff_confirm_and_ship(page, base: str, order_no: str, shoot) -> str:

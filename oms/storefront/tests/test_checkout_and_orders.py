@@ -58,7 +58,7 @@ def test_a_double_submit_places_one_order(shopper, customer, tea, address):
 def test_checkout_errors_are_shown(shopper, tea, address):
     shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
     response = shopper.post("/checkout/", {**checkout_form(shopper), **address, "phone": "call me"})
-    assert response.status_code == 400 and "Enter a phone number of digits." in response.content.decode()
+    assert response.status_code == 400 and "Enter a mainland mobile number" in response.content.decode()
     shopper.post("/cart/update/", {"sku": tea.code, "quantity": 50})  # only 10 in stock
     response = shopper.post("/checkout/", {**checkout_form(shopper), **address}, follow=True)
     html = response.content.decode()
@@ -73,7 +73,7 @@ def test_address_book_offers_previous_addresses(shopper, tea, address):
     shopper.post("/checkout/", {**checkout_form(shopper), **address})
     shopper.post("/cart/add/", {"sku": tea.code, "quantity": 1})
     page = shopper.get("/checkout/").content.decode()
-    assert f"{address['name']}, {address['address']}, {address['city']}" in page
+    assert "李雷, 13800138000, 上海市 浦东新区 世纪大道1号1001室 200120" in page
     form = {**checkout_form(shopper), "saved_address": "0"}
     response = shopper.post("/checkout/", form)
     assert response.status_code == 302
@@ -210,12 +210,12 @@ def _with_saved_address(shopper, tea, address) -> None:
 
 
 NEW_PLACE = {
-    "name": "Han Meimei",
+    "name": "韩梅梅",
     "phone": "13900139000",
-    "province": "Beijing",
-    "city": "Beijing",
-    "district": "Chaoyang",
-    "address": "8 Jianguo Road",
+    "province": "北京市",
+    "city": "北京市",
+    "district": "朝阳区",
+    "address": "建国路8号",
     "postal_code": "100022",
 }
 
@@ -226,7 +226,7 @@ def test_a_typed_address_is_never_dropped_for_a_saved_one(shopper, tea, address)
     assert response.status_code == 400
     html = response.content.decode()
     assert "You typed a new address" in html
-    assert 'value="8 Jianguo Road"' in html  # what the customer typed is shown again
+    assert 'value="建国路8号"' in html  # what the customer typed is shown again
     assert Order.objects.count() == 1  # nothing placed to the saved address behind their back
 
 

@@ -17,6 +17,7 @@ from oms.common.money import format_money
 from oms.orders.states import OrderStatus
 from oms.payments.models import Payment, PaymentIssue, Refund
 from oms.purchasing.states import PurchaseOrderStatus
+from oms.regions.regions import place_line
 from oms.shipping.carriers import carrier_name
 from oms.shipping.models import NOT_SHIPPED_LABEL, ShipmentStatus
 
@@ -88,10 +89,8 @@ def hours(value: float | None) -> str:
 
 @register.filter
 def address_line(address: dict | None) -> str:
-    if not address:
-        return ""
-    parts = [address.get(key, "") for key in ("province", "city", "district", "address", "postal_code")]
-    return ", ".join(part for part in parts if part)
+    """省 市 区 详细地址 邮政编码 (oms.regions.regions.place_line); the recipient and phone are shown apart."""
+    return place_line(address) if isinstance(address, dict) else ""
 
 
 @register.filter

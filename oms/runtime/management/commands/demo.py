@@ -168,17 +168,18 @@ def ensure_user(*, username: str, first: str = "", last: str = "", staff: bool =
 
 def ensure_users(*, seed: int) -> Cast:
     ensure_staff_groups()
-    ensure_user(username="admin", first="Admin", superuser=True)
-    ops = ensure_user(username="ops", first="Ops", last="Team", staff=True)
+    ensure_user(username="admin", first="管理员", superuser=True)
+    ops = ensure_user(username="ops", first="运营", last="团队", staff=True)
     groups = list(Group.objects.filter(name__in=STAFF_GROUP_NAMES))
     if len(groups) != len(STAFF_GROUP_NAMES):
         raise CommandError(f"Expected staff groups {STAFF_GROUP_NAMES}; ensure_staff_groups() made others.")
     ops.groups.add(*groups)
     rng = random.Random(f"{seed}:names")
     names = rng.sample([(s, g) for s in SURNAMES for g in GIVEN_NAMES], EXTRA_CUSTOMERS)
-    customers = [ensure_user(username="alice", first="Ailin", last="Li")]
-    customers.append(ensure_user(username="bob", first="Bo", last="Zhang"))
-    customers += [ensure_user(username=f"{s}.{g}".lower(), first=g, last=s) for s, g in names]
+    customers = [ensure_user(username="alice", first="爱琳", last="李")]
+    customers.append(ensure_user(username="bob", first="波", last="张"))
+    # usernames in pinyin (wang.wei), names in characters (王 伟)
+    customers += [ensure_user(username=f"{s[0]}.{g[0]}".lower(), first=g[1], last=s[1]) for s, g in names]
     # alice and bob are the logins people try first: give them plenty of history.
     weights = [8.0, 8.0] + [84.0 / EXTRA_CUSTOMERS] * EXTRA_CUSTOMERS
     addresses = {user.pk: customer_addresses(user=user, seed=seed) for user in customers}
@@ -189,7 +190,7 @@ def ensure_demo_balance(*, customer, actor) -> None:
     """alice starts with 10000.00 of store balance and payment password 123456 (bob has none)."""
     if BalanceAccount.objects.filter(customer=customer).exists():
         return
-    top_up_balance(customer=customer, amount=DEMO_BALANCE, actor=actor, reason="Demo starting balance")
+    top_up_balance(customer=customer, amount=DEMO_BALANCE, actor=actor, reason="演示初始余额")
     set_payment_password(customer=customer, raw_password=DEMO_PAYMENT_PASSWORD)
 
 
@@ -208,7 +209,7 @@ def ensure_catalog(*, seed: int) -> list[str]:
     names = list(dict.fromkeys(row[0] for row in rows))
     have = set(Product.objects.filter(name__in=names).values_list("name", flat=True))
     Product.objects.bulk_create(
-        [Product(name=name, description=f"Demo product: {name}.") for name in names if name not in have]
+        [Product(name=name, description=f"演示商品：{name}。") for name in names if name not in have]
     )
     products = {}
     for product in Product.objects.filter(name__in=names).order_by("-id"):
