@@ -54,7 +54,11 @@ def settle_paid(*, payment: Payment, trade_no: str, paid_at: datetime) -> str:
             raise InvalidTransition(current=order.status, target="paid")
         with transaction.atomic():
             mark_order_paid(
-                order=order, actor=None, reason=f"Paid with {payment.get_method_display()}", paid_at=paid_at
+                order=order,
+                actor=None,
+                reason=f"Paid with {payment.get_method_display()}",
+                paid_at=paid_at,
+                method=payment.method,
             )
         return "paid"
     except (InvalidTransition, OrderExpired) as exc:
