@@ -146,7 +146,7 @@ def seed(args: argparse.Namespace) -> None:
         cur.execute(
             "INSERT INTO payments_paymentissue (order_id, kind, detail, created_at)"
             " SELECT id, 'reconciliation', 'Bench difference', created_at + interval '1 day'"
-            " FROM orders_order WHERE status = 'completed' AND id %% 1000 = 7"
+            " FROM orders_order WHERE status = 'completed' AND id % 1000 = 7"
         )
         cur.execute("VACUUM ANALYZE")
     say(f"  seeded and analysed in {time.monotonic() - started:.0f} s")
@@ -167,7 +167,10 @@ def _seed_batch(cur, args, lo: int, hi: int, first_customer: int, first_sku: int
         " shipping_address, request_fingerprint, payment_method, created_at, expires_at, paid_at,"
         " updated_at, customer_id)"
         " SELECT 'R' || lpad(g::text, 19, '0'), st.status, 'CNY', 100 + g %% 97, 10, 110 + g %% 97,"
-        " '{}'::jsonb, '', CASE WHEN st.status IN " + paid_statuses + " THEN (%s::text[])[1 + " + R.format(n=3)
+        " '{}'::jsonb, '', CASE WHEN st.status IN "
+        + paid_statuses
+        + " THEN (%s::text[])[1 + "
+        + R.format(n=3)
         + " %% %s] ELSE '' END, t, t + interval '30 minutes',"
         " CASE WHEN st.status IN " + paid_statuses + " THEN t + interval '1 second' * (" + R.format(n=5) + " %% 1800)"
         " END, t, %s + " + R.format(n=7) + " %% %s"

@@ -34,7 +34,9 @@ class SalesRollup(models.Model):
     paid_orders = models.IntegerField(default=0, db_default=0)  # placed that day and paid
     units = models.IntegerField(default=0, db_default=0)  # units of those paid orders
     gross_cents = models.BigIntegerField(default=0, db_default=0)  # their totals (lines + shipping)
-    first_orders = models.IntegerField(default=0, db_default=0)  # paid orders that were their customer's first paid order
+    first_orders = models.IntegerField(
+        default=0, db_default=0
+    )  # paid orders that were their customer's first paid order
     refunds_cents = models.BigIntegerField(default=0, db_default=0)  # money that went back that day (completed refunds)
     refund_count = models.IntegerField(default=0, db_default=0)
     # Price adjustments do not exist yet: when they land, they get their own column here.

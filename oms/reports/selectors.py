@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from oms.catalog.models import Sku
@@ -206,34 +206,49 @@ class TopItem:
     revenue: Decimal
 
 
-def top_skus(filters: ReportFilters, *, by: str = "units", limit: int = 10) -> list[TopItem]:
+@dataclass(frozen=True)
+class BestSellers:
+    """Every SKU and product sold in the range, with units and line revenue (one rollup query for all rankings)."""
+
+    skus: list[TopItem]
+    products: list[TopItem]
+
+    def top(self, *, products: bool = False, by: str = "units", limit: int = 10) -> list[TopItem]:
+        items = self.products if products else self.skus
+        if by == "revenue":
+            return sorted(items, key=lambda t: (-t.revenue, -t.units, t.code))[:limit]
+        return sorted(items, key=lambda t: (-t.units, -t.revenue, t.code))[:limit]
+
+
+def best_sellers(filters: ReportFilters) -> BestSellers:
     """Best sellers among the paid orders of the range, by units or by revenue (lines, without shipping)."""
-    order = ("-revenue", "-units") if by == "revenue" else ("-units", "-revenue")
-    rows = list(
+    rows = (
         _filtered(SkuRollup.objects.all(), filters)
-        .values("sku_id")
+        .values_list("sku_id")
         .annotate(units=Sum("units"), revenue=Sum("revenue_cents"))
-        .order_by(*order, "sku_id")[:limit]
+        .order_by()
     )
-    skus = Sku.objects.in_bulk([row["sku_id"] for row in rows])
-    return [
-        TopItem(skus[row["sku_id"]].code, skus[row["sku_id"]].name, row["units"], cents_to_money(row["revenue"]))
-        for row in rows
+    totals = {sku_id: (units, revenue) for sku_id, units, revenue in rows}
+    skus = Sku.objects.select_related("product").in_bulk(list(totals))
+    sku_items, products = [], {}
+    for sku_id, (units, revenue) in totals.items():
+        sku = skus[sku_id]
+        sku_items.append(TopItem(sku.code, sku.name, units, cents_to_money(revenue)))
+        product = products.setdefault(sku.product_id, [sku.product.name, 0, 0])
+        product[1] += units
+        product[2] += revenue
+    product_items = [
+        TopItem(str(pk), name, units, cents_to_money(revenue)) for pk, (name, units, revenue) in products.items()
     ]
+    return BestSellers(sku_items, product_items)
+
+
+def top_skus(filters: ReportFilters, *, by: str = "units", limit: int = 10) -> list[TopItem]:
+    return best_sellers(filters).top(by=by, limit=limit)
 
 
 def top_products(filters: ReportFilters, *, by: str = "units", limit: int = 10) -> list[TopItem]:
-    order = ("-revenue", "-units") if by == "revenue" else ("-units", "-revenue")
-    rows = (
-        _filtered(SkuRollup.objects.all(), filters)
-        .values(product_id=F("sku__product_id"), product_name=F("sku__product__name"))
-        .annotate(units=Sum("units"), revenue=Sum("revenue_cents"))
-        .order_by(*order, "product_id")[:limit]
-    )
-    return [
-        TopItem(str(row["product_id"]), row["product_name"], row["units"], cents_to_money(row["revenue"]))
-        for row in rows
-    ]
+    return best_sellers(filters).top(products=True, by=by, limit=limit)
 
 
 @dataclass

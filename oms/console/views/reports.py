@@ -7,7 +7,7 @@ Everything is read from the rollups (``oms.reports.selectors``), so the page cos
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -43,6 +43,7 @@ AGE_LABELS = [
     gettext_lazy("over 7 days"),
 ]
 TOP_LIMIT = 10
+MAX_PAGE_PERIODS = 120
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def reports(request: HttpRequest) -> HttpResponse:
         table = TABLES[export](filters)
         name = f"oms-{export}-{filters.first.isoformat()}-{filters.last.isoformat()}.{file_format}"
         return FORMATS[file_format](name, table.header, table.rows)
+    requested = filters
+    filters = _for_the_page(filters)
     periods = selectors.sales_by_period(filters)
     total = selectors.total_of(periods, filters.first)
     previous = selectors.sales_total(filters.previous())
@@ -113,6 +116,8 @@ def reports(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": filters,
+        "regrouped": requested.group != filters.group,
+        "max_page_periods": MAX_PAGE_PERIODS,
         "previous": filters.previous(),
         "total": total,
         "comparisons": comparisons(total, previous),
@@ -138,6 +143,16 @@ def reports(request: HttpRequest) -> HttpResponse:
         "nav": "reports",
     }
     return render(request, "console/reports.html", context)
+
+
+def _for_the_page(filters: ReportFilters) -> ReportFilters:
+    """The page shows at most MAX_PAGE_PERIODS periods (each in a chart and a table); a longer range by day is shown
+    by week, then by month (the downloads keep the grouping asked for)."""
+    for group in selectors.GROUPS[selectors.GROUPS.index(filters.group) :]:
+        regrouped = replace(filters, group=group)
+        if len(selectors.period_starts(regrouped)) <= MAX_PAGE_PERIODS:
+            return regrouped
+    return replace(filters, group="month")
 
 
 def _query_without_export(request: HttpRequest) -> str:
@@ -203,10 +218,11 @@ def _methods(filters: ReportFilters) -> Table:
 
 def _top(products: bool) -> Callable[[ReportFilters], Table]:
     def table(filters: ReportFilters) -> Table:
-        read = selectors.top_products if products else selectors.top_skus
-        rows = [["units", row.code, row.name, row.units, row.revenue] for row in read(filters, by="units", limit=100)]
-        rows += [
-            ["revenue", row.code, row.name, row.units, row.revenue] for row in read(filters, by="revenue", limit=100)
+        sellers = selectors.best_sellers(filters)
+        rows = [
+            [by, row.code, row.name, row.units, row.revenue]
+            for by in ("units", "revenue")
+            for row in sellers.top(products=products, by=by, limit=100)
         ]
         return Table(["ranked_by", "product_id" if products else "sku", "name", "units", "revenue"], rows)
 

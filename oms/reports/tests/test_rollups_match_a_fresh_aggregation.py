@@ -12,14 +12,14 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.utils import timezone
 
 from oms.accounts.tests.factories import StaffFactory, UserFactory
+from oms.catalog.tests.factories import SkuFactory
 from oms.common.errors import OmsError
 from oms.inventory.tests.factories import WarehouseFactory, stock_sku
-from oms.catalog.tests.factories import SkuFactory
 from oms.orders.models import Order
 from oms.orders.services import OrderLineInput, cancel_order, place_order
 from oms.orders.states import OrderStatus
@@ -49,9 +49,7 @@ placed_at = st.tuples(
     st.integers(min_value=0, max_value=3),
     st.sampled_from([time(0, 0, 0), time(0, 0, 1), time(12, 0), time(23, 59, 59), time(23, 30)]),
 )
-place = st.tuples(
-    st.just("place"), st.integers(0, 2), st.lists(st.integers(0, 3), min_size=1, max_size=3), placed_at
-)
+place = st.tuples(st.just("place"), st.integers(0, 2), st.lists(st.integers(0, 3), min_size=1, max_size=3), placed_at)
 operation = st.one_of(
     place,
     st.tuples(st.just("pay"), st.integers(0, 50), st.sampled_from(["offline", "balance"]), st.integers(0, 29)),
@@ -69,7 +67,7 @@ def shop(db):
     for i in range(4):
         sku = SkuFactory(price=Decimal("10.00") + i)
         # SKUs 0-1 in both warehouses, 2 only east, 3 only west: some orders split.
-        for warehouse in ([east, west] if i < 2 else [east] if i == 2 else [west]):
+        for warehouse in [east, west] if i < 2 else [east] if i == 2 else [west]:
             stock_sku(sku=sku, warehouse=warehouse, on_hand=10_000)
         skus.append(sku)
     customers = [UserFactory() for _ in range(3)]
