@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from oms.common.export import Cell, csv_response, xlsx_response
 from oms.console import charts
@@ -44,6 +44,53 @@ AGE_LABELS = [
 ]
 TOP_LIMIT = 10
 MAX_PAGE_PERIODS = 120
+
+
+# CSV and XLSX column names in the reader's language; in English the snake_case names.
+COLUMNS = {
+    "measure": pgettext_lazy("CSV column", "measure"),
+    "this_period": pgettext_lazy("CSV column", "this_period"),
+    "previous_period": pgettext_lazy("CSV column", "previous_period"),
+    "change_percent": pgettext_lazy("CSV column", "change_percent"),
+    "period": pgettext_lazy("CSV column", "period"),
+    "orders": pgettext_lazy("CSV column", "orders"),
+    "cancelled": pgettext_lazy("CSV column", "cancelled"),
+    "paid_orders": pgettext_lazy("CSV column", "paid_orders"),
+    "units": pgettext_lazy("CSV column", "units"),
+    "gross_sales": pgettext_lazy("CSV column", "gross_sales"),
+    "price_adjustments": pgettext_lazy("CSV column", "price_adjustments"),
+    "refunds": pgettext_lazy("CSV column", "refunds"),
+    "net_sales": pgettext_lazy("CSV column", "net_sales"),
+    "average_order_value": pgettext_lazy("CSV column", "average_order_value"),
+    "refund_count": pgettext_lazy("CSV column", "refund_count"),
+    "payment_method": pgettext_lazy("CSV column", "payment_method"),
+    "ranked_by": pgettext_lazy("CSV column", "ranked_by"),
+    "sku": pgettext_lazy("CSV column", "sku"),
+    "product_id": pgettext_lazy("CSV column", "product_id"),
+    "name": pgettext_lazy("CSV column", "name"),
+    "revenue": pgettext_lazy("CSV column", "revenue"),
+    "orders_new_customers": pgettext_lazy("CSV column", "orders_new_customers"),
+    "orders_returning_customers": pgettext_lazy("CSV column", "orders_returning_customers"),
+    "kind": pgettext_lazy("CSV column", "kind"),
+    "under_1_day": pgettext_lazy("CSV column", "under_1_day"),
+    "1_to_3_days": pgettext_lazy("CSV column", "1_to_3_days"),
+    "3_to_7_days": pgettext_lazy("CSV column", "3_to_7_days"),
+    "over_7_days": pgettext_lazy("CSV column", "over_7_days"),
+    "total": pgettext_lazy("CSV column", "total"),
+    "to_pay_count": pgettext_lazy("CSV column", "to_pay_count"),
+    "to_pay_median_hours": pgettext_lazy("CSV column", "to_pay_median_hours"),
+    "to_pay_p90_hours": pgettext_lazy("CSV column", "to_pay_p90_hours"),
+    "to_ship_count": pgettext_lazy("CSV column", "to_ship_count"),
+    "to_ship_median_hours": pgettext_lazy("CSV column", "to_ship_median_hours"),
+    "to_ship_p90_hours": pgettext_lazy("CSV column", "to_ship_p90_hours"),
+    "to_deliver_count": pgettext_lazy("CSV column", "to_deliver_count"),
+    "to_deliver_median_hours": pgettext_lazy("CSV column", "to_deliver_median_hours"),
+    "to_deliver_p90_hours": pgettext_lazy("CSV column", "to_deliver_p90_hours"),
+}
+
+
+def _columns(*names: str) -> list[str]:
+    return [str(COLUMNS[name]) for name in names]
 
 
 @dataclass(frozen=True)
@@ -180,13 +227,13 @@ def _lead_rows(by_period: dict[str, list[selectors.LeadTime]], group: str) -> li
 def _summary(filters: ReportFilters) -> Table:
     now, before = selectors.sales_total(filters), selectors.sales_total(filters.previous())
     return Table(
-        ["measure", "this_period", "previous_period", "change_percent"],
+        _columns("measure", "this_period", "previous_period", "change_percent"),
         ([row.label, row.now, row.before, row.change] for row in comparisons(now, before)),
     )
 
 
 def _sales(filters: ReportFilters) -> Table:
-    header = [
+    header = _columns(
         "period",
         "orders",
         "cancelled",
@@ -198,7 +245,7 @@ def _sales(filters: ReportFilters) -> Table:
         "net_sales",
         "average_order_value",
         "refund_count",
-    ]
+    )
     return Table(
         header,
         (
@@ -211,7 +258,7 @@ def _sales(filters: ReportFilters) -> Table:
 
 def _methods(filters: ReportFilters) -> Table:
     return Table(
-        ["payment_method", "paid_orders", "gross_sales", "refunds"],
+        _columns("payment_method", "paid_orders", "gross_sales", "refunds"),
         ([row.method, row.paid_orders, row.gross, row.refunds] for row in selectors.payment_method_split(filters)),
     )
 
@@ -224,28 +271,28 @@ def _top(products: bool) -> Callable[[ReportFilters], Table]:
             for by in ("units", "revenue")
             for row in sellers.top(products=products, by=by, limit=100)
         ]
-        return Table(["ranked_by", "product_id" if products else "sku", "name", "units", "revenue"], rows)
+        return Table(_columns("ranked_by", "product_id" if products else "sku", "name", "units", "revenue"), rows)
 
     return table
 
 
 def _customers(filters: ReportFilters) -> Table:
     return Table(
-        ["period", "orders_new_customers", "orders_returning_customers"],
+        _columns("period", "orders_new_customers", "orders_returning_customers"),
         ([p.start, p.first_orders, p.returning_orders] for p in selectors.sales_by_period(filters)),
     )
 
 
 def _lead_times(filters: ReportFilters) -> Table:
     by_period, _total = selectors.lead_times(filters)
-    header = ["period"]
+    header = _columns("period")
     for stage in selectors.STAGES:
-        header += [f"{stage}_count", f"{stage}_median_hours", f"{stage}_p90_hours"]
+        header += _columns(f"{stage}_count", f"{stage}_median_hours", f"{stage}_p90_hours")
     return Table(header, _lead_rows(by_period, filters.group))
 
 
 def _exceptions(filters: ReportFilters) -> Table:
-    header = ["kind", "under_1_day", "1_to_3_days", "3_to_7_days", "over_7_days", "total"]
+    header = _columns("kind", "under_1_day", "1_to_3_days", "3_to_7_days", "over_7_days", "total")
     return Table(header, ([k.kind, *k.by_age, k.total] for k in selectors.exceptions_by_kind_and_age()))
 
 
