@@ -20,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
+import xlsxwriter  # type: ignore[import-untyped]  # no type information published
 from django.http import FileResponse, HttpResponse
 
 SAFE_FILENAME = re.compile(r"[A-Za-z0-9._-]{1,200}")

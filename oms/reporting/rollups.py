@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import connection, models
 from django.utils import timezone
@@ -104,14 +105,14 @@ def _key_columns(key: Key) -> dict[str, object]:
 
 def _upsert(model: type[models.Model], key: Mapping[str, object], deltas: Mapping[str, int]) -> None:
     meta = model._meta
+    fields = {name: cast(models.Field[Any, Any], meta.get_field(name)) for name in [*key, *deltas]}
     table = connection.ops.quote_name(meta.db_table)
-    columns = [*key, *deltas]
-    values = [meta.get_field(name).get_db_prep_value(value, connection) for name, value in key.items()]
+    values = [fields[name].get_db_prep_value(value, connection) for name, value in key.items()]
     values += list(deltas.values())
-    quoted = [connection.ops.quote_name(meta.get_field(name).column) for name in columns]
-    placeholders = ", ".join(["%s"] * len(columns))
+    quoted = [connection.ops.quote_name(field.column) for field in fields.values()]
+    placeholders = ", ".join(["%s"] * len(fields))
     insert = f"INSERT INTO {table} ({', '.join(quoted)}) VALUES ({placeholders})"
-    added = [connection.ops.quote_name(meta.get_field(name).column) for name in deltas]
+    added = [connection.ops.quote_name(fields[name].column) for name in deltas]
     if connection.vendor == "mysql":
         sets = ", ".join(f"{col} = {col} + VALUES({col})" for col in added)
         sql = f"{insert} ON DUPLICATE KEY UPDATE {sets}"

@@ -11,7 +11,7 @@ Local days are computed in Python (``oms.reporting.rollups.local_day``), as the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -65,7 +65,7 @@ def first_paid_orders() -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def _warehouses(order_filter: dict[str, object]) -> dict[int, int]:
+def _warehouses(order_filter: Mapping[str, object]) -> dict[int, int]:
     """order id -> the warehouse of its first allocation, for the orders ``order_filter`` selects."""
     found: dict[int, int] = {}
     rows = (
@@ -118,12 +118,13 @@ def aggregate_orders(days: DayRange, *, first_orders: dict[int, int]) -> Changes
         .order_by()
     )
     for order_id, shipped_at in shipped.iterator(chunk_size=10_000):
-        if order_id in paid_at:
+        if order_id in paid_at and shipped_at is not None:
             changes.add_lead(keys[order_id], Stage.TO_SHIP, (shipped_at - paid_at[order_id]).total_seconds())
     parcels = Shipment.objects.filter(**placed, delivered_at__isnull=False, shipped_at__isnull=False).values_list(
         "order_id", "shipped_at", "delivered_at"
     )
     for order_id, shipped_at, delivered_at in parcels.iterator(chunk_size=10_000):
+        assert shipped_at is not None and delivered_at is not None  # filtered above
         changes.add_lead(keys[order_id], Stage.TO_DELIVER, (delivered_at - shipped_at).total_seconds())
     return changes
 
@@ -137,6 +138,7 @@ def aggregate_refunds(since: date | None = None) -> Changes:
     warehouses = _warehouses({"order_id__in": {row[0] for row in rows}}) if rows else {}
     changes = Changes()
     for order_id, amount, completed_at, method, paid in rows:
+        assert completed_at is not None  # filtered above
         key = Key(local_day(completed_at), warehouses.get(order_id, 0), method if paid is not None else "")
         changes.add_sales(key, refunds_cents=cents(amount), refund_count=1)
     return changes

@@ -230,7 +230,8 @@ def best_sellers(filters: ReportFilters) -> BestSellers:
     )
     totals = {sku_id: (units, revenue) for sku_id, units, revenue in rows}
     skus = Sku.objects.select_related("product").in_bulk(list(totals))
-    sku_items, products = [], {}
+    sku_items: list[TopItem] = []
+    products: dict[int, list[Any]] = {}
     for sku_id, (units, revenue) in totals.items():
         sku = skus[sku_id]
         sku_items.append(TopItem(sku.code, sku.name, units, cents_to_money(revenue)))

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,7 +137,7 @@ def _kind_label(kind: str) -> str:
 
 
 @staff_required("orders.view_all_orders")
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: HttpRequest) -> HttpResponseBase:
     form = ReportForm(request.GET or None)
     today = timezone.localdate()
     filters = form.filters(today=today)
@@ -246,14 +247,23 @@ def _sales(filters: ReportFilters) -> Table:
         "average_order_value",
         "refund_count",
     )
-    return Table(
-        header,
-        (
-            [p.start, p.orders, p.cancelled, p.paid_orders, p.units, p.gross, p.price_adjustments, p.refunds, p.net]
-            + [p.average_order_value, p.refund_count]
-            for p in selectors.sales_by_period(filters)
-        ),
-    )
+    rows: list[list[Cell]] = [
+        [
+            p.start,
+            p.orders,
+            p.cancelled,
+            p.paid_orders,
+            p.units,
+            p.gross,
+            p.price_adjustments,
+            p.refunds,
+            p.net,
+            p.average_order_value,
+            p.refund_count,
+        ]
+        for p in selectors.sales_by_period(filters)
+    ]
+    return Table(header, rows)
 
 
 def _methods(filters: ReportFilters) -> Table:
@@ -266,7 +276,7 @@ def _methods(filters: ReportFilters) -> Table:
 def _top(products: bool) -> Callable[[ReportFilters], Table]:
     def table(filters: ReportFilters) -> Table:
         sellers = selectors.best_sellers(filters)
-        rows = [
+        rows: list[list[Cell]] = [
             [by, row.code, row.name, row.units, row.revenue]
             for by in ("units", "revenue")
             for row in sellers.top(products=products, by=by, limit=100)

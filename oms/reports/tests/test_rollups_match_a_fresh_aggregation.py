@@ -119,16 +119,16 @@ def run(shop: dict, ops: list[tuple]) -> None:
             elif kind == "refund":
                 refund_order(order=order, reason="test", actor=staff, amount=op[2] and Decimal(op[2]))
             elif kind == "ship":
-                order = shipping.confirm_order(order=order, actor=staff)
-                for parcel in order.shipments.filter(status=ShipmentStatus.PENDING):
+                confirmed = shipping.confirm_order(order=order, actor=staff)
+                for parcel in confirmed.shipments.filter(status=ShipmentStatus.PENDING):
                     shipping.ship_shipment(shipment=parcel, carrier="sim", tracking_no=f"T{parcel.pk}", actor=staff)
             elif kind == "deliver":
-                parcel = Shipment.objects.filter(order=order, status=ShipmentStatus.PICKED_UP).first()
-                if parcel is not None:
+                found = Shipment.objects.filter(order=order, status=ShipmentStatus.PICKED_UP).first()
+                if found is not None and found.tracking_no:
                     shipping.record_tracking_event(
                         carrier="sim",
-                        event_id=f"E{parcel.pk}",
-                        tracking_no=parcel.tracking_no,
+                        event_id=f"E{found.pk}",
+                        tracking_no=found.tracking_no,
                         status=ShipmentStatus.DELIVERED,
                         occurred_at=timezone.now(),
                     )
