@@ -7,7 +7,6 @@ the same contributions from the source tables; a property test holds the two equ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -40,12 +39,11 @@ def order_key(order: Order, *, warehouse_id: int | None = None) -> Key:
     return Key(local_day(order.created_at), warehouse_id, report_method(order))
 
 
-def record_placed(*, order: Order, warehouse_ids: Iterable[int]) -> None:
-    """A new order (its allocations written): one more order placed, unpaid."""
-    distinct = set(warehouse_ids)
-    warehouse_id = distinct.pop() if len(distinct) == 1 else order_warehouse_id(order.pk)
+def record_placed(*, order: Order, first_warehouse_id: int) -> None:
+    """A new order: one more order placed, unpaid. ``first_warehouse_id`` is the warehouse of its first planned
+    allocation, which the ledger inserts first (the lowest allocation id, as ``order_warehouse_id`` reads it)."""
     changes = Changes()
-    changes.add_sales(Key(local_day(order.created_at), warehouse_id, ""), orders=1)
+    changes.add_sales(Key(local_day(order.created_at), first_warehouse_id, ""), orders=1)
     rollups.apply(changes)
 
 

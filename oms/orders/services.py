@@ -203,7 +203,7 @@ def _create_order(
             event.save(force_insert=True)
             reservation.post()
         # Last, after the stock rows: the rollup row lock is held only until the commit.
-        record_placed(order=order, warehouse_ids=(p.warehouse_id for p in plan))
+        record_placed(order=order, first_warehouse_id=plan[0].warehouse_id if plan else 0)
     # Kept so that the caller can show the new order from what was just written, without reading it back.
     order.placed_rows = {"items": order_items, "events": [event]}
     return order

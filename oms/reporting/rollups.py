@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -87,37 +86,47 @@ class Changes:
 
 
 def apply(changes: Changes) -> None:
-    """Add ``changes`` to the rollup rows, in key order; inside the caller's transaction."""
+    """Add ``changes`` to the rollup rows: one statement per table, rows in key order; in the caller's transaction."""
     slot = random.randrange(SALES_SLOTS)
-    for key, deltas in sorted(changes.sales.items()):
-        nonzero = {name: value for name, value in deltas.items() if value}
-        if nonzero:
-            _upsert(SalesRollup, {**_key_columns(key), "slot": slot}, nonzero)
-    for (key, sku_id), deltas in sorted(changes.skus.items()):
-        _upsert(SkuRollup, {**_key_columns(key), "sku_id": sku_id}, deltas)
-    for (key, stage, bucket), count in sorted(changes.lead.items()):
-        _upsert(LeadTimeRollup, {**_key_columns(key), "stage": stage, "bucket": bucket}, {"count": count})
+    sales = [({**_key_columns(key), "slot": slot}, deltas) for key, deltas in sorted(changes.sales.items())]
+    _upsert(SalesRollup, [(key, deltas) for key, deltas in sales if any(deltas.values())])
+    skus = sorted(changes.skus.items())
+    _upsert(SkuRollup, [({**_key_columns(key), "sku_id": sku_id}, deltas) for (key, sku_id), deltas in skus])
+    lead = sorted(changes.lead.items())
+    _upsert(
+        LeadTimeRollup,
+        [({**_key_columns(key), "stage": stage, "bucket": bucket}, {"count": n}) for (key, stage, bucket), n in lead],
+    )
 
 
 def _key_columns(key: Key) -> dict[str, object]:
     return {"day": key.day, "warehouse_id": key.warehouse_id, "payment_method": key.payment_method}
 
 
-def _upsert(model: type[models.Model], key: Mapping[str, object], deltas: Mapping[str, int]) -> None:
+def _upsert(model: type[models.Model], rows: list[tuple[dict[str, object], dict[str, int]]]) -> None:
+    """One ``INSERT … VALUES (…), (…) ON CONFLICT/DUPLICATE KEY`` adding each row's counters to its key's row.
+
+    Keys are distinct (they come from a dict); counters a row does not name are added as 0."""
+    if not rows:
+        return
     meta = model._meta
-    fields = {name: cast(models.Field[Any, Any], meta.get_field(name)) for name in [*key, *deltas]}
+    key_names = list(rows[0][0])
+    counter_names = sorted({name for _key, deltas in rows for name in deltas})
+    fields = {name: cast("models.Field[Any, Any]", meta.get_field(name)) for name in [*key_names, *counter_names]}
+    values: list[object] = []
+    for key, deltas in rows:
+        values += [fields[name].get_db_prep_value(key[name], connection) for name in key_names]
+        values += [deltas.get(name, 0) for name in counter_names]
     table = connection.ops.quote_name(meta.db_table)
-    values = [fields[name].get_db_prep_value(value, connection) for name, value in key.items()]
-    values += list(deltas.values())
     quoted = [connection.ops.quote_name(field.column) for field in fields.values()]
-    placeholders = ", ".join(["%s"] * len(fields))
-    insert = f"INSERT INTO {table} ({', '.join(quoted)}) VALUES ({placeholders})"
-    added = [connection.ops.quote_name(fields[name].column) for name in deltas]
+    row_placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    insert = f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {', '.join([row_placeholders] * len(rows))}"
+    added = [connection.ops.quote_name(fields[name].column) for name in counter_names]
     if connection.vendor == "mysql":
         sets = ", ".join(f"{col} = {col} + VALUES({col})" for col in added)
         sql = f"{insert} ON DUPLICATE KEY UPDATE {sets}"
     else:
-        conflict = ", ".join(quoted[: len(key)])
+        conflict = ", ".join(quoted[: len(key_names)])
         sets = ", ".join(f"{col} = {table}.{col} + excluded.{col}" for col in added)
         sql = f"{insert} ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
     with connection.cursor() as cursor:
