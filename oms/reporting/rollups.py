@@ -113,7 +113,7 @@ def _upsert(model: type[models.Model], rows: list[tuple[dict[str, object], dict[
     key_names = list(rows[0][0])
     counter_names = sorted({name for _key, deltas in rows for name in deltas})
     fields = {name: cast("models.Field[Any, Any]", meta.get_field(name)) for name in [*key_names, *counter_names]}
-    values: list[object] = []
+    values: list[Any] = []
     for key, deltas in rows:
         values += [fields[name].get_db_prep_value(key[name], connection) for name in key_names]
         values += [deltas.get(name, 0) for name in counter_names]
