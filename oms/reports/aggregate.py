@@ -11,7 +11,7 @@ Local days are computed in Python (``oms.reporting.rollups.local_day``), as the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -65,31 +65,35 @@ def first_paid_orders() -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def _warehouses(order_filter: Mapping[str, object]) -> dict[int, int]:
-    """order id -> the warehouse of its first allocation, for the orders ``order_filter`` selects."""
+def _warehouses(order_ids: Iterable[int]) -> dict[int, int]:
+    """order id -> the warehouse of its first allocation."""
     found: dict[int, int] = {}
-    rows = (
-        Allocation.objects.filter(**order_filter)
-        .order_by("order_id", "id")
-        .values_list("order_id", "stock__warehouse_id")
-    )
-    for order_id, warehouse_id in rows.iterator(chunk_size=10_000):
-        found.setdefault(order_id, warehouse_id)
+    for batch in _batches(sorted(set(order_ids))):
+        rows = (
+            Allocation.objects.filter(order_id__in=batch)
+            .order_by("order_id", "id")
+            .values_list("order_id", "stock__warehouse_id")
+        )
+        for order_id, warehouse_id in rows:
+            found.setdefault(order_id, warehouse_id)
     return found
 
 
 def aggregate_orders(days: DayRange, *, first_orders: dict[int, int]) -> Changes:
     """The contributions of the orders placed on the local days of ``days`` (sales, SKUs, lead times)."""
     since, until = start_of_day(days.first), start_of_day(days.last + timedelta(days=1))
-    placed = {"order__created_at__gte": since, "order__created_at__lt": until}
-    warehouses = _warehouses(placed)
     keys: dict[int, Key] = {}
     paid_at: dict[int, datetime] = {}
     changes = Changes()
-    orders = Order.objects.filter(created_at__gte=since, created_at__lt=until).values_list(
-        "id", "customer_id", "created_at", "paid_at", "status", "payment_method", "total_amount"
+    rows = list(
+        Order.objects.filter(created_at__gte=since, created_at__lt=until).values_list(
+            "id", "customer_id", "created_at", "paid_at", "status", "payment_method", "total_amount"
+        )
     )
-    for order_id, customer_id, created_at, paid, status, method, total in orders.iterator(chunk_size=10_000):
+    # The orders' other rows are read by order id, in batches: an index look-up each, never a join on a range.
+    ids = [row[0] for row in rows]
+    warehouses = _warehouses(ids)
+    for order_id, customer_id, created_at, paid, status, method, total in rows:
         key = Key(local_day(created_at), warehouses.get(order_id, 0), method if paid is not None else "")
         keys[order_id] = key
         if paid is None:
@@ -104,29 +108,38 @@ def aggregate_orders(days: DayRange, *, first_orders: dict[int, int]) -> Changes
             first_orders=int(first_orders.get(customer_id) == order_id),
         )
         changes.add_lead(key, Stage.TO_PAY, (paid - created_at).total_seconds())
-    items = OrderItem.objects.filter(**placed, order__paid_at__isnull=False).values_list(
-        "order_id", "sku_id", "quantity", "line_total"
-    )
-    for order_id, sku_id, quantity, line_total in items.iterator(chunk_size=10_000):
-        key = keys[order_id]
-        changes.add_sales(key, units=quantity)
-        changes.add_sku(key, sku_id, units=quantity, revenue_cents=cents(line_total))
-    shipped = (
-        OrderEvent.objects.filter(**placed, to_status=OrderStatus.SHIPPED)
-        .values_list("order_id")
-        .annotate(first=Min("created_at"))
-        .order_by()
-    )
-    for order_id, shipped_at in shipped.iterator(chunk_size=10_000):
-        if order_id in paid_at and shipped_at is not None:
-            changes.add_lead(keys[order_id], Stage.TO_SHIP, (shipped_at - paid_at[order_id]).total_seconds())
-    parcels = Shipment.objects.filter(**placed, delivered_at__isnull=False, shipped_at__isnull=False).values_list(
-        "order_id", "shipped_at", "delivered_at"
-    )
-    for order_id, shipped_at, delivered_at in parcels.iterator(chunk_size=10_000):
-        assert shipped_at is not None and delivered_at is not None  # filtered above
-        changes.add_lead(keys[order_id], Stage.TO_DELIVER, (delivered_at - shipped_at).total_seconds())
+    paid_ids = list(paid_at)
+    for batch in _batches(paid_ids):
+        items = OrderItem.objects.filter(order_id__in=batch).values_list("order_id", "sku_id", "quantity", "line_total")
+        for order_id, sku_id, quantity, line_total in items:
+            key = keys[order_id]
+            changes.add_sales(key, units=quantity)
+            changes.add_sku(key, sku_id, units=quantity, revenue_cents=cents(line_total))
+        shipped = (
+            OrderEvent.objects.filter(order_id__in=batch, to_status=OrderStatus.SHIPPED)
+            .values_list("order_id")
+            .annotate(first=Min("created_at"))
+            .order_by()
+        )
+        for order_id, shipped_at in shipped:
+            if shipped_at is not None:
+                changes.add_lead(keys[order_id], Stage.TO_SHIP, (shipped_at - paid_at[order_id]).total_seconds())
+    for batch in _batches(ids):
+        parcels = Shipment.objects.filter(
+            order_id__in=batch, delivered_at__isnull=False, shipped_at__isnull=False
+        ).values_list("order_id", "shipped_at", "delivered_at")
+        for order_id, shipped_at, delivered_at in parcels:
+            assert shipped_at is not None and delivered_at is not None  # filtered above
+            changes.add_lead(keys[order_id], Stage.TO_DELIVER, (delivered_at - shipped_at).total_seconds())
     return changes
+
+
+ID_BATCH = 2000
+
+
+def _batches(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), ID_BATCH):
+        yield ids[start : start + ID_BATCH]
 
 
 def aggregate_refunds(since: date | None = None) -> Changes:
@@ -135,7 +148,7 @@ def aggregate_refunds(since: date | None = None) -> Changes:
     if since is not None:
         refunds = refunds.filter(completed_at__gte=start_of_day(since))
     rows = list(refunds.values_list("order_id", "amount", "completed_at", "order__payment_method", "order__paid_at"))
-    warehouses = _warehouses({"order_id__in": {row[0] for row in rows}}) if rows else {}
+    warehouses = _warehouses(row[0] for row in rows)
     changes = Changes()
     for order_id, amount, completed_at, method, paid in rows:
         assert completed_at is not None  # filtered above
