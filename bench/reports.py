@@ -3,8 +3,8 @@
 Seeds (or, with ``--reuse``, keeps) a scratch PostgreSQL shop by SQL, as bench/order_list.py does, but with whole
 lifecycles over two years: orders in every status with two lines each, their allocations in three warehouses,
 payments by three methods within 30 minutes, shipping events and parcels, deliveries, full and partial refunds,
-orders in exception states and open payment issues. Then it rebuilds the report rollups with the real command
-(``oms rollups rebuild``, timed) and times every report page, export and the dashboard through the real views
+orders in exception states and open payment issues. Then it fills the report rollups by one SQL aggregation (the
+definition of ``oms.reports.aggregate``; ``oms rollups rebuild`` gives the same rows, slowly) and times every report page, export and the dashboard through the real views
 (Django's test client, in-process), printing the median and p90 of ``--repeat`` runs, and the peak Python memory
 of each export (tracemalloc), the largest last.
 
@@ -58,6 +58,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=7, help="timed runs of each page (after one warm-up)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/oms_bench_reports")
     parser.add_argument("--reuse", action="store_true", help="keep the database a previous run seeded (same --orders)")
+    parser.add_argument("--fill-rollups", action="store_true", help="with --reuse: aggregate the rollups again")
     return parser.parse_args()
 
 
@@ -128,10 +129,7 @@ def seed(args: argparse.Namespace) -> None:
             " ('SH', 'Shanghai', 10, 'Shanghai', true), ('BJ', 'Beijing', 20, 'Beijing', true),"
             " ('GZ', 'Guangzhou', 30, 'Guangdong', true)"
         )
-        cur.execute(
-            "INSERT INTO inventory_stock (sku_id, warehouse_id, on_hand, reserved, updated_at)"
-            " SELECT s.id, w.id, 1000000, 0, now() FROM catalog_sku s CROSS JOIN inventory_warehouse w"
-        )
+        _open_stock()
         cur.execute("SELECT min(id) FROM auth_user WHERE username LIKE 'customer-%%'")
         first_customer = cur.fetchone()[0]
         cur.execute("SELECT min(id) FROM catalog_sku")
@@ -152,6 +150,23 @@ def seed(args: argparse.Namespace) -> None:
     say(f"  seeded and analysed in {time.monotonic() - started:.0f} s")
 
 
+def _open_stock() -> None:
+    """A million units of every SKU in every warehouse, through the stock ledger (with their receipts)."""
+    from django.db import transaction
+
+    from oms.catalog.models import Sku
+    from oms.inventory import ledger
+    from oms.inventory.models import Warehouse
+
+    units = {
+        (sku, warehouse): 1_000_000
+        for sku in Sku.objects.values_list("pk", flat=True)
+        for warehouse in Warehouse.objects.values_list("pk", flat=True)
+    }
+    with transaction.atomic():
+        ledger.open_stock(units=units, actor=None, note="Bench stock")
+
+
 def _staff_id(cur) -> int:
     cur.execute(
         "INSERT INTO auth_user (username, password, first_name, last_name, email, is_staff, is_active, is_superuser,"
@@ -161,6 +176,10 @@ def _staff_id(cur) -> int:
 
 
 def _seed_batch(cur, args, lo: int, hi: int, first_customer: int, first_sku: int, staff: int) -> None:
+    from django.db import transaction
+
+    from oms.inventory import ledger
+
     paid_statuses = "('completed', 'shipped', 'awaiting_shipment', 'paid', 'refunded', 'shipment_failed')"
     cur.execute(
         "INSERT INTO orders_order (order_no, status, currency, subtotal, shipping_fee, total_amount,"
@@ -191,15 +210,16 @@ def _seed_batch(cur, args, lo: int, hi: int, first_customer: int, first_sku: int
         " JOIN catalog_sku s ON s.id = %s + line.n WHERE " + in_batch,
         [args.skus, args.skus, args.skus, first_sku, *bounds],
     )
-    # Allocations: both lines from one warehouse, picked per order (the rollups' warehouse).
+    # Allocations (through the stock ledger): both lines from one warehouse, picked per order (the rollups' key).
     cur.execute(
-        "INSERT INTO inventory_allocation (order_id, stock_id, quantity, status)"
-        " SELECT i.order_id, st.id, i.quantity, CASE WHEN o.paid_at IS NULL THEN 'released' ELSE 'deducted' END"
+        "SELECT i.order_id, st.id, i.quantity, CASE WHEN o.paid_at IS NULL THEN 'released' ELSE 'deducted' END"
         " FROM orders_orderitem i JOIN orders_order o ON o.id = i.order_id"
         " JOIN inventory_warehouse w ON w.priority = 10 * (1 + (hashint4(o.id::int) & 2147483647) %% 3)"
         " JOIN inventory_stock st ON st.sku_id = i.sku_id AND st.warehouse_id = w.id WHERE " + in_batch,
         bounds,
     )
+    with transaction.atomic():
+        ledger.open_settled_allocations(rows=cur.fetchall())
     # Shipped within 2-72 hours of payment; completed orders delivered 1-5 days later.
     shipped = "('completed', 'shipped', 'shipment_failed')"
     ship_at = "o.paid_at + interval '1 minute' * (120 + (hashint4(o.id::int + 17) & 2147483647) %% 4200)"
@@ -247,6 +267,83 @@ def _seed_batch(cur, args, lo: int, hi: int, first_customer: int, first_sku: int
         "ANALYZE orders_order, orders_orderitem, inventory_allocation, orders_orderevent, shipping_shipment,"
         " payments_payment, payments_refund"
     )
+
+
+# The rollups of the seeded shop, aggregated by SQL as oms.reports.aggregate defines them (local day in
+# Asia/Shanghai, the warehouse the seeding picked for the order, the method once paid): on a loaded 2-core box
+# `oms rollups rebuild` does about 25,000 orders a minute, too slow to run before every benchmark.
+BUCKET = "CASE WHEN {s} < 60 THEN 0 ELSE LEAST(60, 1 + floor(ln({s} / 60.0) / ln(1.25))::int) END"
+FACTS = """
+    CREATE TEMP TABLE bench_facts AS
+    SELECT o.id, o.customer_id, (o.created_at AT TIME ZONE 'Asia/Shanghai')::date AS day, w.id AS warehouse_id,
+           CASE WHEN o.paid_at IS NULL THEN '' ELSE o.payment_method END AS method, o.paid_at, o.created_at,
+           o.status, o.total_amount
+    FROM orders_order o
+    JOIN inventory_warehouse w ON w.priority = 10 * (1 + (hashint4(o.id::int) & 2147483647) % 3)
+"""
+SALES = """
+    INSERT INTO reporting_salesrollup (day, warehouse_id, payment_method, slot, orders, cancelled, paid_orders, units,
+        gross_cents, first_orders, refunds_cents, refund_count)
+    SELECT day, warehouse_id, method, 0, sum(orders), sum(cancelled), sum(paid), sum(units), sum(gross), sum(first),
+           sum(refunds), sum(refund_count)
+    FROM (
+        SELECT f.day, f.warehouse_id, f.method, 1 AS orders,
+               (f.paid_at IS NULL AND f.status = 'cancelled')::int AS cancelled, (f.paid_at IS NOT NULL)::int AS paid,
+               CASE WHEN f.paid_at IS NULL THEN 0 ELSE i.units END AS units,
+               CASE WHEN f.paid_at IS NULL THEN 0 ELSE (f.total_amount * 100)::bigint END AS gross,
+               (first.id IS NOT NULL)::int AS first, 0 AS refunds, 0 AS refund_count
+        FROM bench_facts f
+        JOIN (SELECT order_id, sum(quantity) AS units FROM orders_orderitem GROUP BY order_id) i ON i.order_id = f.id
+        LEFT JOIN (SELECT DISTINCT ON (customer_id) id FROM orders_order WHERE paid_at IS NOT NULL
+                   ORDER BY customer_id, created_at, id) first ON first.id = f.id
+        UNION ALL
+        SELECT (r.completed_at AT TIME ZONE 'Asia/Shanghai')::date, f.warehouse_id, f.method, 0, 0, 0, 0, 0, 0,
+               (r.amount * 100)::bigint, 1
+        FROM payments_refund r JOIN bench_facts f ON f.id = r.order_id
+        WHERE r.status = 'succeeded' AND NOT r.automatic
+    ) facts
+    GROUP BY day, warehouse_id, method
+"""
+SKUS = """
+    INSERT INTO reporting_skurollup (day, warehouse_id, payment_method, sku_id, units, revenue_cents)
+    SELECT f.day, f.warehouse_id, f.method, i.sku_id, sum(i.quantity), sum((i.line_total * 100)::bigint)
+    FROM bench_facts f JOIN orders_orderitem i ON i.order_id = f.id WHERE f.paid_at IS NOT NULL
+    GROUP BY 1, 2, 3, 4
+"""
+LEAD = f"""
+    INSERT INTO reporting_leadtimerollup (day, warehouse_id, payment_method, stage, bucket, count)
+    SELECT day, warehouse_id, method, stage, bucket, count(*) FROM (
+        SELECT day, warehouse_id, method, 'to_pay' AS stage,
+               {BUCKET.format(s="extract(epoch FROM paid_at - created_at)")} AS bucket
+        FROM bench_facts WHERE paid_at IS NOT NULL
+        UNION ALL
+        SELECT f.day, f.warehouse_id, f.method, 'to_ship', {BUCKET.format(s="extract(epoch FROM e.first - f.paid_at)")}
+        FROM bench_facts f JOIN (SELECT order_id, min(created_at) AS first FROM orders_orderevent
+                                 WHERE to_status = 'shipped' GROUP BY order_id) e ON e.order_id = f.id
+        WHERE f.paid_at IS NOT NULL
+        UNION ALL
+        SELECT f.day, f.warehouse_id, f.method, 'to_deliver',
+               {BUCKET.format(s="extract(epoch FROM s.delivered_at - s.shipped_at)")}
+        FROM bench_facts f JOIN shipping_shipment s ON s.order_id = f.id WHERE s.delivered_at IS NOT NULL
+    ) lead GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+def fill_rollups() -> None:
+    import psycopg  # noqa: F401  (the statements above are PostgreSQL's)
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for table in ("reporting_salesrollup", "reporting_skurollup", "reporting_leadtimerollup"):
+            cur.execute(f"DELETE FROM {table}")
+        for statement in (FACTS, SALES, SKUS, LEAD):
+            cur.execute(statement)
+        cur.execute("DROP TABLE bench_facts")
+        cur.execute(
+            "SELECT (SELECT count(*) FROM reporting_salesrollup), (SELECT count(*) FROM reporting_skurollup),"
+            " (SELECT count(*) FROM reporting_leadtimerollup)"
+        )
+        say("  rollup rows: {:,} sales, {:,} SKU, {:,} lead time".format(*cur.fetchone()))
 
 
 def timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -326,12 +423,11 @@ def main() -> int:
         recreate_database(args.database_url)
         setup_django(args.database_url, var_dir)
         seed(args)
-        from django.core.management import call_command
-
-        say("\n== oms rollups rebuild")
+    if not args.reuse or args.fill_rollups:
+        say("\n== Report rollups, aggregated by SQL")
         started = time.monotonic()
-        call_command("rollups", "rebuild")
-        say(f"  rebuilt in {time.monotonic() - started:.0f} s")
+        fill_rollups()
+        say(f"  filled in {time.monotonic() - started:.0f} s")
         from django.db import connection
 
         with connection.cursor() as cur:
