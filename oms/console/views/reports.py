@@ -152,11 +152,9 @@ def reports(request: HttpRequest) -> HttpResponseBase:
     total = selectors.total_of(periods, filters.first)
     previous = selectors.sales_total(filters.previous())
     split = selectors.payment_method_split(filters)
+    sellers = selectors.best_sellers(filters)  # one rollup read for the four rankings
     top = {
-        by: (
-            selectors.top_skus(filters, by=by, limit=TOP_LIMIT),
-            selectors.top_products(filters, by=by, limit=TOP_LIMIT),
-        )
+        by: (sellers.top(by=by, limit=TOP_LIMIT), sellers.top(products=True, by=by, limit=TOP_LIMIT))
         for by in ("units", "revenue")
     }
     lead_by_period, lead_total = selectors.lead_times(filters)
