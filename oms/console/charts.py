@@ -4,62 +4,119 @@ A spec may say ``"autoSkip": False`` to keep every category label on the axis (c
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from oms.common.money import format_money
-from oms.console.selectors import DaySales, LeadTimes, TopSku
+from oms.reports.selectors import ExceptionKind, LeadTime, MethodSales, Sales, TopItem
 
 Spec = dict[str, Any]
 
 
-def sales_chart(days: list[DaySales]) -> Spec:
-    labels = [day.day.strftime("%m-%d") for day in days]
+def period_label(start: date, group: str) -> str:
+    if group == "month":
+        return start.strftime("%Y-%m")
+    if group == "week":
+        return _("week of %(day)s") % {"day": start.isoformat()}
+    return start.isoformat()
+
+
+def sales_chart(periods: list[Sales], group: str = "day") -> Spec:
     return {
         "type": "bar",
-        "axis": _("Day"),
-        "labels": labels,
+        "axis": _("Period"),
+        "labels": [period_label(p.start, group) for p in periods],
         "datasets": [
             # Decimals reach the page as JSON strings ("130.00"), which Chart.js reads as numbers: no float here.
-            {"label": _("Sales (¥)"), "data": [day.sales for day in days]},
-            {"label": _("Refunds (¥)"), "data": [day.refunded for day in days]},
-            {"label": _("Orders"), "data": [day.orders for day in days], "type": "line", "axis": "y2"},
+            {"label": _("Sales (¥)"), "data": [p.gross for p in periods]},
+            {"label": _("Refunds (¥)"), "data": [p.refunds for p in periods]},
+            {"label": _("Orders"), "data": [p.orders for p in periods], "type": "line", "axis": "y2"},
         ],
         "rows": [
-            [day.day.isoformat(), format_money(day.sales), format_money(day.refunded), day.orders] for day in days
+            [period_label(p.start, group), format_money(p.gross), format_money(p.refunds), p.orders] for p in periods
         ],
     }
 
 
-def status_chart(mix: list[tuple[str, str, int]]) -> Spec:
+def customers_chart(periods: list[Sales], group: str) -> Spec:
     return {
-        "type": "doughnut",
-        "axis": _("Status"),
-        "labels": [label for _status, label, _count in mix],
-        "datasets": [{"label": _("Orders"), "data": [count for _status, _label, count in mix]}],
-        "rows": [[label, count] for _status, label, count in mix],
+        "type": "bar",
+        "axis": _("Period"),
+        "labels": [period_label(p.start, group) for p in periods],
+        "datasets": [
+            {"label": _("Orders from new customers"), "data": [p.first_orders for p in periods]},
+            {"label": _("Orders from returning customers"), "data": [p.returning_orders for p in periods]},
+        ],
+        "rows": [[period_label(p.start, group), p.first_orders, p.returning_orders] for p in periods],
     }
 
 
-def top_skus_chart(top: list[TopSku]) -> Spec:
+def methods_chart(split: list[MethodSales]) -> Spec:
+    return {
+        "type": "doughnut",
+        "axis": _("Payment method"),
+        "labels": [row.label for row in split],
+        "datasets": [{"label": _("Sales (¥)"), "data": [row.gross for row in split]}],
+        "rows": [[row.label, format_money(row.gross)] for row in split],
+    }
+
+
+def top_chart(top: list[TopItem], *, by: str, products: bool = False) -> Spec:
+    revenue = by == "revenue"
     return {
         "type": "bar",
         "horizontal": True,
-        "axis": _("SKU"),
-        "labels": [row.sku for row in top],
-        "datasets": [{"label": _("Units sold"), "data": [row.units for row in top]}],
-        "rows": [[row.sku, row.units] for row in top],
+        "axis": _("Product") if products else _("SKU"),
+        "labels": [row.name if products else row.code for row in top],
+        "datasets": [
+            {
+                "label": _("Revenue (¥)") if revenue else _("Units sold"),
+                "data": [row.revenue if revenue else row.units for row in top],
+            }
+        ],
+        "rows": [
+            [row.name if products else row.code, format_money(row.revenue) if revenue else row.units] for row in top
+        ],
     }
 
 
-def lead_time_chart(lead: LeadTimes) -> Spec:
+def stage_label(stage: str) -> str:
+    return {
+        "to_pay": _("Placed → paid"),
+        "to_ship": _("Paid → shipped"),
+        "to_deliver": _("Shipped → delivered (parcels)"),
+    }[stage]
+
+
+def hours(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(f"{value:.1f}")
+
+
+def lead_time_chart(totals: dict[str, LeadTime]) -> Spec:
+    stages = list(totals.values())
     return {
         "type": "bar",
-        "axis": _("Paid → shipped"),
+        "axis": _("Step"),
         # Few bars with long labels: Chart.js would drop every other label to avoid overlap; show all, tilted.
         "autoSkip": False,
-        "labels": [label for label, _count in lead.buckets],
-        "datasets": [{"label": _("Orders"), "data": [count for _label, count in lead.buckets]}],
-        "rows": [[label, count] for label, count in lead.buckets],
+        "labels": [stage_label(t.stage) for t in stages],
+        "datasets": [
+            {"label": _("Median (hours)"), "data": [hours(t.median_hours) for t in stages]},
+            {"label": _("p90 (hours)"), "data": [hours(t.p90_hours) for t in stages]},
+        ],
+        "rows": [[stage_label(t.stage), hours(t.median_hours) or "–", hours(t.p90_hours) or "–"] for t in stages],
+    }
+
+
+def exceptions_chart(kinds: list[ExceptionKind], labels: list[str], kind_label: Any) -> Spec:
+    return {
+        "type": "bar",
+        "axis": _("Kind"),
+        "autoSkip": False,
+        "labels": [kind_label(k.kind) for k in kinds],
+        "datasets": [{"label": label, "data": [k.by_age[i] for k in kinds]} for i, label in enumerate(labels)],
+        "rows": [[kind_label(k.kind), *k.by_age] for k in kinds],
     }

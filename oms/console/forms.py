@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -17,10 +18,13 @@ from oms.orders.models import Order
 from oms.orders.selectors import OrderFilters
 from oms.orders.states import OrderStatus
 from oms.payments.allowed import RESOLUTIONS
+from oms.payments.models import Payment
 from oms.purchasing.models import PurchaseOrderLine, Supplier
 from oms.purchasing.planning import MAX_LINE_QUANTITY
 from oms.purchasing.services import MAX_PO_LINES, PurchaseLineInput
 from oms.purchasing.states import PurchaseOrderStatus
+from oms.reports.selectors import MAX_DAYS as MAX_REPORT_DAYS
+from oms.reports.selectors import ReportFilters
 from oms.shipping.carriers import carrier_codes, carrier_name
 
 
@@ -163,14 +167,54 @@ class ReceiveReturnForm(forms.Form):
     restock = forms.BooleanField(required=False, initial=True, label=_("Put the returned units back in stock"))
 
 
-class ReportPeriodForm(forms.Form):
-    days = forms.TypedChoiceField(
-        choices=[(7, _("Last 7 days")), (30, _("Last 30 days")), (90, _("Last 90 days"))],
-        coerce=int,
-        initial=30,
+class ReportForm(forms.Form):
+    """The reports' range (local days, at most three years), grouping and filters. ``days`` is a shortcut for the
+    last N days (links and bookmarks of the old period picker keep working)."""
+
+    first = forms.DateField(required=False, label=_("From"), widget=DateInput)
+    last = forms.DateField(required=False, label=_("To"), widget=DateInput)
+    days = forms.IntegerField(required=False, min_value=1, max_value=MAX_REPORT_DAYS, widget=forms.HiddenInput)
+    group = forms.ChoiceField(
+        choices=[("day", _("By day")), ("week", _("By week")), ("month", _("By month"))],
         required=False,
-        label=_("Period"),
+        label=_("Group"),
     )
+    warehouse = forms.TypedChoiceField(choices=(), coerce=int, required=False, empty_value=None, label=_("Warehouse"))
+    method = forms.ChoiceField(choices=(), required=False, label=_("Payment method"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        warehouses = Warehouse.objects.order_by("priority", "code").values_list("pk", "code", "name")
+        cast(forms.ChoiceField, self.fields["warehouse"]).choices = [
+            ("", _("Every warehouse")),
+            *((pk, f"{code} {name}") for pk, code, name in warehouses),
+        ]
+        cast(forms.ChoiceField, self.fields["method"]).choices = [("", _("Every method")), *Payment.Method.choices]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first"), data.get("last")
+        if first and last:
+            if first > last:
+                raise forms.ValidationError(_("The first day comes after the last."))
+            if (last - first).days + 1 > MAX_REPORT_DAYS:
+                raise forms.ValidationError(_("A report covers at most three years."))
+        return data
+
+    def filters(self, *, today: date) -> ReportFilters:
+        """The valid filters, or the last 30 days grouped by day."""
+        data = self.cleaned_data if self.is_valid() else {}
+        last = data.get("last") or today
+        first = data.get("first") or last - timedelta(days=(data.get("days") or 30) - 1)
+        if (last - first).days + 1 > MAX_REPORT_DAYS:
+            first = last - timedelta(days=MAX_REPORT_DAYS - 1)
+        return ReportFilters(
+            first=first,
+            last=last,
+            group=data.get("group") or "day",
+            warehouse_id=data.get("warehouse"),
+            payment_method=data.get("method") or None,
+        )
 
 
 class InventoryFilterForm(forms.Form):

@@ -169,6 +169,22 @@ def open_stock(
     return stocks
 
 
+def open_settled_allocations(*, rows: Sequence[tuple[int, int, int, str]]) -> None:
+    """Allocations of orders settled long ago, in bulk: (order id, stock id, quantity, status ``deducted`` or
+    ``released``). For seeding (benchmarks' history): a settled allocation holds nothing, so no stock row changes."""
+    _require_transaction()
+    statuses = {Allocation.Status.DEDUCTED, Allocation.Status.RELEASED}
+    if any(status not in statuses for *_ids, status in rows):
+        raise ValueError("only settled (deducted or released) allocations are opened in bulk")
+    Allocation.objects.bulk_create(
+        [
+            Allocation(order_id=order_id, stock_id=stock_id, quantity=quantity, status=status)
+            for order_id, stock_id, quantity, status in rows
+        ],
+        batch_size=OPENING_BATCH,
+    )
+
+
 def backdate_movements(
     *,
     movements: QuerySet[StockMovement],

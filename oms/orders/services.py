@@ -32,6 +32,7 @@ from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.numbers import new_order_no
 from oms.orders.placement_sql import insert_order_rows
 from oms.orders.pricing import money, order_totals
+from oms.orders.rollups import record_placed
 from oms.orders.states import CUSTOMER_CANCELLABLE, HOLDS_RESERVATION, OrderStatus
 from oms.orders.transitions import transition_order
 
@@ -202,6 +203,8 @@ def _create_order(
             OrderItem.objects.bulk_create(order_items)
             event.save(force_insert=True)
             reservation.post()
+        # Last, after the stock rows: the rollup row lock is held only until the commit.
+        record_placed(order=order, first_warehouse_id=plan[0].warehouse_id if plan else 0)
     # Kept so that the caller can show the new order from what was just written, without reading it back.
     order.placed_rows = {"items": order_items, "events": [event]}
     return order
@@ -254,13 +257,18 @@ def cancel_order(*, order: Order, actor: User, reason: str, by_staff: bool) -> O
     )
 
 
-def mark_order_paid(*, order: Order, actor: User | None, reason: str, paid_at: datetime | None = None) -> Order:
+def mark_order_paid(
+    *, order: Order, actor: User | None, reason: str, paid_at: datetime | None = None, method: str = ""
+) -> Order:
     """The one way an order becomes paid (payment services call this). Deducts its reserved stock.
 
-    ``paid_at`` is when the money moved (default: now). Raises InvalidTransition if the order is not awaiting
+    ``paid_at`` is when the money moved (default: now); ``method`` how (kept as the order's payment method, which
+    the reports split sales by; empty keeps the method chosen at checkout). Raises InvalidTransition if the order is not awaiting
     payment, OrderExpired if ``paid_at`` is past its payment window.
     """
-    return transition_order(order_id=order.pk, to=OrderStatus.PAID, actor=actor, reason=reason, paid_at=paid_at)
+    return transition_order(
+        order_id=order.pk, to=OrderStatus.PAID, actor=actor, reason=reason, paid_at=paid_at, payment_method=method
+    )
 
 
 def overdue_orders(*, now: datetime, limit: int) -> list[Order]:

@@ -16,6 +16,7 @@ from oms.common.statemachine import StateMachine, apply_transition, record_event
 from oms.inventory import services as inventory
 from oms.orders.errors import InvalidTransition, OrderExpired
 from oms.orders.models import Order, OrderEvent
+from oms.orders.rollups import record_moved
 from oms.orders.states import HOLDS_RESERVATION, TRANSITIONS, OrderStatus
 
 
@@ -36,16 +37,20 @@ def transition_order(
     reason: str = "",
     allowed_from: frozenset[OrderStatus] | None = None,
     paid_at: datetime | None = None,
+    payment_method: str = "",
 ) -> Order:
     """Move an order to ``to`` and return it.
 
     Locks the order row (then, for stock side effects, its stock rows in id order). ``allowed_from`` narrows the
     table for one caller (a customer may cancel in fewer states than staff). ``paid_at`` is when the money moved
-    (a gateway's payment time), checked against the payment window. Raises InvalidTransition, OrderExpired.
+    (a gateway's payment time), checked against the payment window; ``payment_method`` how it was paid (kept on
+    the order when it becomes paid). The report rollups count the move last, in the same transaction.
+    Raises InvalidTransition, OrderExpired.
     """
     with transaction.atomic():
         order = ORDER.lock(order_id)
         now = timezone.now()
+        current, paid_before = order.status, order.paid_at is not None
 
         apply_transition(
             ORDER,
@@ -55,16 +60,30 @@ def transition_order(
             reason=reason,
             allowed_from=allowed_from,
             side_effects=lambda order, current: _apply_side_effects(
-                order=order, current=current, to=to, actor=actor, reason=reason, now=paid_at or now
+                order=order,
+                current=current,
+                to=to,
+                actor=actor,
+                reason=reason,
+                now=paid_at or now,
+                payment_method=payment_method,
             ),
-            fields=("paid_at",),
+            fields=("paid_at", "payment_method"),
             at=now,
         )
+        record_moved(order=order, current=current, paid_before=paid_before, at=now)
     return order
 
 
 def _apply_side_effects(
-    *, order: Order, current: str, to: OrderStatus, actor: User | None, reason: str, now: datetime
+    *,
+    order: Order,
+    current: str,
+    to: OrderStatus,
+    actor: User | None,
+    reason: str,
+    now: datetime,
+    payment_method: str,
 ) -> None:
     if to == OrderStatus.PAID and current in HOLDS_RESERVATION:
         if now > order.expires_at:
@@ -74,6 +93,7 @@ def _apply_side_effects(
                 details={"expires_at": order.expires_at.isoformat()},
             )
         order.paid_at = now
+        order.payment_method = payment_method or order.payment_method
         inventory.deduct_order_stock(order=order, actor=actor, note=reason)
     elif to == OrderStatus.CANCELLED and current in HOLDS_RESERVATION:
         inventory.release_order_stock(order=order, actor=actor, note=reason)

@@ -32,6 +32,7 @@ from oms.inventory.services import return_order_stock
 from oms.orders.errors import IdempotencyKeyReused
 from oms.orders.models import Order
 from oms.orders.pricing import money
+from oms.orders.rollups import record_refund
 from oms.orders.states import OrderStatus
 from oms.orders.transitions import note_order, transition_order
 from oms.payments import balance
@@ -283,6 +284,8 @@ def complete_refund(*, refund_id: int, actor: User | None, note: str = "") -> Re
                 actor=actor,
                 reason=_("Refund %(refund)s done%(note)s") % {"refund": refund.out_request_no, "note": note},
             )
+            # Not for an automatic refund of a late payment: that money never counted as a sale.
+            record_refund(order=order, amount=refund.amount, completed_at=refund.completed_at)
     return refund
 
 

@@ -57,7 +57,7 @@ def record_offline_payment(*, order: Order, actor: User, reference: str, paid_at
             if reference
             else _("Offline payment")
         )
-        return mark_order_paid(order=order, actor=actor, reason=note, paid_at=paid_at)
+        return mark_order_paid(order=order, actor=actor, reason=note, paid_at=paid_at, method=Payment.Method.OFFLINE)
 
 
 def pay_with_balance(*, order: Order, customer: User, payment_password: str) -> Order:
@@ -89,7 +89,9 @@ def pay_with_balance(*, order: Order, customer: User, payment_password: str) -> 
             out_trade_no=f"B{order.order_no}",
             succeeded_at=now,
         )
-        return mark_order_paid(order=order, actor=customer, reason=_("Paid with store balance"), paid_at=now)
+        return mark_order_paid(
+            order=order, actor=customer, reason=_("Paid with store balance"), paid_at=now, method=Payment.Method.BALANCE
+        )
 
 
 def payment_base_url(request: HttpRequest) -> str:

@@ -60,6 +60,7 @@ def settle_paid(*, payment: Payment, trade_no: str, paid_at: datetime) -> str:
                 actor=None,
                 reason=_("Paid with %(method)s") % {"method": payment.get_method_display()},
                 paid_at=paid_at,
+                method=payment.method,
             )
         return "paid"
     except (InvalidTransition, OrderExpired) as exc:

@@ -28,6 +28,7 @@ from oms.common.statemachine import apply_transition
 from oms.inventory.models import Allocation
 from oms.orders.errors import InvalidTransition
 from oms.orders.models import Order
+from oms.orders.rollups import record_delivered
 from oms.orders.states import OrderStatus
 from oms.orders.transitions import note_order, transition_order
 from oms.shipping.allowed import (
@@ -305,6 +306,8 @@ def record_tracking_event(
             reason=_("Carrier event %(event)s") % {"event": event_id},
             fields=fields,
         )
+        if status == S.DELIVERED and shipment.shipped_at is not None:
+            record_delivered(order=order, shipped_at=shipment.shipped_at, delivered_at=occurred_at)
         if status in FAILED:
             _shipment_failed(order=order, shipment=shipment, event=event)
     return "applied"

@@ -10,9 +10,9 @@ import pytest
 from django.db.models import Q
 
 from oms.common.money import money_sum
-from oms.console import selectors
 from oms.orders.models import OrderItem
 from oms.payments.tests.factories import paid_order
+from oms.reports import selectors
 from oms.shipping.tests.factories import stocked_sku
 
 pytestmark = pytest.mark.django_db
@@ -51,25 +51,26 @@ def test_money_sum_is_exact_and_two_places(drifting_sales):
 
 def test_period_summary_and_top_skus_are_exact(drifting_sales):
     small, big = drifting_sales
-    since = selectors.start_of_day(selectors.timezone.localdate())
+    today = selectors.timezone.localdate()
+    filters = selectors.ReportFilters(today, today)
     expected_sales = Decimal("0.90") + 6 * Decimal("10.00") + Decimal("50094.60")
-    summary = selectors.period_summary(since=since)
-    assert summary.sales == expected_sales
-    assert str(summary.sales) == "50155.50"
-    top = {row.sku: row.revenue for row in selectors.top_skus(since=since)}
+    summary = selectors.sales_total(filters)
+    assert summary.gross == expected_sales
+    assert str(summary.gross) == "50155.50"
+    top = {row.code: row.revenue for row in selectors.top_skus(filters)}
     assert top == {small.code: Decimal("0.90"), big.code: Decimal("50094.60")}
     assert sorted(str(value) for value in top.values()) == ["0.90", "50094.60"]
 
 
 def test_exports_write_exact_cents(staff_browser, drifting_sales):
     small, big = drifting_sales
-    top = {row[0]: row[3] for row in _csv(staff_browser, "top_skus")[1:]}
+    top = {row[1]: row[4] for row in _csv(staff_browser, "top_skus")[1:] if row[0] == "units"}
     assert top == {small.code: "0.90", big.code: "50094.60"}
     sales = _csv(staff_browser, "sales")
-    today = sales[-1]
-    assert today[3:] == ["50155.50", "0.00", "50155.50"]
+    today = dict(zip(sales[0], sales[-1], strict=True))
+    assert (today["gross_sales"], today["refunds"], today["net_sales"]) == ("50155.50", "0.00", "50155.50")
     for row in sales[1:]:
-        for cell in row[3:]:
+        for cell in row[5:9]:
             assert cell == f"{Decimal(cell):.2f}"
 
 

@@ -46,32 +46,29 @@ def test_reports_count_refunds_on_the_day_the_money_went_back(staff_browser, mak
 
     response = staff_browser.get("/console/reports/?days=7")
 
-    context = response.context
-    assert (context["total_sales"], context["total_refunded"], context["total_net"]) == (
-        Decimal("130.00"),
-        Decimal("25.00"),
-        Decimal("105.00"),
-    )
+    total = response.context["total"]
+    assert (total.gross, total.refunds, total.net) == (Decimal("130.00"), Decimal("25.00"), Decimal("105.00"))
     html = response.content.decode()
     assert "¥25.00" in html and "net of refunds ¥105.00" in html and "Refunds (¥)" in html
     rows = list(csv.reader(io.StringIO(staff_browser.get("/console/reports/?days=7&export=sales").content.decode())))
-    assert rows[-1][3:] == ["130.00", "25.00", "105.00"]  # today
+    today = dict(zip(rows[0], rows[-1], strict=True))
+    assert (today["gross_sales"], today["refunds"], today["net_sales"]) == ("130.00", "25.00", "105.00")
 
 
-def test_reports_render_four_charts(staff_browser, make_paid):
+def test_reports_render_a_chart_per_section(staff_browser, make_paid):
     make_paid()
     html = staff_browser.get("/console/reports/?days=7").content.decode()
-    for chart in ("chart-sales", "chart-status", "chart-top", "chart-lead"):
+    for chart in ("chart-sales", "chart-methods", "chart-top", "chart-products", "chart-customers", "chart-lead"):
         assert f'data-chart="{chart}-data"' in html
 
 
 @pytest.mark.parametrize(
     ("export", "header"),
     [
-        ("sales", ["day", "orders", "paid_orders", "sales", "refunded", "net"]),
-        ("status", ["status", "orders"]),
-        ("top_skus", ["sku", "name", "units", "revenue", "orders"]),
-        ("lead_times", ["paid_to_shipped", "orders"]),
+        ("summary", ["measure", "this_period", "previous_period", "change_percent"]),
+        ("methods", ["payment_method", "paid_orders", "gross_sales", "refunds"]),
+        ("top_skus", ["ranked_by", "sku", "name", "units", "revenue"]),
+        ("customers", ["period", "orders_new_customers", "orders_returning_customers"]),
     ],
 )
 def test_reports_export_csv(staff_browser, make_paid, export, header):
@@ -82,15 +79,15 @@ def test_reports_export_csv(staff_browser, make_paid, export, header):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == header
     if export == "top_skus":
-        assert rows[1][0] == order.items.get().sku_code and rows[1][2] == "2"
-    if export == "sales":
+        assert rows[1][:2] == ["units", order.items.get().sku_code] and rows[1][3] == "2"
+    if export == "customers":
         assert len(rows) == 31 and sum(int(r[1]) for r in rows[1:]) == 1
 
 
 HOSTILE_NAMES = ['=HYPERLINK("http://evil.example/","x")', "+1", "-2", "@x", "\tX", "\rX"]
 
 
-@pytest.mark.parametrize("export", ["sales", "status", "top_skus", "lead_times"])
+@pytest.mark.parametrize("export", ["summary", "sales", "methods", "top_skus", "top_products", "lead_times"])
 def test_reports_exports_write_formula_like_names_as_text(staff_browser, customer, staff, address, warehouse, export):
     for name in HOSTILE_NAMES:
         sku = stock_sku(sku=SkuFactory(name=name, price=Decimal("1.00")), warehouse=warehouse, on_hand=5)
@@ -101,17 +98,20 @@ def test_reports_exports_write_formula_like_names_as_text(staff_browser, custome
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
     assert not [cell for cell in cells if cell.startswith("-") and not cell[1:].replace(".", "").isdigit()]
     if export == "top_skus":
-        assert sorted(row[1] for row in rows[1:]) == sorted("'" + name for name in HOSTILE_NAMES)
+        assert sorted(row[2] for row in rows[1:] if row[0] == "units") == sorted("'" + name for name in HOSTILE_NAMES)
 
 
 def test_lead_time_chart_keeps_every_label():
     """Chart.js skips category labels that would overlap unless told not to; charts.js reads the spec's flag."""
     from pathlib import Path
 
-    from oms.console import charts, selectors
+    from oms.console import charts
+    from oms.reports import selectors
 
-    spec = charts.lead_time_chart(selectors.lead_times(since=selectors.start_of_day(selectors.timezone.localdate())))
+    today = selectors.timezone.localdate()
+    _periods, totals = selectors.lead_times(selectors.ReportFilters(today, today))
+    spec = charts.lead_time_chart(totals)
     assert spec["autoSkip"] is False
-    assert len(spec["labels"]) == len(selectors.LEAD_TIME_BUCKETS)
+    assert len(spec["labels"]) == len(selectors.STAGES)
     script = (Path(charts.__file__).parents[1] / "web_vendor" / "static" / "web" / "charts.js").read_text()
     assert "spec.autoSkip === false" in script

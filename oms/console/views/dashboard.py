@@ -10,7 +10,8 @@ from oms.console import charts, selectors
 from oms.console.access import may_open, staff_required
 from oms.inventory.selectors import low_stock
 from oms.orders.states import OrderStatus
-from oms.payments.selectors import exception_queue
+from oms.payments.selectors import exception_page
+from oms.reports import selectors as reports
 
 CHART_DAYS = 30
 
@@ -28,24 +29,24 @@ CARDS = {
 def dashboard(request: HttpRequest) -> HttpResponse:
     cards = {card: may_open(request.user, page) for card, page in CARDS.items()}
     today = timezone.localdate()
-    week_start = today - timedelta(days=today.weekday())
-    context: dict = {"cards": cards, "pages": CARDS, "week_start": week_start, "nav": "dashboard"}
+    context: dict = {"cards": cards, "pages": CARDS, "nav": "dashboard"}
     if cards["orders"] or cards["sales"]:
-        context["today"] = selectors.period_summary(since=selectors.start_of_day(today))
-        context["week"] = selectors.period_summary(since=selectors.start_of_day(week_start))
+        # From the rollups: a few rows, whatever the number of orders.
+        context["today"], context["week"], context["week_start"] = reports.today_and_week(today)
     if cards["orders"]:
         waiting = selectors.status_counts([OrderStatus.PAID, OrderStatus.AWAITING_SHIPMENT])
         context["to_confirm"] = waiting[OrderStatus.PAID]
         context["to_ship"] = waiting[OrderStatus.AWAITING_SHIPMENT]
     if cards["exceptions"]:
-        exceptions = exception_queue(limit=200)
-        context["exceptions"] = exceptions[:8]
-        context["exception_count"] = len(exceptions)
+        exceptions = exception_page(number=1, size=8)
+        context["exceptions"] = exceptions.entries
+        context["exception_count"] = exceptions.total
     if cards["low_stock"]:
         low = low_stock()
         context["low_stock"] = low[:8]
         context["low_stock_count"] = len(low)
     if cards["sales"]:
-        context["sales_chart"] = charts.sales_chart(selectors.sales_by_day(days=CHART_DAYS, today=today))
+        first = today - timedelta(days=CHART_DAYS - 1)
+        context["sales_chart"] = charts.sales_chart(reports.sales_by_period(reports.ReportFilters(first, today)))
         context["chart_days"] = CHART_DAYS
     return render(request, "console/dashboard.html", context)
