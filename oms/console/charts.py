@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.common.money import format_money
 from oms.console.selectors import DaySales, LeadTimes, TopSku
+from oms.planning.models import Forecast
+from oms.planning.selectors import forecast_chart as forecast_series
 
 Spec = dict[str, Any]
 
@@ -62,4 +64,22 @@ def lead_time_chart(lead: LeadTimes) -> Spec:
         "labels": [label for label, _count in lead.buckets],
         "datasets": [{"label": "Orders", "data": [count for _label, count in lead.buckets]}],
         "rows": [[label, count] for label, count in lead.buckets],
+    }
+
+
+def forecast_chart(forecast: Forecast) -> Spec:
+    """Units ordered on past days (bars) and the forecast from the day it was made (a line)."""
+    labels, ordered, ahead = forecast_series(forecast)
+    return {
+        "type": "bar",
+        "axis": _("Day"),
+        "labels": labels,
+        "datasets": [
+            {"label": _("Units ordered"), "data": ordered},
+            {"label": _("Forecast"), "data": ahead, "type": "line"},
+        ],
+        "rows": [
+            [label, "" if units is None else units, "" if guess is None else f"{guess:.2f}"]
+            for label, units, guess in zip(labels, ordered, ahead, strict=True)
+        ],
     }

@@ -14,6 +14,8 @@ from django.db import models
 from oms.common.fields import ExactCharField
 from oms.purchasing.states import SENT, PurchaseOrderStatus
 
+MAX_LINE_QUANTITY = 1_000_000  # units on one purchase order line
+
 
 def default_lead_days() -> int:
     return settings.OMS_REPLENISH_LEAD_DAYS

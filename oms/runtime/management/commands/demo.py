@@ -37,6 +37,7 @@ from oms.payments.balance import set_payment_password, top_up_balance
 from oms.payments.models import BalanceAccount, Refund
 from oms.payments.refunds import refund_order
 from oms.payments.services import record_offline_payment
+from oms.planning.services import compute_all_forecasts
 from oms.purchasing.demo import ensure_demo_purchasing
 from oms.runtime.demo_data import (
     DEMO_BALANCE,
@@ -108,6 +109,8 @@ class Command(BaseCommand):
         ensure_demo_balance(customer=cast.customers[0], actor=cast.ops)
         result = top_up_orders(total=orders, seed=seed, now=now, cast=cast, codes=codes, progress=show)
         ensure_demo_purchasing(actor=cast.ops, now=now)  # after the orders: receipts come on top of their stock
+        self._say(show, "Demand forecasts…")  # the nightly job's work, so the inventory page has a plan at once
+        compute_all_forecasts()
         if show:
             self._summary(result=result, seconds=time.monotonic() - started)
 
