@@ -18,8 +18,9 @@ Models (``METHODS``):
 
 Selection: the last ``holdout_days(n)`` days are held out; each candidate the history is long enough for is fitted
 to the days before and forecasts them; the one with the lowest mean squared error wins (squared, not absolute,
-error: on intermittent demand the absolute error rewards forecasting nothing, which would never reorder), and is
-refitted to the whole history. Its mean absolute scaled error (MASE) on the held-out days is the error shown.
+error: on intermittent demand the absolute error rewards forecasting nothing, which would never reorder) if it
+beats the simpler ones by PARSIMONY, and is refitted to the whole history. Its ``sigma`` is the larger of its
+in-sample one-day error and its error on the held-out days. Its mean absolute scaled error (MASE) on the held-out days is the error shown.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ BETAS = (0.02, 0.1)
 GAMMAS = (0.05, 0.2)
 PHIS = (0.9, 0.98)
 CROSTON_ALPHAS = (0.05, 0.1, 0.2, 0.3)
-INTERMITTENT_ZERO_SHARE = 0.3  # Croston is a candidate when at least this share of days sold nothing
+INTERMITTENT_ZERO_SHARE = 0.3
+PARSIMONY = 0.05  # share of held-out squared error a model must save over the simpler ones to be chosen  # Croston is a candidate when at least this share of days sold nothing
 
 
 @dataclass(frozen=True)
@@ -138,9 +140,11 @@ def holt_winters_run(
     trend0: Array,
     season0: Array,
     horizon: int,
-) -> tuple[Array, Array, Array]:
+    keep_fitted: bool = False,
+) -> tuple[Array | None, Array, Array]:
     """Additive damped Holt-Winters for each row of ``y`` (k × n) and each parameter set (parameters: 1 × g or
-    k × g; starting values: k). Returns (one-step fitted values k × g × n, squared error k × g, forecast k × g × h).
+    k × g; starting values: k). Returns (one-step fitted values k × g × n when ``keep_fitted``, squared error
+    k × g, forecast k × g × h).
 
     For a day t with season index s = t mod 7: fitted = l + phi·b + S[s]; then
     l' = alpha·(y − S[s]) + (1 − alpha)·(l + phi·b), b' = beta·(l' − l) + (1 − beta)·phi·b,
@@ -151,14 +155,16 @@ def holt_winters_run(
     level = np.repeat(level0[:, None], g, axis=1)
     trend = np.repeat(trend0[:, None], g, axis=1)
     season = np.repeat(season0[:, None, :], g, axis=1).copy()  # k × g × 7
-    fitted = np.empty((k, g, n))
+    fitted = np.empty((k, g, n)) if keep_fitted else None
     sse = np.zeros((k, g))
     for t in range(n):
         s = t % SEASON
         damped = phi * trend
         base = level + damped
-        fitted[:, :, t] = base + season[:, :, s]
-        error = y[:, t : t + 1] - fitted[:, :, t]
+        one_step = base + season[:, :, s]
+        if fitted is not None:
+            fitted[:, :, t] = one_step
+        error = y[:, t : t + 1] - one_step
         sse += error * error
         observed = y[:, t : t + 1]
         new_level = alpha * (observed - season[:, :, s]) + (1 - alpha) * base
@@ -227,7 +233,9 @@ FITTERS = {MEAN: fit_mean, SES: fit_ses, HOLT: fit_holt, HOLT_WINTERS: fit_holt_
 
 
 def holdout_days(n: int) -> int:
-    """Days held out to choose a model: two weeks from six weeks of history, one from three, none below."""
+    """Days held out to choose a model: four weeks from twelve weeks of history, two from six, one from three."""
+    if n >= 12 * SEASON:
+        return 4 * SEASON
     if n >= 6 * SEASON:
         return 2 * SEASON
     if n >= 3 * SEASON:
@@ -268,6 +276,7 @@ def forecast_many(y: Array, *, horizon: int, methods: tuple[str, ...] = METHODS)
     zero_share = (y == 0).mean(axis=1)
     chosen = np.array([MEAN] * k, dtype=object)
     mase = np.full(k, np.nan)
+    holdout_rmse = np.zeros(k)
     if hold:
         train, test = y[:, :-hold], y[:, -hold:]
         best_mse = np.full(k, np.inf)
@@ -280,9 +289,12 @@ def forecast_many(y: Array, *, horizon: int, methods: tuple[str, ...] = METHODS)
             mse = ((path - test) ** 2).mean(axis=1)
             if method == CROSTON:  # only where demand is intermittent
                 mse = np.where(zero_share >= INTERMITTENT_ZERO_SHARE, mse, np.inf)
-            better = mse < best_mse - 1e-12
+            # A more elaborate model must beat the simpler ones clearly: on a few noisy days a trend or a season
+            # can look better by chance, and forecasting noise costs stock.
+            better = mse < best_mse * (1 - PARSIMONY) - 1e-12
             best_mse = np.where(better, mse, best_mse)
             chosen = np.where(better, method, chosen)
+            holdout_rmse = np.where(better, np.sqrt(mse), holdout_rmse)
             mase = np.where(better, np.abs(path - test).mean(axis=1) / scale, mase)
     paths = np.zeros((k, horizon))
     sigmas = np.zeros(k)
@@ -290,7 +302,9 @@ def forecast_many(y: Array, *, horizon: int, methods: tuple[str, ...] = METHODS)
         rows = np.flatnonzero(chosen == method)
         path, sigma = FITTERS[method](y[rows], horizon)
         paths[rows] = np.maximum(path, 0.0)
-        sigmas[rows] = sigma
+        # The spread that sets safety stock: the larger of the in-sample one-day error and the error on the held-out
+        # days (days ahead, not one step: what a forecast made tonight meets over a lead time).
+        sigmas[rows] = np.maximum(sigma, holdout_rmse[rows])
     return [
         Forecast(
             method=str(chosen[i]),

@@ -5,7 +5,7 @@ inventory position (available + on order):
 
 - demand over the lead time ``f[0] + … + f[L-1]``; its spread σ_L = σ·sqrt(L) (σ: the forecast's one-day error);
 - safety stock SS = z·σ_L, reorder point ROP = demand over L + SS (rounded up to whole units);
-- D = the forecast's mean rate × 365; EOQ = sqrt(2·D·S / H), H = the holding cost per unit-year (given, or the rate
+- D = the forecast's mean rate over the next 28 days × 365; EOQ = sqrt(2·D·S / H), H = the holding cost per unit-year (given, or the rate
   × the unit cost, the SKU's price × OMS_PURCHASE_COST_RATIO as on a new purchase order line);
 - reorder now when the position is at or below the ROP: order the EOQ, but at least ROP − position + 1, at least
   the minimum order, in whole packs;
@@ -44,7 +44,9 @@ from oms.purchasing.selectors import units_on_order
 from oms.purchasing.services import default_unit_cost
 
 DAYS_PER_YEAR = 365
-ANNUAL_RATE_DAYS = 90  # D from the forecast's mean over this many days ahead (a trend is not carried a year out)
+# D from the forecast's mean rate over the next four weeks: EOQ is a steady-state rule, and a trend carried further
+# out would order for sales that may never come.
+ANNUAL_RATE_DAYS = 28
 THREE_PLACES = Decimal("0.001")
 
 

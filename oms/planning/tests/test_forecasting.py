@@ -30,6 +30,7 @@ def test_holt_winters_is_the_same_as_statsmodels(alpha, beta, gamma, phi):
         trend0=trend0,
         season0=season0,
         horizon=6,
+        keep_fitted=True,
     )
     reference = holtwinters.ExponentialSmoothing(
         y,
