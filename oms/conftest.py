@@ -56,6 +56,13 @@ def _static_root_exists() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_a_test_asks(settings):
+    """Tests read English messages unless they ask for another language (Accept-Language, the switcher, or their
+    own settings.LANGUAGE_CODE); the shop's own default is Chinese (OMS_DEFAULT_LANGUAGE)."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Factories hash passwords for every user; the production hasher is deliberately slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

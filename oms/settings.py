@@ -76,6 +76,13 @@ def env_time_zone(name: str, default: str) -> str:
     return value
 
 
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = (env.str(name, "") or default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}: not one of {', '.join(choices)}: {value!r}")
+    return value
+
+
 BASE_DIR = Path(__file__).resolve().parent
 # Nothing is created here: the folders under it are made by what uses them (oms.common.folders.ensure_var_dirs).
 VAR_DIR = env.path("OMS_VAR_DIR", Path.cwd() / "var").resolve()
@@ -94,6 +101,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -119,9 +127,11 @@ MIDDLEWARE = [
     "oms.common.middleware.RejectNulBytesMiddleware",
     "oms.common.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "oms.accounts.language.SavedLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -139,6 +149,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -202,7 +213,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LANGUAGE_CODE = "en-us"
+# Simplified Chinese and English. A request's language is, in order: the signed-in user's saved choice
+# (oms.accounts.language), the switcher's cookie, the browser's Accept-Language, then this default.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGE_CODE = env_choice("OMS_DEFAULT_LANGUAGE", "zh-hans", [code for code, _name in LANGUAGES])
+LANGUAGE_COOKIE_NAME = "oms_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Dates read "2026年12月2日 14:03" / "2 Dec 2026, 14:03" (oms/common/formats/).
+FORMAT_MODULE_PATH = ["oms.common.formats"]
 TIME_ZONE = env_time_zone("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

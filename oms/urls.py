@@ -18,6 +18,7 @@ from oms.purchasing.api import urlpatterns as purchasing_api
 from oms.shipping import views as shipping_views
 from oms.shipping.api import urlpatterns as shipping_api
 from oms.storefront.views import payment_return
+from oms.web_vendor.language import switch_language
 
 api_v1 = (
     accounts_api
@@ -33,6 +34,7 @@ api_v1 = (
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/setlang/", switch_language, name="switch-language"),
     path("console/", include("oms.console.urls")),
     path("api/v1/", include(api_v1)),
     path("api/v1/payments/alipay/notify/", payment_views.alipay_notify, name="alipay-notify"),

@@ -2,6 +2,7 @@
 # Installs what oms needs into ./.venv. Usage: scripts/install.sh [--dev]
 #   (no flag)  the app itself: Python packages only, no system packages (SQLite needs none)
 #   --dev      also the test tools, the MySQL/MariaDB driver, Playwright and the Debian packages they need
+#              (GNU gettext to refresh translations with scripts/messages.sh, Chinese fonts for screenshots)
 #              (Debian's chromium for the browser tests: never "playwright install", it downloads a browser)
 # Both: htmx and Chart.js from the npm registry (package.json, package-lock.json), copied into
 # oms/web_vendor/static/vendor/ for the console and storefront pages, when npm is there.
@@ -13,7 +14,7 @@ dev=0
 
 need_debs=()
 if [ "$dev" = 1 ]; then
-    for pkg in libmariadb-dev pkg-config gcc wrk postgresql-client chromium; do
+    for pkg in libmariadb-dev pkg-config gcc wrk postgresql-client chromium gettext fonts-wqy-microhei; do
         dpkg -s "$pkg" >/dev/null 2>&1 || need_debs+=("$pkg")
     done
     command -v npm >/dev/null 2>&1 || need_debs+=(npm)
@@ -39,6 +40,8 @@ extras=""
 echo "==> installing oms$extras into .venv"
 .venv/bin/pip install -q --disable-pip-version-check -e ".$extras" 2>&1 | grep -v -E "^WARNING: Location .* is ignored" || true
 .venv/bin/python -c "import oms, django; print('    oms ready, Django', django.get_version())"
+# Simplified Chinese: the catalogs in the repository, compiled (polib; no system gettext needed).
+.venv/bin/python -m oms.common.catalogs
 
 # Browser libraries: npm ci when node_modules is missing or older than the lock file, then copy the two files
 # the pages load (served as static files; the pages never use a CDN).

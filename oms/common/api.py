@@ -38,7 +38,7 @@ _DRF_CODES: dict[type[exceptions.APIException], tuple[ErrorCode, str]] = {
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"code": str(code), "message": message, "details": details}
+    return {"code": str(code), "message": str(message), "details": details}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import resolve, reverse
+from django.utils.translation import gettext
 
 
 def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
@@ -32,9 +33,12 @@ def staff_required(perm: str | None = None) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not request.user.is_staff:
-                return forbidden(request, "The console is for staff. Customers: your orders are in the shop.")
+                return forbidden(request, gettext("The console is for staff. Customers: your orders are in the shop."))
             if perm and not request.user.has_perm(perm):
-                return forbidden(request, f"This page needs the permission “{perm}”; ask an administrator.")
+                return forbidden(
+                    request,
+                    gettext("This page needs the permission “%(perm)s”; ask an administrator.") % {"perm": perm},
+                )
             return view(request, *args, **kwargs)
 
         wrapped.required_perm = perm  # type: ignore[attr-defined]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from oms.orders.allowed import MANAGE_ORDERS
 from oms.orders.models import Order, OrderEvent
@@ -27,6 +29,9 @@ from oms.shipping.reallocation import reallocate_order
 
 from . import forms
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MANAGE = MANAGE_ORDERS
 REFUND = payments_allowed.REFUND_ORDERS
 
@@ -34,11 +39,11 @@ REFUND = payments_allowed.REFUND_ORDERS
 @dataclass(frozen=True)
 class OrderAction:
     name: str
-    label: str
+    label: StrOrPromise
     perm: str
     form: type[forms.NoInputForm]
     run: Callable[[User, Order, dict[str, Any]], Any]
-    done: str  # message after success
+    done: StrOrPromise  # message after success
     # The domain's answer to "may this user do it to this order now" (keyword arguments order, user).
     allowed: Callable[..., bool]
     danger: bool = False
@@ -49,7 +54,10 @@ class OrderAction:
 def _ship(user: User, order: Order, data: dict[str, Any]):
     shipment = shipping_selectors.shipment_detail(user=user, shipment_id=data["shipment"])
     if shipment.order_id != order.pk:
-        raise UnknownShipment(f"Order {order.order_no} has no shipment {data['shipment']}.")
+        raise UnknownShipment(
+            gettext("Order %(order_no)s has no shipment %(shipment)s.")
+            % {"order_no": order.order_no, "shipment": data["shipment"]}
+        )
     return shipping_services.ship_shipment(
         shipment=shipment, carrier=data["carrier"], tracking_no=data["tracking_no"], actor=user
     )
@@ -78,83 +86,83 @@ ACTIONS: dict[str, OrderAction] = {
     for action in [
         OrderAction(
             "confirm",
-            "Confirm for shipping",
+            _("Confirm for shipping"),
             MANAGE,
             forms.NoInputForm,
             lambda user, order, data: shipping_services.confirm_order(order=order, actor=user),
-            "Order confirmed: its shipments are ready to pick.",
+            _("Order confirmed: its shipments are ready to pick."),
             allowed=shipping_allowed.can_confirm,
         ),
         OrderAction(
             "ship",
-            "Ship",
+            _("Ship"),
             MANAGE,
             forms.ShipForm,
             _ship,
-            "Shipment handed to the carrier.",
+            _("Shipment handed to the carrier."),
             allowed=shipping_allowed.can_ship_order,
         ),
         OrderAction(
             "reallocate",
-            "Re-allocate stock",
+            _("Re-allocate stock"),
             MANAGE,
             forms.NoInputForm,
             _reallocate,
-            "Stock re-allocated.",
+            _("Stock re-allocated."),
             allowed=shipping_allowed.can_reallocate,
             note=lambda note: note or None,
         ),
         OrderAction(
             "cancel",
-            "Cancel order",
+            _("Cancel order"),
             MANAGE,
             forms.CancelForm,
             lambda user, order, data: cancellation.cancel_or_refund_order(
                 order=order, actor=user, reason=data["reason"], by_staff=True
             ),
-            "Order cancelled: its stock is back and anything paid was refunded.",
+            _("Order cancelled: its stock is back and anything paid was refunded."),
             allowed=payments_allowed.can_cancel,
             danger=True,
         ),
         OrderAction(
             "offline-payment",
-            "Record offline payment",
+            _("Record offline payment"),
             MANAGE,
             forms.OfflinePaymentForm,
             lambda user, order, data: payment_services.record_offline_payment(
                 order=order, actor=user, reference=data["reference"]
             ),
-            "Offline payment recorded: the order is paid.",
+            _("Offline payment recorded: the order is paid."),
             allowed=payments_allowed.can_record_offline_payment,
         ),
         OrderAction(
             "refund",
-            "Refund",
+            _("Refund"),
             REFUND,
             forms.RefundForm,
             _refund,
-            "Refund done.",
+            _("Refund done."),
             allowed=payments_allowed.can_refund,
             danger=True,
         ),
         OrderAction(
             "resolve",
-            "Resolve exception",
+            _("Resolve exception"),
             MANAGE,
             forms.ResolveForm,
             lambda user, order, data: payment_exceptions.resolve_exception(
                 order=order, action=data["resolution"], actor=user, reason=data["reason"]
             ),
-            "Exception resolved.",
+            _("Exception resolved."),
             allowed=payments_allowed.can_resolve,
         ),
         OrderAction(
             "reship",
-            "Reship lost parcels",
+            _("Reship lost parcels"),
             MANAGE,
             forms.NoInputForm,
             lambda user, order, data: shipping_services.reship_order(order=order, actor=user),
-            "Replacement shipments created: ship them as usual.",
+            _("Replacement shipments created: ship them as usual."),
             allowed=shipping_allowed.can_reship,
         ),
     ]

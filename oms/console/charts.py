@@ -20,7 +20,7 @@ def sales_chart(days: list[DaySales]) -> Spec:
     labels = [day.day.strftime("%m-%d") for day in days]
     return {
         "type": "bar",
-        "axis": "Day",
+        "axis": _("Day"),
         "labels": labels,
         "datasets": [
             # Decimals reach the page as JSON strings ("130.00"), which Chart.js reads as numbers: no float here.
@@ -37,9 +37,9 @@ def sales_chart(days: list[DaySales]) -> Spec:
 def status_chart(mix: list[tuple[str, str, int]]) -> Spec:
     return {
         "type": "doughnut",
-        "axis": "Status",
+        "axis": _("Status"),
         "labels": [label for _status, label, _count in mix],
-        "datasets": [{"label": "Orders", "data": [count for _status, _label, count in mix]}],
+        "datasets": [{"label": _("Orders"), "data": [count for _status, _label, count in mix]}],
         "rows": [[label, count] for _status, label, count in mix],
     }
 
@@ -48,9 +48,9 @@ def top_skus_chart(top: list[TopSku]) -> Spec:
     return {
         "type": "bar",
         "horizontal": True,
-        "axis": "SKU",
+        "axis": _("SKU"),
         "labels": [row.sku for row in top],
-        "datasets": [{"label": "Units sold", "data": [row.units for row in top]}],
+        "datasets": [{"label": _("Units sold"), "data": [row.units for row in top]}],
         "rows": [[row.sku, row.units] for row in top],
     }
 
@@ -58,11 +58,11 @@ def top_skus_chart(top: list[TopSku]) -> Spec:
 def lead_time_chart(lead: LeadTimes) -> Spec:
     return {
         "type": "bar",
-        "axis": "Paid → shipped",
+        "axis": _("Paid → shipped"),
         # Few bars with long labels: Chart.js would drop every other label to avoid overlap; show all, tilted.
         "autoSkip": False,
         "labels": [label for label, _count in lead.buckets],
-        "datasets": [{"label": "Orders", "data": [count for _label, count in lead.buckets]}],
+        "datasets": [{"label": _("Orders"), "data": [count for _label, count in lead.buckets]}],
         "rows": [[label, count] for label, count in lead.buckets],
     }
 

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.states import ReturnStatus
@@ -29,12 +30,12 @@ class DateInput(forms.DateInput):
 
 
 class OrderFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "Any status"), *OrderStatus.choices], required=False)
-    created_from = forms.DateField(required=False, label="Placed from", widget=DateInput, validators=[filter_date])
-    created_to = forms.DateField(required=False, label="Placed to", widget=DateInput, validators=[filter_date])
-    customer = forms.CharField(max_length=150, required=False, help_text="Username")
-    order_no = forms.CharField(max_length=20, required=False, label="Order number")
-    sku = forms.CharField(max_length=64, required=False, label="SKU")
+    status = forms.ChoiceField(choices=[("", _("Any status")), *OrderStatus.choices], required=False, label=_("Status"))
+    created_from = forms.DateField(required=False, label=_("Placed from"), widget=DateInput, validators=[filter_date])
+    created_to = forms.DateField(required=False, label=_("Placed to"), widget=DateInput, validators=[filter_date])
+    customer = forms.CharField(max_length=150, required=False, label=_("Customer"), help_text=_("Username"))
+    order_no = forms.CharField(max_length=20, required=False, label=_("Order number"))
+    sku = forms.CharField(max_length=64, required=False, label=_("SKU"))
 
     def filters(self) -> OrderFilters:
         """The selector's filters (an invalid form filters by its valid fields only)."""
@@ -57,9 +58,9 @@ class NoInputForm(forms.Form):
 
 
 class ShipForm(NoInputForm):
-    shipment = forms.IntegerField(widget=forms.HiddenInput)
-    carrier = forms.ChoiceField(choices=())
-    tracking_no = forms.CharField(max_length=64, label="Tracking number")
+    shipment = forms.IntegerField(widget=forms.HiddenInput, label=_("Shipment"))
+    carrier = forms.ChoiceField(choices=(), label=_("Carrier"))
+    tracking_no = forms.CharField(max_length=64, label=_("Tracking number"))
 
     def __init__(self, *args, order: Order, **kwargs) -> None:
         super().__init__(*args, order=order, **kwargs)
@@ -69,16 +70,30 @@ class ShipForm(NoInputForm):
 
 
 class CancelForm(NoInputForm):
-    reason = forms.CharField(max_length=200, required=False, help_text="Shown on the order's timeline")
+    reason = forms.CharField(
+        max_length=200, required=False, label=_("Reason"), help_text=_("Shown on the order's timeline")
+    )
 
 
 class OfflinePaymentForm(NoInputForm):
-    reference = forms.CharField(max_length=64, required=False, help_text="Bank transfer or receipt reference")
+    reference = forms.CharField(
+        max_length=64, required=False, label=_("Reference"), help_text=_("Bank transfer or receipt reference")
+    )
+
+
+# How the console names each way out of an exception (the codes are oms.payments.allowed.RESOLUTIONS).
+RESOLUTION_LABELS = {"retry": _("Retry"), "cancel": _("Cancel"), "refund": _("Refund")}
+
+
+def resolution_label(code: str) -> str:
+    return str(RESOLUTION_LABELS.get(code) or code.capitalize())
 
 
 class ResolveForm(NoInputForm):
-    resolution = forms.ChoiceField(choices=[(r, r.capitalize()) for r in RESOLUTIONS])
-    reason = forms.CharField(max_length=200)
+    resolution = forms.ChoiceField(
+        choices=[(r, RESOLUTION_LABELS.get(r) or r.capitalize()) for r in RESOLUTIONS], label=_("Resolution")
+    )
+    reason = forms.CharField(max_length=200, label=_("Reason"))
 
 
 class RefundForm(NoInputForm):
@@ -89,10 +104,11 @@ class RefundForm(NoInputForm):
         decimal_places=2,
         min_value=Decimal("0.01"),
         required=False,
-        help_text="Empty: the value of the units below, or everything still refundable",
+        label=_("Amount"),
+        help_text=_("Empty: the value of the units below, or everything still refundable"),
     )
-    reason = forms.CharField(max_length=200)
-    restock = forms.BooleanField(required=False, label="Put the returned units back in stock")
+    reason = forms.CharField(max_length=200, label=_("Reason"))
+    restock = forms.BooleanField(required=False, label=_("Put the returned units back in stock"))
 
     def __init__(self, *args, order: Order, **kwargs) -> None:
         super().__init__(*args, order=order, **kwargs)
@@ -102,7 +118,7 @@ class RefundForm(NoInputForm):
                 min_value=0,
                 max_value=item.quantity,
                 required=False,
-                label=f"{item.sku_code} returned (of {item.quantity})",
+                label=gettext("%(sku)s returned (of %(quantity)s)") % {"sku": item.sku_code, "quantity": item.quantity},
             )
 
     def line_fields(self) -> list[forms.BoundField]:
@@ -119,13 +135,15 @@ class RefundForm(NoInputForm):
         super().clean()
         data = self.cleaned_data
         if data.get("restock") and not self.items():
-            raise forms.ValidationError("Say how many units of which SKU come back to restock them.")
+            raise forms.ValidationError(gettext("Say how many units of which SKU come back to restock them."))
         return data
 
 
 class ReturnFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "Any status"), *ReturnStatus.choices], required=False)
-    order_no = forms.CharField(max_length=20, required=False, label="Order number")
+    status = forms.ChoiceField(
+        choices=[("", _("Any status")), *ReturnStatus.choices], required=False, label=_("Status")
+    )
+    order_no = forms.CharField(max_length=20, required=False, label=_("Order number"))
 
 
 class ReturnNoInputForm(forms.Form):
@@ -133,26 +151,32 @@ class ReturnNoInputForm(forms.Form):
 
 
 class ApproveReturnForm(forms.Form):
-    note = forms.CharField(max_length=200, required=False, help_text="Shown on the return's timeline")
+    note = forms.CharField(
+        max_length=200, required=False, label=_("Note"), help_text=_("Shown on the return's timeline")
+    )
 
 
 class RejectReturnForm(forms.Form):
-    reason = forms.CharField(max_length=200, label="Reason to reject", help_text="The customer sees it")
+    reason = forms.CharField(max_length=200, label=_("Reason to reject"), help_text=_("The customer sees it"))
 
 
 class ReceiveReturnForm(forms.Form):
-    restock = forms.BooleanField(required=False, initial=True, label="Put the returned units back in stock")
+    restock = forms.BooleanField(required=False, initial=True, label=_("Put the returned units back in stock"))
 
 
 class ReportPeriodForm(forms.Form):
     days = forms.TypedChoiceField(
-        choices=[(7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")], coerce=int, initial=30, required=False
+        choices=[(7, _("Last 7 days")), (30, _("Last 30 days")), (90, _("Last 90 days"))],
+        coerce=int,
+        initial=30,
+        required=False,
+        label=_("Period"),
     )
 
 
 class InventoryFilterForm(forms.Form):
-    warehouse = forms.CharField(max_length=32, required=False)
-    q = forms.CharField(max_length=64, required=False, label="SKU code or name")
+    warehouse = forms.CharField(max_length=32, required=False, label=_("Warehouse"))
+    q = forms.CharField(max_length=64, required=False, label=_("SKU code or name"))
 
 
 MAX_BULK = 200  # orders per bulk action or pick list
@@ -163,31 +187,42 @@ MAX_BULK = 200  # orders per bulk action or pick list
 
 class SupplierChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.code} {obj.name} ({obj.lead_days} days)"
+        return ngettext("%(code)s %(name)s (%(days)s day)", "%(code)s %(name)s (%(days)s days)", obj.lead_days) % {
+            "code": obj.code,
+            "name": obj.name,
+            "days": obj.lead_days,
+        }
 
 
 class PurchaseOrderFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "Any status"), *PurchaseOrderStatus.choices], required=False)
-    supplier = forms.CharField(max_length=32, required=False, help_text="Supplier code")
-    po_no = forms.CharField(max_length=20, required=False, label="PO number", help_text="Or its start")
+    status = forms.ChoiceField(
+        choices=[("", _("Any status")), *PurchaseOrderStatus.choices], required=False, label=_("Status")
+    )
+    supplier = forms.CharField(max_length=32, required=False, label=_("Supplier"), help_text=_("Supplier code"))
+    po_no = forms.CharField(max_length=20, required=False, label=_("PO number"), help_text=_("Or its start"))
 
 
 class PurchasePartiesForm(forms.Form):
     """Who supplies and which warehouse receives: the head of a new purchase order."""
 
     supplier = SupplierChoiceField(
-        queryset=Supplier.objects.filter(is_active=True).order_by("code"), to_field_name="code", empty_label=None
+        queryset=Supplier.objects.filter(is_active=True).order_by("code"),
+        to_field_name="code",
+        empty_label=None,
+        label=_("Supplier"),
     )
     warehouse = forms.ModelChoiceField(
         queryset=Warehouse.objects.filter(is_active=True).order_by("priority", "code"),
         to_field_name="code",
         empty_label=None,
-        label="Receiving warehouse",
+        label=_("Receiving warehouse"),
     )
 
 
 class FromSuggestionsForm(PurchasePartiesForm):
-    sku = forms.MultipleChoiceField(choices=(), error_messages={"required": "Select at least one SKU to order."})
+    sku = forms.MultipleChoiceField(
+        choices=(), label=_("SKU"), error_messages={"required": _("Select at least one SKU to order.")}
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -201,23 +236,30 @@ class FromSuggestionsForm(PurchasePartiesForm):
 class NewPurchaseOrderForm(PurchasePartiesForm):
     """A purchase order typed in: up to ``rows`` lines of SKU code, quantity and (optional) unit cost."""
 
-    note = forms.CharField(max_length=255, required=False, help_text="For the supplier and the timeline")
+    note = forms.CharField(
+        max_length=255, required=False, label=_("Note"), help_text=_("For the supplier and the timeline")
+    )
     rows = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_PO_LINES)
 
     def __init__(self, *args, rows: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.row_count = rows
         for i in range(rows):
-            self.fields[f"sku_{i}"] = forms.CharField(max_length=64, required=False, label=f"SKU, line {i + 1}")
+            self.fields[f"sku_{i}"] = forms.CharField(
+                max_length=64, required=False, label=gettext("SKU, line %(n)s") % {"n": i + 1}
+            )
             self.fields[f"quantity_{i}"] = forms.IntegerField(
-                min_value=1, max_value=MAX_LINE_QUANTITY, required=False, label=f"Quantity, line {i + 1}"
+                min_value=1,
+                max_value=MAX_LINE_QUANTITY,
+                required=False,
+                label=gettext("Quantity, line %(n)s") % {"n": i + 1},
             )
             self.fields[f"unit_cost_{i}"] = forms.DecimalField(
                 max_digits=12,
                 decimal_places=2,
                 min_value=Decimal("0"),
                 required=False,
-                label=f"Unit cost, line {i + 1}",
+                label=gettext("Unit cost, line %(n)s") % {"n": i + 1},
             )
 
     def line_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
@@ -228,7 +270,7 @@ class NewPurchaseOrderForm(PurchasePartiesForm):
         data = self.cleaned_data
         for i in range(self.row_count):
             if (data.get(f"sku_{i}") or "").strip() and data.get(f"quantity_{i}") is None:
-                self.add_error(f"quantity_{i}", "Enter how many units to order.")
+                self.add_error(f"quantity_{i}", gettext("Enter how many units to order."))
         return data
 
     def lines(self) -> list[PurchaseLineInput]:
@@ -242,23 +284,28 @@ class NewPurchaseOrderForm(PurchasePartiesForm):
 
 class SubmitPurchaseOrderForm(forms.Form):
     expected_at = forms.DateField(
-        required=False, label="Expected delivery", widget=DateInput, help_text="Empty: today + the supplier's lead time"
+        required=False,
+        label=_("Expected delivery"),
+        widget=DateInput,
+        help_text=_("Empty: today + the supplier's lead time"),
     )
-    note = forms.CharField(max_length=200, required=False, help_text="Shown on the timeline")
+    note = forms.CharField(max_length=200, required=False, label=_("Note"), help_text=_("Shown on the timeline"))
 
     def __init__(self, *args, po, **kwargs) -> None:
         super().__init__(*args, **kwargs)
 
 
 class CancelPurchaseOrderForm(forms.Form):
-    reason = forms.CharField(max_length=200, required=False, help_text="Shown on the timeline")
+    reason = forms.CharField(max_length=200, required=False, label=_("Reason"), help_text=_("Shown on the timeline"))
 
     def __init__(self, *args, po, **kwargs) -> None:
         super().__init__(*args, **kwargs)
 
 
 class ClosePurchaseOrderForm(forms.Form):
-    reason = forms.CharField(max_length=200, help_text="Why the rest will not come: shown on the timeline")
+    reason = forms.CharField(
+        max_length=200, label=_("Reason"), help_text=_("Why the rest will not come: shown on the timeline")
+    )
 
     def __init__(self, *args, po, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -267,7 +314,9 @@ class ClosePurchaseOrderForm(forms.Form):
 class ReceivePurchaseOrderForm(forms.Form):
     """Units that arrived, per open line (defaulting to what it still expects); the service refuses too many."""
 
-    note = forms.CharField(max_length=200, required=False, help_text="Delivery note number, damage…")
+    note = forms.CharField(
+        max_length=200, required=False, label=_("Note"), help_text=_("Delivery note number, damage…")
+    )
 
     def __init__(self, *args, po, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -278,7 +327,8 @@ class ReceivePurchaseOrderForm(forms.Form):
                 max_value=MAX_LINE_QUANTITY,
                 required=False,
                 initial=line.remaining,
-                label=f"{line.sku.code} received now ({line.remaining} expected)",
+                label=gettext("%(sku)s received now (%(expected)s expected)")
+                % {"sku": line.sku.code, "expected": line.remaining},
             )
 
     def line_fields(self) -> list[tuple[PurchaseOrderLine, forms.BoundField]]:

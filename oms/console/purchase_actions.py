@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
 from oms.purchasing import allowed, services
 from oms.purchasing.models import PurchaseOrder
 
 from . import forms
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MANAGE_POS = allowed.MANAGE_POS
 VIEW_POS = allowed.VIEW_POS
@@ -26,10 +30,10 @@ VIEW_POS = allowed.VIEW_POS
 @dataclass(frozen=True)
 class PurchaseOrderAction:
     name: str
-    label: str
+    label: StrOrPromise
     form: Callable[..., django_forms.Form]  # a form class taking po=
     run: Callable[[User, PurchaseOrder, Any], Any]  # user, purchase order, its form (valid)
-    done: str  # message after success
+    done: StrOrPromise  # message after success
     # The domain's answer to "may this user do it to this PO now" (keyword arguments po, user).
     allowed: Callable[..., bool]
     danger: bool = False
@@ -40,41 +44,41 @@ PO_ACTIONS: dict[str, PurchaseOrderAction] = {
     for action in [
         PurchaseOrderAction(
             "submit",
-            "Send to the supplier",
+            _("Send to the supplier"),
             forms.SubmitPurchaseOrderForm,
             lambda user, po, form: services.submit_purchase_order(
                 po=po, actor=user, expected_at=form.cleaned_data["expected_at"], note=form.cleaned_data["note"]
             ),
-            "Purchase order sent: it now counts as ordered.",
+            _("Purchase order sent: it now counts as ordered."),
             allowed=allowed.can_submit,
         ),
         PurchaseOrderAction(
             "receive",
-            "Receive goods",
+            _("Receive goods"),
             forms.ReceivePurchaseOrderForm,
             lambda user, po, form: services.receive_purchase_order(
                 po=po, quantities=form.quantities(), actor=user, note=form.cleaned_data["note"]
             ),
-            "Goods received: the units are on hand.",
+            _("Goods received: the units are on hand."),
             allowed=allowed.can_receive,
         ),
         PurchaseOrderAction(
             "cancel",
-            "Cancel purchase order",
+            _("Cancel purchase order"),
             forms.CancelPurchaseOrderForm,
             lambda user, po, form: services.cancel_purchase_order(
                 po=po, actor=user, reason=form.cleaned_data["reason"]
             ),
-            "Purchase order cancelled.",
+            _("Purchase order cancelled."),
             allowed=allowed.can_cancel,
             danger=True,
         ),
         PurchaseOrderAction(
             "close",
-            "Close short",
+            _("Close short"),
             forms.ClosePurchaseOrderForm,
             lambda user, po, form: services.close_purchase_order(po=po, actor=user, reason=form.cleaned_data["reason"]),
-            "Purchase order closed short: its missing units no longer count as on order.",
+            _("Purchase order closed short: its missing units no longer count as on order."),
             allowed=allowed.can_close,
             danger=True,
         ),

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
 from django.contrib.auth.models import User
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales import allowed, services
 from oms.aftersales.models import ReturnRequest
@@ -20,16 +22,19 @@ from oms.common.money import format_money
 
 from . import forms
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MANAGE_RETURNS = allowed.MANAGE_RETURNS
 
 
 @dataclass(frozen=True)
 class ReturnAction:
     name: str
-    label: str
+    label: StrOrPromise
     form: type[django_forms.Form]
     run: Callable[[User, ReturnRequest, dict[str, Any]], Any]
-    done: str  # message after success
+    done: StrOrPromise  # message after success
     # The domain's answer to "may this user do it to this return now" (keyword arguments ret, user).
     allowed: Callable[..., bool]
     danger: bool = False
@@ -39,10 +44,15 @@ class ReturnAction:
 
 def _refund_outcome(result: services.Received) -> tuple[bool, str]:
     if result.refund_error is not None:
-        return False, f"The refund failed: {result.refund_error.message} Retry it when the cause is fixed."
+        return False, gettext("The refund failed: %(error)s Retry it when the cause is fixed.") % {
+            "error": result.refund_error.message
+        }
     refund = result.return_request.refund
     assert refund is not None  # received without a refund error: refunded
-    return True, f"Refunded {format_money(refund.amount)} ({refund.out_request_no})."
+    return True, gettext("Refunded %(amount)s (%(refund_no)s).") % {
+        "amount": format_money(refund.amount),
+        "refund_no": refund.out_request_no,
+    }
 
 
 RETURN_ACTIONS: dict[str, ReturnAction] = {
@@ -50,37 +60,37 @@ RETURN_ACTIONS: dict[str, ReturnAction] = {
     for action in [
         ReturnAction(
             "approve",
-            "Approve return",
+            _("Approve return"),
             forms.ApproveReturnForm,
             lambda user, ret, data: services.approve_return(return_request=ret, actor=user, note=data["note"]),
-            "Return approved: the customer may send the parcel.",
+            _("Return approved: the customer may send the parcel."),
             allowed=allowed.can_approve_return,
         ),
         ReturnAction(
             "reject",
-            "Reject return",
+            _("Reject return"),
             forms.RejectReturnForm,
             lambda user, ret, data: services.reject_return(return_request=ret, actor=user, reason=data["reason"]),
-            "Return rejected.",
+            _("Return rejected."),
             allowed=allowed.can_reject_return,
             danger=True,
         ),
         ReturnAction(
             "receive",
-            "Receive and refund",
+            _("Receive and refund"),
             forms.ReceiveReturnForm,
             lambda user, ret, data: services.receive_return(return_request=ret, actor=user, restock=data["restock"]),
-            "Parcel received.",
+            _("Parcel received."),
             allowed=allowed.can_receive_return,
             danger=True,
             outcome=_refund_outcome,
         ),
         ReturnAction(
             "refund",
-            "Retry the refund",
+            _("Retry the refund"),
             forms.ReturnNoInputForm,
             lambda user, ret, data: services.refund_return(return_request=ret, actor=user),
-            "Return refunded.",
+            _("Return refunded."),
             allowed=allowed.can_refund_return,
             danger=True,
         ),

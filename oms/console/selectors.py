@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from oms.aftersales.models import ReturnRequest
 from oms.aftersales.selectors import return_list
@@ -26,6 +27,9 @@ from oms.inventory.models import Allocation
 from oms.orders.models import Order, OrderEvent, OrderItem
 from oms.orders.states import OrderStatus
 from oms.payments.models import Refund
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Paid at some point (sales count them even if refunded later: refunds are counted on the day the money went back).
 EVER_PAID = Q(paid_at__isnull=False)
@@ -133,14 +137,14 @@ def top_skus(*, since: datetime, limit: int = 10) -> list[TopSku]:
     return [TopSku(r["sku_code"], r["name"], r["units"], r["revenue"], r["orders"]) for r in rows]
 
 
-LEAD_TIME_BUCKETS: list[tuple[str, float]] = [
-    ("< 4 h", 4),
-    ("4–12 h", 12),
-    ("12–24 h", 24),
-    ("1–2 days", 48),
-    ("2–3 days", 72),
-    ("3–5 days", 120),
-    ("> 5 days", float("inf")),
+LEAD_TIME_BUCKETS: list[tuple[StrOrPromise, float]] = [
+    (_("< 4 h"), 4),
+    (_("4–12 h"), 12),
+    (_("12–24 h"), 24),
+    (_("1–2 days"), 48),
+    (_("2–3 days"), 72),
+    (_("3–5 days"), 120),
+    (_("> 5 days"), float("inf")),
 ]
 
 
@@ -169,9 +173,9 @@ def lead_times(*, since: datetime, limit: int = 50_000) -> LeadTimes:
     ]
     counts = [0] * len(LEAD_TIME_BUCKETS)
     for value in hours:
-        counts[next(i for i, (_, upper) in enumerate(LEAD_TIME_BUCKETS) if value < upper)] += 1
+        counts[next(i for i, (_label, upper) in enumerate(LEAD_TIME_BUCKETS) if value < upper)] += 1
     return LeadTimes(
-        buckets=[(label, n) for (label, _), n in zip(LEAD_TIME_BUCKETS, counts, strict=True)],
+        buckets=[(str(label), n) for (label, _upper), n in zip(LEAD_TIME_BUCKETS, counts, strict=True)],
         orders=len(hours),
         median_hours=median(hours) if hours else None,
         mean_hours=sum(hours) / len(hours) if hours else None,

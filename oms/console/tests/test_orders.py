@@ -68,7 +68,7 @@ def test_bulk_confirm_asks_first_then_confirms_and_reports_each_failure(staff_br
 
     done = staff_browser.post("/console/orders/bulk/confirm/", {"order_no": numbers, "confirmed": "yes"}, follow=True)
     html = done.content.decode()
-    assert "Confirmed 2 order(s) for shipping." in html
+    assert "Confirmed 2 orders for shipping." in html
     assert f"{unpaid.order_no}: An order in state" in html
     for order in (first, second):
         order.refresh_from_db()

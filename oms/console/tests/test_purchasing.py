@@ -59,7 +59,7 @@ def test_create_from_the_selected_suggestions_then_the_sku_is_on_order(staff_bro
     po = PurchaseOrder.objects.get()
     assert response.redirect_chain[-1][0] == f"/console/purchase-orders/{po.po_no}/"
     html = response.content.decode()
-    assert f"Draft purchase order {po.po_no} created with 1 line(s)" in html
+    assert f"Draft purchase order {po.po_no} created with 1 line." in html
     assert "Left out, nothing to order now: MUG." in html
     assert [(line.sku.code, line.quantity) for line in po.lines.all()] == [("TEA", 121)]
     inventory = staff_browser.get("/console/inventory/")

@@ -7,6 +7,7 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -97,14 +98,17 @@ def bulk_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     back = safe_next(request, reverse("console:orders"))
     order_nos = _bulk_order_nos(request)
     if not order_nos:
-        messages.error(request, "Select at least one order first.")
+        messages.error(request, gettext("Select at least one order first."))
         return redirect(back)
     if request.POST.get("confirmed") != "yes":
         return render(
             request,
             "console/confirm.html",
             {
-                "title": f"Confirm {len(order_nos)} order(s) for shipping?",
+                "title": ngettext(
+                    "Confirm %(count)s order for shipping?", "Confirm %(count)s orders for shipping?", len(order_nos)
+                )
+                % {"count": len(order_nos)},
                 "action_url": request.path,
                 "fields": [("order_no", no) for no in order_nos] + [("next", back)],
                 "items": order_nos,
@@ -120,7 +124,11 @@ def bulk_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
         except OmsError as exc:
             messages.error(request, f"{order_no}: {exc.message}")
     if confirmed:
-        messages.success(request, f"Confirmed {confirmed} order(s) for shipping.")
+        messages.success(
+            request,
+            ngettext("Confirmed %(count)s order for shipping.", "Confirmed %(count)s orders for shipping.", confirmed)
+            % {"count": confirmed},
+        )
     return redirect(back)
 
 
@@ -137,7 +145,7 @@ def pick_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             orders.append(selectors.order_detail(user=request.user, order_no=order_no))
         except OrderNotFound:
-            messages.warning(request, f"No order {order_no}.")
+            messages.warning(request, gettext("No order %(order_no)s.") % {"order_no": order_no})
     totals: dict[tuple[str, str], int] = defaultdict(int)
     names: dict[str, str] = {}
     for order in orders:

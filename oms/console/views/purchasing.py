@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from oms.catalog.models import Sku
@@ -80,7 +81,7 @@ def purchase_order_detail(request: AuthenticatedHttpRequest, po_no: str) -> Http
 def purchase_order_action(request: AuthenticatedHttpRequest, po_no: str, action: str) -> HttpResponse:
     spec = PO_ACTIONS.get(action)
     if spec is None:
-        return _not_found(request, f"No action “{action}”.", back_to="purchase_orders")
+        return _not_found(request, gettext("No action “%(action)s”.") % {"action": action}, back_to="purchase_orders")
     try:
         po = selectors.purchase_order_detail(po_no=po_no)
     except PurchaseOrderNotFound as exc:
@@ -91,8 +92,9 @@ def purchase_order_action(request: AuthenticatedHttpRequest, po_no: str, action:
         flash_form_errors(request, form)
         return redirect(back)
     if request.POST.get("confirmed") != "yes":
-        return confirm_page(request, title=f"{spec.label}: purchase order {po.po_no}?", danger=spec.danger, back=back)
-    run_service(request, lambda: spec.run(request.user, po, form), success=spec.done)
+        title = gettext("%(action)s: purchase order %(po_no)s?") % {"action": spec.label, "po_no": po.po_no}
+        return confirm_page(request, title=title, danger=spec.danger, back=back, form=form)
+    run_service(request, lambda: spec.run(request.user, po, form), success=str(spec.done))
     return redirect(back)
 
 
@@ -119,7 +121,7 @@ def create_from_suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     _created(request, po)
     left_out = sorted(set(codes) - {line.sku.code for line in po.lines.all()})
     if left_out:
-        messages.warning(request, f"Left out, nothing to order now: {', '.join(left_out)}.")
+        messages.warning(request, gettext("Left out, nothing to order now: %(skus)s.") % {"skus": ", ".join(left_out)})
     return redirect("console:purchase-order", po.po_no)
 
 
@@ -161,7 +163,12 @@ def _created(request: HttpRequest, po: PurchaseOrder) -> None:
     lines = po.lines.count()
     messages.success(
         request,
-        f"Draft purchase order {po.po_no} created with {lines} line(s). Check it, then send it to the supplier.",
+        ngettext(
+            "Draft purchase order %(po_no)s created with %(count)s line. Check it, then send it to the supplier.",
+            "Draft purchase order %(po_no)s created with %(count)s lines. Check it, then send it to the supplier.",
+            lines,
+        )
+        % {"po_no": po.po_no, "count": lines},
     )
 
 

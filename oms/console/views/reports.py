@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oms.common.export import Cell, csv_response
 from oms.console import charts, selectors
@@ -19,6 +20,27 @@ EXPORTS = {
     "top_skus": _("Top SKUs"),
     "lead_times": _("Lead times"),
 }
+
+
+# CSV column names in the reader's language; in English the snake_case names the exports always had.
+COLUMNS = {
+    "day": pgettext_lazy("CSV column", "day"),
+    "orders": pgettext_lazy("CSV column", "orders"),
+    "paid_orders": pgettext_lazy("CSV column", "paid_orders"),
+    "sales": pgettext_lazy("CSV column", "sales"),
+    "refunded": pgettext_lazy("CSV column", "refunded"),
+    "net": pgettext_lazy("CSV column", "net"),
+    "status": pgettext_lazy("CSV column", "status"),
+    "sku": pgettext_lazy("CSV column", "sku"),
+    "name": pgettext_lazy("CSV column", "name"),
+    "units": pgettext_lazy("CSV column", "units"),
+    "revenue": pgettext_lazy("CSV column", "revenue"),
+    "paid_to_shipped": pgettext_lazy("CSV column", "paid_to_shipped"),
+}
+
+
+def _columns(*names: str) -> list[str]:
+    return [str(COLUMNS[name]) for name in names]
 
 
 @staff_required("orders.view_all_orders")
@@ -61,21 +83,21 @@ def _csv(export: str, *, days: int, since, today) -> HttpResponse:
     filename = f"oms-{export}-{today.isoformat()}-{days}d.csv"
     rows: Iterable[list[Cell]]
     if export == "sales":
-        header = ["day", "orders", "paid_orders", "sales", "refunded", "net"]
+        header = _columns("day", "orders", "paid_orders", "sales", "refunded", "net")
         rows = (
             [day.day, day.orders, day.paid_orders, day.sales, day.refunded, day.net]
             for day in selectors.sales_by_day(days=days, today=today)
         )
     elif export == "status":
-        header = ["status", "orders"]
+        header = _columns("status", "orders")
         rows = ([status, count] for status, _label, count in selectors.status_mix(since=since))
     elif export == "top_skus":
-        header = ["sku", "name", "units", "revenue", "orders"]
+        header = _columns("sku", "name", "units", "revenue", "orders")
         rows = (
             [row.sku, row.name, row.units, row.revenue, row.orders]
             for row in selectors.top_skus(since=since, limit=100)
         )
     else:
-        header = ["paid_to_shipped", "orders"]
+        header = _columns("paid_to_shipped", "orders")
         rows = ([label, count] for label, count in selectors.lead_times(since=since).buckets)
     return csv_response(filename, header, rows)

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from oms.aftersales import selectors as return_selectors
@@ -47,7 +48,7 @@ def return_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def return_action(request: AuthenticatedHttpRequest, return_id: int, action: str) -> HttpResponse:
     spec = RETURN_ACTIONS.get(action)
     if spec is None:
-        return _not_found(request, f"No action “{action}”.", back_to="returns")
+        return _not_found(request, gettext("No action “%(action)s”.") % {"action": action}, back_to="returns")
     try:
         found = return_selectors.return_detail(user=request.user, return_id=return_id)
     except ReturnNotFound as exc:
@@ -59,9 +60,13 @@ def return_action(request: AuthenticatedHttpRequest, return_id: int, action: str
         flash_form_errors(request, form)
         return redirect(back)
     if request.POST.get("confirmed") != "yes":
-        title = f"{spec.label}: return #{found.pk} of order {order_no}?"
-        return confirm_page(request, title=title, danger=spec.danger, back=back)
-    result = run_service(request, lambda: spec.run(request.user, found, form.cleaned_data), success=spec.done)
+        title = gettext("%(action)s: return #%(number)s of order %(order_no)s?") % {
+            "action": spec.label,
+            "number": found.pk,
+            "order_no": order_no,
+        }
+        return confirm_page(request, title=title, danger=spec.danger, back=back, form=form)
+    result = run_service(request, lambda: spec.run(request.user, found, form.cleaned_data), success=str(spec.done))
     outcome = spec.outcome(result) if spec.outcome and result is not None else None
     if outcome:
         good, message = outcome
