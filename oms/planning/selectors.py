@@ -88,8 +88,9 @@ class Suggestion:
         return (self.order_by or date.max, self.stockout_on or date.max, self.code)
 
 
-def _first_day_reaching(cumulative: list[float], threshold: float, today: date) -> date | None:
-    for index, total in enumerate(cumulative):
+def _first_day_reaching(path: list[float], threshold: float, today: date) -> date | None:
+    """The first day from today on which the forecast demand summed since today exceeds ``threshold``."""
+    for index, total in enumerate(accumulate(path)):
         if total > threshold:
             return today + timedelta(days=index)
     return None
@@ -140,14 +141,13 @@ def suggest(
             order_quantity(wanted=wanted, pack_size=policy.pack_size, min_order_quantity=policy.min_order_quantity),
             MAX_LINE_QUANTITY,
         )
-    cumulative = list(accumulate(path))
-    stockout_on = (today if available <= 0 else _first_day_reaching(cumulative, available, today)) if path else None
+    stockout_on = (today if available <= 0 else _first_day_reaching(path, available, today)) if path else None
     if not any(path):
         stockout_on = None
     if reorder_now:
         order_by: date | None = today
     else:
-        reached = _first_day_reaching(cumulative, position - rop - 1e-9, today) if lead_demand > 0 else None
+        reached = _first_day_reaching(path, position - rop - 1e-9, today) if lead_demand > 0 else None
         order_by = reached + timedelta(days=1) if reached is not None else None
     return Suggestion(
         sku_id=sku_id,
@@ -185,6 +185,7 @@ def latest_forecasts(
     newest = scope.aggregate(day=Max("made_on"))["day"]
     if newest is None:
         return {}
+    scope = scope.defer("history")  # the chart's past: read by the SKU's page alone
     found = {row.sku_id: row for row in scope.filter(made_on=newest)}
     missing = None if sku_ids is None else [pk for pk in sku_ids if pk not in found]
     if missing:  # SKUs the last run did not cover (new since): their newest earlier forecast, if any
@@ -215,7 +216,7 @@ def planning_suggestions(
     warehouse_id = warehouse.pk if warehouse is not None else None
     forecasts = latest_forecasts(sku_ids=sku_ids, warehouse_id=warehouse_id, today=today)
     on_order = units_on_order(sku_ids=sku_ids, warehouse_id=warehouse_id)
-    policies = policies_for(ids)
+    policies = policies_for(ids, all_rows=sku_ids is None)
     suggestions = [
         suggest(
             sku_id=pk,
