@@ -40,7 +40,7 @@ class ProductAdmin(admin.ModelAdmin):
         products: QuerySet[Product] = super().get_queryset(request).annotate(sku_count=Count("skus"))
         return products
 
-    @admin.display(description="SKUs", ordering="sku_count")
+    @admin.display(description=_("SKUs"), ordering="sku_count")
     def sku_count(self, obj: WithAnnotations[Product, _SkuCount]) -> int:
         return obj.sku_count
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -48,7 +49,7 @@ class SkuListCreateApi(APIView):
     @extend_schema(request=SkuIn, responses={201: SkuOut})
     def post(self, request: Request) -> Response:
         if not request.user.has_perm("catalog.manage_catalog"):
-            raise PermissionDenied("Only catalog staff may create SKUs.")
+            raise PermissionDenied(_("Only catalog staff may create SKUs."))
         body = SkuIn(data=request.data)
         body.is_valid(raise_exception=True)
         sku = services.create_sku(**body.validated_data)

@@ -13,6 +13,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from oms.common.errors import OmsError
 from oms.inventory.models import Allocation, Stock, StockMovement, Warehouse
@@ -44,13 +46,15 @@ class WarehouseAdmin(admin.ModelAdmin):
 
 class StockForm(forms.ModelForm):
     new_on_hand = forms.IntegerField(
-        label="Set on hand to",
+        label=_("Set on hand to"),
         min_value=0,
         max_value=1_000_000_000,
         required=False,
-        help_text="Units physically in the warehouse after a count or a receipt. Leave empty to keep.",
+        help_text=_("Units physically in the warehouse after a count or a receipt. Leave empty to keep."),
     )
-    note = forms.CharField(max_length=200, required=False, help_text="Why, for the movement history.")
+    note = forms.CharField(
+        label=_("Note"), max_length=200, required=False, help_text=_("Why, for the movement history.")
+    )
 
     class Meta:
         model = Stock
@@ -59,16 +63,17 @@ class StockForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.instance._state.adding and cleaned.get("new_on_hand") is None:
-            self.add_error("new_on_hand", "A new stock row needs its units on hand.")
+            self.add_error("new_on_hand", gettext("A new stock row needs its units on hand."))
         return cleaned
 
 
 class AvailabilityFilter(admin.SimpleListFilter):
-    title = "availability"
+    title = _("availability")
     parameter_name = "availability"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("out", "Out of stock"), ("low", f"Low (≤ {LOW_STOCK_THRESHOLD} available)")]
+        low = gettext("Low (≤ %(count)s available)") % {"count": LOW_STOCK_THRESHOLD}
+        return [("out", gettext("Out of stock")), ("low", low)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Stock]) -> QuerySet[Stock]:
         available = F("on_hand") - F("reserved")
@@ -109,7 +114,7 @@ class StockAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # movements and allocations point at stock rows: history must stay whole
 
-    @admin.display(description="available")
+    @admin.display(description=_("available"))
     def available(self, obj: Stock) -> int:
         return obj.available
 
@@ -117,7 +122,7 @@ class StockAdmin(admin.ModelAdmin):
         on_hand = form.cleaned_data.get("new_on_hand")
         if on_hand is None:
             return
-        note = form.cleaned_data.get("note") or "Set in admin"
+        note = form.cleaned_data.get("note") or gettext("Set in admin")
         actor = request.user if request.user.is_authenticated else None  # the admin only serves signed-in staff
         stock = set_stock_level(sku=obj.sku, warehouse=obj.warehouse, on_hand=on_hand, actor=actor, note=note)
         # The admin logs and redirects with ``obj``: make it the row the service wrote.
@@ -155,7 +160,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "stock__warehouse")
     list_select_related = ("stock__sku", "stock__warehouse", "order", "actor")
     search_fields = ("=stock__sku__code", "=order__order_no")
-    search_help_text = "Exact SKU code or order number"
+    search_help_text = _("Exact SKU code or order number")
     show_full_result_count = False
     fields = (
         "created_at",
@@ -174,7 +179,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
     def sku(self, obj: StockMovement) -> str:
         return obj.stock.sku.code
 
-    @admin.display(ordering="stock__warehouse__code")
+    @admin.display(description=_("warehouse"), ordering="stock__warehouse__code")
     def warehouse(self, obj: StockMovement) -> str:
         return obj.stock.warehouse.code
 
@@ -185,7 +190,7 @@ class AllocationAdmin(ReadOnlyAdmin):
     list_filter = ("status", "stock__warehouse")
     list_select_related = ("order", "stock__sku", "stock__warehouse")
     search_fields = ("=order__order_no", "=stock__sku__code")
-    search_help_text = "Exact order number or SKU code"
+    search_help_text = _("Exact order number or SKU code")
     show_full_result_count = False
     fields = ("order", "sku", "warehouse", "quantity", "status")
     readonly_fields = fields
@@ -194,6 +199,6 @@ class AllocationAdmin(ReadOnlyAdmin):
     def sku(self, obj: Allocation) -> str:
         return obj.stock.sku.code
 
-    @admin.display(ordering="stock__warehouse__code")
+    @admin.display(description=_("warehouse"), ordering="stock__warehouse__code")
     def warehouse(self, obj: Allocation) -> str:
         return obj.stock.warehouse.code

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -38,34 +39,38 @@ class StockOut(serializers.Serializer):
     available = serializers.IntegerField()
 
 
-def _require(request: Request, perm: str, what: str) -> None:
+def _require(request: Request, perm: str, refusal: str) -> None:
+    """``refusal`` is the whole message (translated), so that each language can word it as a sentence."""
     if not (request.user.is_staff and request.user.has_perm(perm)):
-        raise PermissionDenied(f"Only staff may {what}.")
+        raise PermissionDenied(refusal)
 
 
 class WarehouseListApi(APIView):
     @extend_schema(responses=WarehouseOut(many=True))
     def get(self, request: Request) -> Response:
-        _require(request, "inventory.view_warehouse", "list warehouses")
+        _require(request, "inventory.view_warehouse", _("Only staff may list warehouses."))
         return Response(WarehouseOut(Warehouse.objects.all(), many=True).data)
 
 
 class SkuStockApi(APIView):
     @extend_schema(responses=StockOut(many=True))
     def get(self, request: Request, code: str) -> Response:
-        _require(request, "inventory.view_stock", "see stock per warehouse")
+        _require(request, "inventory.view_stock", _("Only staff may see stock per warehouse."))
         sku = _sku(code)
         return Response(StockOut(sku.stocks.select_related("sku", "warehouse"), many=True).data)
 
     @extend_schema(request=StockIn, responses=StockOut)
     def put(self, request: AuthenticatedRequest, code: str) -> Response:
-        _require(request, "inventory.manage_stock", "set stock levels")
+        _require(request, "inventory.manage_stock", _("Only staff may set stock levels."))
         body = StockIn(data=request.data)
         body.is_valid(raise_exception=True)
         sku = _sku(code)
         warehouse = Warehouse.objects.filter(code=body.validated_data["warehouse"]).first()
         if warehouse is None:
-            raise NotFound(f"No warehouse {body.validated_data['warehouse']}; GET /api/v1/warehouses/ lists them.")
+            raise NotFound(
+                _("No warehouse %(code)s; GET /api/v1/warehouses/ lists them.")
+                % {"code": body.validated_data["warehouse"]}
+            )
         stock = services.set_stock_level(
             sku=sku,
             warehouse=warehouse,
@@ -80,7 +85,7 @@ def _sku(code: str) -> Sku:
     # No SKU code holds a NUL, and PostgreSQL rejects one in a query parameter (a 500) instead of matching.
     sku = None if "\x00" in code else Sku.objects.filter(code=code).first()
     if sku is None:
-        raise NotFound(f"No SKU {code}.")
+        raise NotFound(_("No SKU %(code)s.") % {"code": code})
     return sku
 
 

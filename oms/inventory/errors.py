@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from oms.common.errors import Conflict, ErrorCode
 
 
@@ -8,7 +10,8 @@ class InsufficientStock(Conflict):
 
     def __init__(self, sku_codes: list[str]) -> None:
         super().__init__(
-            f"Not enough stock for: {', '.join(sku_codes)}. Lower the quantity or remove the line.",
+            _("Not enough stock for: %(skus)s. Lower the quantity or remove the line.")
+            % {"skus": ", ".join(sku_codes)},
             details={"skus": sku_codes},
         )
         self.sku_codes = sku_codes

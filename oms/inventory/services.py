@@ -11,6 +11,7 @@ from collections.abc import Collection
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from oms.catalog.models import Sku
 from oms.inventory import ledger
@@ -211,8 +212,10 @@ def set_stock_level(*, sku: Sku, warehouse: Warehouse, on_hand: int, actor: User
     stock = Stock.objects.select_for_update().get(pk=stock.pk)
     if on_hand < stock.reserved:
         raise StockBelowReserved(
-            f"{stock.reserved} units of {sku.code} in {warehouse.code} are reserved by open orders; "
-            f"on_hand cannot go below that.",
+            _(
+                "%(reserved)s units of %(sku)s in %(warehouse)s are reserved by open orders; on_hand cannot go below that."
+            )
+            % {"reserved": stock.reserved, "sku": sku.code, "warehouse": warehouse.code},
             details={"reserved": stock.reserved, "on_hand": on_hand},
         )
     delta = on_hand - stock.on_hand

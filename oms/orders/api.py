@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -92,7 +93,7 @@ class OrderOfflinePaymentApi(APIView):
     @extend_schema(request=OfflinePaymentIn, responses=OrderDetailOut)
     def post(self, request: AuthenticatedRequest, order_no: str) -> Response:
         if not manages_orders(request.user):
-            raise PermissionDenied("Only staff who manage orders may record offline payments.")
+            raise PermissionDenied(_("Only staff who manage orders may record offline payments."))
         body = OfflinePaymentIn(data=request.data)
         body.is_valid(raise_exception=True)
         order = selectors.order_for_action(user=request.user, order_no=order_no)

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Round
+from django.utils.translation import gettext_lazy as _
 
 from oms.common.fields import ExactCharField
 from oms.common.models import StatusEvent
@@ -14,27 +15,33 @@ from oms.orders.states import OrderStatus
 class Order(models.Model):
     """A customer's order. ``status`` changes only through oms.orders.transitions."""
 
-    order_no = ExactCharField(max_length=20, unique=True)
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
-    status = models.CharField(max_length=24, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
-    currency = models.CharField(max_length=3, default="CNY")
-    subtotal = models.DecimalField(max_digits=14, decimal_places=2)
-    shipping_fee = models.DecimalField(max_digits=12, decimal_places=2)
-    total_amount = models.DecimalField(max_digits=14, decimal_places=2)
-    shipping_address = models.JSONField()
+    order_no = ExactCharField(max_length=20, unique=True, verbose_name=_("order number"))
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
+    )
+    status = models.CharField(
+        max_length=24, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT, verbose_name=_("status")
+    )
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("subtotal"))
+    shipping_fee = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("shipping fee"))
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("total"))
+    shipping_address = models.JSONField(verbose_name=_("shipping address"))
     # How the customer means to pay (checked at placement for balance); the payments say how they did.
-    payment_method = models.CharField(max_length=16, blank=True, default="")
-    idempotency_key = ExactCharField(max_length=128, null=True, blank=True)
+    payment_method = models.CharField(max_length=16, blank=True, default="", verbose_name=_("payment method"))
+    idempotency_key = ExactCharField(max_length=128, null=True, blank=True, verbose_name=_("idempotency key"))
     # SHA-256 of the canonical request, to tell a replay from a reused key.
-    request_fingerprint = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(db_index=True)
-    expires_at = models.DateTimeField()
-    paid_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True, verbose_name=_("request fingerprint"))
+    created_at = models.DateTimeField(db_index=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # Not a column: place_order leaves the rows it just wrote here ({"items": [...], "events": [...]}).
     placed_rows: dict[str, list[Any]]
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["customer", "idempotency_key"], name="order_one_per_idempotency_key"),
@@ -59,16 +66,18 @@ class Order(models.Model):
 
 
 class OrderItem(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
-    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="order_items")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items", verbose_name=_("order"))
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="order_items", verbose_name=_("SKU"))
     # Copied at placement: later catalog changes never rewrite a placed order.
-    sku_code = ExactCharField(max_length=64)
-    name = models.CharField(max_length=200)
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    quantity = models.PositiveIntegerField()
-    line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    sku_code = ExactCharField(max_length=64, verbose_name=_("SKU code"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("unit price"))
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    line_total = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("line total"))
 
     class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["order", "sku"], name="order_item_one_line_per_sku"),
@@ -80,6 +89,10 @@ class OrderItem(models.Model):
 class OrderEvent(StatusEvent):
     """Append-only timeline: one row per status change (and notable non-status events)."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=24, blank=True)
-    to_status = models.CharField(max_length=24)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"))
+    from_status = models.CharField(max_length=24, blank=True, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=24, verbose_name=_("to status"))
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.orders.errors import OrderNotFound
 from oms.orders.models import Order, OrderItem
@@ -100,14 +101,14 @@ def order_detail(*, user: User, order_no: str) -> Order:
     orders = orders_visible_to(user).select_related("customer").prefetch_related(*DETAIL_PREFETCH)
     order = _find(orders, order_no)
     if order is None:
-        raise OrderNotFound(f"No order {order_no} among your orders.")
+        raise OrderNotFound(_("No order %(order_no)s among your orders.") % {"order_no": order_no})
     return order
 
 
 def order_for_action(*, user: User, order_no: str) -> Order:
     order = _find(orders_visible_to(user), order_no)
     if order is None:
-        raise OrderNotFound(f"No order {order_no} among your orders.")
+        raise OrderNotFound(_("No order %(order_no)s among your orders.") % {"order_no": order_no})
     return order
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from oms.common.api import StrictSerializer
@@ -44,7 +45,9 @@ class PlaceOrderIn(StrictSerializer):
         codes = [item["sku"] for item in items]
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:
-            raise serializers.ValidationError(f"Each SKU may appear once; repeated: {', '.join(duplicates)}.")
+            raise serializers.ValidationError(
+                _("Each SKU may appear once; repeated: %(skus)s.") % {"skus": ", ".join(duplicates)}
+            )
         return items
 
 

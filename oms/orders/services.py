@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.catalog.models import Sku
 from oms.common.errors import OmsError, ValidationFailed
@@ -112,7 +113,7 @@ def _place(
         check_total(order_totals([money(skus[line.sku].price * line.quantity) for line in items]).total)
     lines = {skus[line.sku].pk: line.quantity for line in items}
     now = now or timezone.now()
-    for _ in range(MAX_PLACEMENT_ATTEMPTS):
+    for _attempt in range(MAX_PLACEMENT_ATTEMPTS):
         snapshot = snapshot or read_stock_snapshot(list(lines))  # the first comes with the SKUs; a retry re-reads
         plan, short = plan_allocations(lines, snapshot, region=address.get("province", ""))
         snapshot = None
@@ -189,7 +190,7 @@ def _create_order(
         )
         for line, line_total in zip(items, line_totals, strict=True)
     ]
-    event = OrderEvent(order=order, to_status=OrderStatus.PENDING_PAYMENT, actor=customer, reason="Order placed")
+    event = OrderEvent(order=order, to_status=OrderStatus.PENDING_PAYMENT, actor=customer, reason=_("Order placed"))
     event.created_at = now
     reservation = ledger.reservation(order=order, plan=plan, actor=customer)
     with transaction.atomic():
@@ -211,13 +212,15 @@ def _load_skus(items: list[OrderLineInput]) -> tuple[dict[str, Sku], list[StockS
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
         raise ValidationFailed(
-            "Each SKU may appear on one line only; add up the quantities.",
+            _("Each SKU may appear on one line only; add up the quantities."),
             details={"duplicate_skus": duplicates},
         )
     skus, snapshot = read_skus_with_stock(codes)
     missing = sorted(set(codes) - set(skus))
     if missing:
-        raise ValidationFailed(f"Unknown or inactive SKU: {', '.join(missing)}.", details={"unknown_skus": missing})
+        raise ValidationFailed(
+            _("Unknown or inactive SKU: %(skus)s.") % {"skus": ", ".join(missing)}, details={"unknown_skus": missing}
+        )
     return skus, snapshot
 
 
@@ -234,7 +237,7 @@ def _find_replay(customer: User, idempotency_key: str, fingerprint: str) -> Orde
     order = Order.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
     if order is not None and order.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused(
-            "This Idempotency-Key was already used for a different order; send a new key for a new order.",
+            _("This Idempotency-Key was already used for a different order; send a new key for a new order."),
             details={"order_no": order.order_no},
         )
     return order
@@ -246,7 +249,7 @@ def cancel_order(*, order: Order, actor: User, reason: str, by_staff: bool) -> O
         order_id=order.pk,
         to=OrderStatus.CANCELLED,
         actor=actor,
-        reason=reason or ("Cancelled by staff" if by_staff else "Cancelled by customer"),
+        reason=reason or (_("Cancelled by staff") if by_staff else _("Cancelled by customer")),
         allowed_from=None if by_staff else CUSTOMER_CANCELLABLE,
     )
 
@@ -272,7 +275,7 @@ def overdue_orders(*, now: datetime, limit: int) -> list[Order]:
 def expire_order(*, order: Order) -> bool:
     """Cancel one unpaid order whose window passed, releasing its stock; False if it changed state meanwhile."""
     try:
-        transition_order(order_id=order.pk, to=OrderStatus.CANCELLED, actor=None, reason="Payment window expired")
+        transition_order(order_id=order.pk, to=OrderStatus.CANCELLED, actor=None, reason=_("Payment window expired"))
         return True
     except InvalidTransition:
         logger.info("order %s changed state before it could expire", order.order_no)

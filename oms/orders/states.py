@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oms.common.statemachine import TransitionTable
 
@@ -22,6 +23,28 @@ class OrderStatus(models.TextChoices):
 
 
 S = OrderStatus
+
+# How an error message names a state: in English its code (as the error's details carry it, and as English messages
+# always said), in Chinese its status label: each code is translated in its own context.
+STATE_IN_MESSAGE: dict[str, object] = {
+    S.PENDING_PAYMENT: pgettext_lazy("order state named in a message", "pending_payment"),
+    S.PAID: pgettext_lazy("order state named in a message", "paid"),
+    S.AWAITING_SHIPMENT: pgettext_lazy("order state named in a message", "awaiting_shipment"),
+    S.SHIPPED: pgettext_lazy("order state named in a message", "shipped"),
+    S.COMPLETED: pgettext_lazy("order state named in a message", "completed"),
+    S.CANCELLED: pgettext_lazy("order state named in a message", "cancelled"),
+    S.PAYMENT_FAILED: pgettext_lazy("order state named in a message", "payment_failed"),
+    S.SHIPMENT_FAILED: pgettext_lazy("order state named in a message", "shipment_failed"),
+    S.REFUNDING: pgettext_lazy("order state named in a message", "refunding"),
+    S.REFUNDED: pgettext_lazy("order state named in a message", "refunded"),
+}
+
+
+def state_in_message(state: str) -> str:
+    """``state`` as an error message names it, in the active language (an unknown state as it is)."""
+    named = STATE_IN_MESSAGE.get(state)
+    return str(named) if named is not None else state
+
 
 TRANSITIONS = TransitionTable(
     OrderStatus,

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.common.statemachine import StateMachine, apply_transition, record_event
 from oms.inventory import services as inventory
@@ -68,7 +69,8 @@ def _apply_side_effects(
     if to == OrderStatus.PAID and current in HOLDS_RESERVATION:
         if now > order.expires_at:
             raise OrderExpired(
-                f"Order {order.order_no} expired at {order.expires_at.isoformat()}; place a new order.",
+                _("Order %(order_no)s expired at %(expires_at)s; place a new order.")
+                % {"order_no": order.order_no, "expires_at": order.expires_at.isoformat()},
                 details={"expires_at": order.expires_at.isoformat()},
             )
         order.paid_at = now

@@ -223,7 +223,7 @@ def draft_purchase_order_from_suggestions(
     """
     codes = list(dict.fromkeys(code.strip() for code in sku_codes if code.strip()))
     if not codes:
-        raise ValidationFailed(_("Select at least one SKU to order."), details={"skus": ["At least one SKU."]})
+        raise ValidationFailed(_("Select at least one SKU to order."), details={"skus": [_("At least one SKU.")]})
     ids = dict(Sku.objects.filter(code__in=codes).values_list("code", "pk"))
     unknown = [code for code in codes if code not in ids]
     if unknown:

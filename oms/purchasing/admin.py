@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.common.admin import ReadOnlyInline, money_column
 from oms.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier
+from oms.purchasing.states import PurchaseOrderStatus
 
 
 @admin.register(Supplier)
@@ -38,13 +39,26 @@ class PurchaseOrderLineInline(ReadOnlyPurchaseOrderInline):
         return super().get_queryset(request).select_related("sku")
 
 
+def status_label(status: str) -> str:
+    """A status's label in the active language (a status no longer in the table as its code)."""
+    return str(PurchaseOrderStatus(status).label) if status in PurchaseOrderStatus.values else status
+
+
 class PurchaseOrderEventInline(ReadOnlyPurchaseOrderInline):
     model = PurchaseOrderEvent
-    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    fields = ("created_at", "from_label", "to_label", "actor", "note")
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("from status"))
+    def from_label(self, event: PurchaseOrderEvent) -> str:
+        return status_label(event.from_status)
+
+    @admin.display(description=_("to status"))
+    def to_label(self, event: PurchaseOrderEvent) -> str:
+        return status_label(event.to_status)
 
 
 @admin.register(PurchaseOrder)
@@ -57,7 +71,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "supplier", "warehouse")
     list_select_related = ("supplier", "warehouse")
     search_fields = ("^po_no", "=supplier__code")
-    search_help_text = "Start of a PO number or an exact supplier code"
+    search_help_text = _("Start of a PO number or an exact supplier code")
     list_per_page = 50
     inlines = [PurchaseOrderLineInline, PurchaseOrderEventInline]
     fields = (

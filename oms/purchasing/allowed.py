@@ -8,10 +8,11 @@ is the PO's part of a receipt, as the error receive_purchase_order raises. See o
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
 
 from oms.purchasing.errors import InvalidPurchaseTransition
 from oms.purchasing.models import PurchaseOrder
-from oms.purchasing.states import RECEIVABLE, PurchaseOrderStatus, can_transition
+from oms.purchasing.states import RECEIVABLE, PurchaseOrderStatus, can_transition, state_in_message
 
 P = PurchaseOrderStatus
 MANAGE_POS = "purchasing.manage_purchase_orders"
@@ -27,13 +28,14 @@ def why_not_receive(po: PurchaseOrder) -> InvalidPurchaseTransition | None:
     if po.status in RECEIVABLE:
         return None
     if po.status == P.DRAFT:
-        message = f"Purchase order {po.po_no} is a draft: submit it to the supplier before receiving goods."
+        message = _("Purchase order %(po_no)s is a draft: submit it to the supplier before receiving goods.")
     elif po.status == P.RECEIVED:
-        message = f"Purchase order {po.po_no} is fully received: nothing more to receive."
+        message = _("Purchase order %(po_no)s is fully received: nothing more to receive.")
     elif po.status == P.CLOSED:
-        message = f"Purchase order {po.po_no} was closed short: it takes no more deliveries."
+        message = _("Purchase order %(po_no)s was closed short: it takes no more deliveries.")
     else:
-        message = f"Purchase order {po.po_no} is {po.status}: it takes no deliveries."
+        message = _("Purchase order %(po_no)s is %(status)s: it takes no deliveries.")
+    message %= {"po_no": po.po_no, "status": state_in_message(po.status)}
     return InvalidPurchaseTransition(po_no=po.po_no, current=po.status, target=P.RECEIVED, message=message)
 
 

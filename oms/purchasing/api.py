@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -33,9 +34,10 @@ VIEW_POS = "purchasing.view_purchaseorder"
 MANAGE_POS = "purchasing.manage_purchase_orders"
 
 
-def _require(request: Request, perm: str, what: str) -> None:
+def _require(request: Request, perm: str, refusal: str) -> None:
+    """``refusal`` is the whole message (translated), so that each language can word it as a sentence."""
     if not (request.user.is_staff and request.user.has_perm(perm)):
-        raise PermissionDenied(f"Only purchasing staff may {what}.")
+        raise PermissionDenied(refusal)
 
 
 def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -48,7 +50,10 @@ def _body(serializer_class: type[serializers.Serializer], request: Request) -> d
 def _warehouse(code: str) -> Warehouse:
     found = None if "\x00" in code else Warehouse.objects.filter(code=code).first()
     if found is None:
-        raise NotFound(f"No warehouse {code}; GET /api/v1/warehouses/ lists them.", details={"warehouse": code})
+        raise NotFound(
+            _("No warehouse %(code)s; GET /api/v1/warehouses/ lists them.") % {"code": code},
+            details={"warehouse": code},
+        )
     return found
 
 
@@ -59,12 +64,12 @@ def _detail(po_no: str, status_code: int = status.HTTP_200_OK) -> Response:
 class SupplierListCreateApi(APIView):
     @extend_schema(responses=SupplierOut(many=True))
     def get(self, request: Request) -> Response:
-        _require(request, "purchasing.view_supplier", "list suppliers")
+        _require(request, "purchasing.view_supplier", _("Only purchasing staff may list suppliers."))
         return Response(SupplierOut(selectors.supplier_list(), many=True).data)
 
     @extend_schema(request=SupplierIn, responses={201: SupplierOut})
     def post(self, request: Request) -> Response:
-        _require(request, "purchasing.add_supplier", "add suppliers")
+        _require(request, "purchasing.add_supplier", _("Only purchasing staff may add suppliers."))
         supplier = services.create_supplier(**_body(SupplierIn, request))
         return Response(SupplierOut(supplier).data, status=status.HTTP_201_CREATED)
 
@@ -72,7 +77,7 @@ class SupplierListCreateApi(APIView):
 class PurchaseOrderListCreateApi(APIView):
     @extend_schema(parameters=[PurchaseOrderFiltersIn], responses=PurchaseOrderOut(many=True))
     def get(self, request: Request) -> Response:
-        _require(request, VIEW_POS, "list purchase orders")
+        _require(request, VIEW_POS, _("Only purchasing staff may list purchase orders."))
         filters = PurchaseOrderFiltersIn(data=request.query_params)
         filters.is_valid(raise_exception=True)
         found = selectors.purchase_order_list(**filters.validated_data)
@@ -83,7 +88,7 @@ class PurchaseOrderListCreateApi(APIView):
     @extend_schema(request=CreatePurchaseOrderIn, responses={201: PurchaseOrderOut})
     def post(self, request: AuthenticatedRequest) -> Response:
         """A draft purchase order; a line without ``unit_cost`` costs the SKU's price × OMS_PURCHASE_COST_RATIO."""
-        _require(request, MANAGE_POS, "create purchase orders")
+        _require(request, MANAGE_POS, _("Only purchasing staff may create purchase orders."))
         data = _body(CreatePurchaseOrderIn, request)
         po = services.create_purchase_order(
             supplier=selectors.supplier_by_code(data["supplier"]),
@@ -101,7 +106,7 @@ class PurchaseOrderListCreateApi(APIView):
 class PurchaseOrderDetailApi(APIView):
     @extend_schema(responses=PurchaseOrderOut)
     def get(self, request: Request, po_no: str) -> Response:
-        _require(request, VIEW_POS, "see purchase orders")
+        _require(request, VIEW_POS, _("Only purchasing staff may see purchase orders."))
         return _detail(po_no)
 
 
@@ -109,7 +114,7 @@ class PurchaseOrderSubmitApi(APIView):
     @extend_schema(request=PurchaseOrderSubmitIn, responses=PurchaseOrderOut)
     def post(self, request: AuthenticatedRequest, po_no: str) -> Response:
         """Draft → ordered; ``expected_at`` defaults to today + the supplier's lead days."""
-        _require(request, MANAGE_POS, "submit purchase orders")
+        _require(request, MANAGE_POS, _("Only purchasing staff may submit purchase orders."))
         data = _body(PurchaseOrderSubmitIn, request)
         po = selectors.purchase_order_detail(po_no=po_no)
         services.submit_purchase_order(po=po, actor=request.user, expected_at=data["expected_at"], note=data["note"])
@@ -120,7 +125,7 @@ class PurchaseOrderReceiveApi(APIView):
     @extend_schema(request=PurchaseOrderReceiveIn, responses=PurchaseOrderOut)
     def post(self, request: AuthenticatedRequest, po_no: str) -> Response:
         """Book a delivery into the PO's warehouse; more than a line still expects is ``409 over_receipt``."""
-        _require(request, MANAGE_POS, "receive purchase orders")
+        _require(request, MANAGE_POS, _("Only purchasing staff may receive purchase orders."))
         data = _body(PurchaseOrderReceiveIn, request)
         po = selectors.purchase_order_detail(po_no=po_no)
         quantities = {line["sku"]: line["quantity"] for line in data["lines"]}
@@ -132,7 +137,7 @@ class PurchaseOrderCancelApi(APIView):
     @extend_schema(request=PurchaseOrderCancelIn, responses=PurchaseOrderOut)
     def post(self, request: AuthenticatedRequest, po_no: str) -> Response:
         """Draft or ordered with nothing received → cancelled."""
-        _require(request, MANAGE_POS, "cancel purchase orders")
+        _require(request, MANAGE_POS, _("Only purchasing staff may cancel purchase orders."))
         data = _body(PurchaseOrderCancelIn, request)
         po = selectors.purchase_order_detail(po_no=po_no)
         services.cancel_purchase_order(po=po, actor=request.user, reason=data["reason"])
@@ -143,7 +148,7 @@ class PurchaseOrderCloseApi(APIView):
     @extend_schema(request=PurchaseOrderCloseIn, responses=PurchaseOrderOut)
     def post(self, request: AuthenticatedRequest, po_no: str) -> Response:
         """Partially received → closed: the units still expected will not come and stop counting as on order."""
-        _require(request, MANAGE_POS, "close purchase orders")
+        _require(request, MANAGE_POS, _("Only purchasing staff may close purchase orders."))
         data = _body(PurchaseOrderCloseIn, request)
         po = selectors.purchase_order_detail(po_no=po_no)
         services.close_purchase_order(po=po, actor=request.user, reason=data["reason"])

@@ -21,11 +21,11 @@ from oms.purchasing.states import PurchaseOrderStatus
 
 P = PurchaseOrderStatus
 
-# (code, name, contact, phone, lead days)
+# (code, name, contact, phone, lead days): a Chinese shop's suppliers, named as they name themselves.
 SUPPLIERS = [
-    ("FJ-TEA", "Fujian Tea Cooperative", "Chen Jing", "0591-8765-4321", 10),
-    ("JDZ-CER", "Jingdezhen Ceramics Works", "Wang Lei", "0798-8222-1000", 14),
-    ("SZ-ELEC", "Shenzhen Gadget Supply", "Liu Tao", "0755-2661-8888", 5),
+    ("FJ-TEA", "福建茶叶合作社", "陈静", "0591-8765-4321", 10),
+    ("JDZ-CER", "景德镇陶瓷厂", "王磊", "0798-8222-1000", 14),
+    ("SZ-ELEC", "深圳数码配件供应", "刘涛", "0755-2661-8888", 5),
 ]
 
 
@@ -41,12 +41,12 @@ class Story:
 
 
 STORIES = [
-    Story("Demo: Longjing and Tieguanyin spring harvest", "FJ-TEA", "TEA", 3, P.RECEIVED, 21),
-    Story("Demo: gaiwan and teapot restock", "JDZ-CER", "TW", 3, P.PARTIALLY_RECEIVED, 12, warehouse=1),
-    Story("Demo: chargers and earbuds for the holiday sale", "SZ-ELEC", "EL", 2, P.ORDERED, 2),
-    Story("Demo: mugs for the autumn promotion", "JDZ-CER", "CUP", 2, P.DRAFT, 0),
-    Story("Demo: power banks ordered twice by mistake", "SZ-ELEC", "EL", 1, P.CANCELLED, 6),
-    Story("Demo: first-flush teas, harvest sold out", "FJ-TEA", "TEA", 2, P.CLOSED, 30, warehouse=2),
+    Story("演示：龙井、铁观音春茶", "FJ-TEA", "TEA", 3, P.RECEIVED, 21),
+    Story("演示：盖碗和茶壶补货", "JDZ-CER", "TW", 3, P.PARTIALLY_RECEIVED, 12, warehouse=1),
+    Story("演示：节日促销的充电器和耳机", "SZ-ELEC", "EL", 2, P.ORDERED, 2),
+    Story("演示：秋季促销的马克杯", "JDZ-CER", "CUP", 2, P.DRAFT, 0),
+    Story("演示：误下两次的充电宝", "SZ-ELEC", "EL", 1, P.CANCELLED, 6),
+    Story("演示：头春茶，已售罄", "FJ-TEA", "TEA", 2, P.CLOSED, 30, warehouse=2),
 ]
 
 
@@ -83,14 +83,14 @@ def _play(
         supplier=supplier, warehouse=warehouse, lines=lines, actor=actor, note=story.note
     )
     if story.status == P.CANCELLED:
-        return services.cancel_purchase_order(po=po, actor=actor, reason="Duplicate of an earlier order")
+        return services.cancel_purchase_order(po=po, actor=actor, reason="与之前的采购单重复")
     if story.status == P.DRAFT:
         return po
     po = services.submit_purchase_order(po=po, actor=actor)
     if story.status in (P.PARTIALLY_RECEIVED, P.CLOSED):  # the first line came complete, the rest did not yet
         po = services.receive_purchase_order(po=po, quantities={skus[0].code: 40}, actor=actor, note="DN-1001")
     if story.status == P.CLOSED:
-        return services.close_purchase_order(po=po, actor=actor, reason="The supplier sold out: the rest never comes")
+        return services.close_purchase_order(po=po, actor=actor, reason="供应商已售罄，剩余的货不会再来")
     if story.status == P.PARTIALLY_RECEIVED:
         return po
     if story.status == P.RECEIVED:
@@ -119,8 +119,12 @@ def _backdate(po: PurchaseOrder, *, start: datetime, now: datetime) -> None:
     if po.received_at:
         fields["received_at"] = times[-1]
     PurchaseOrder.objects.filter(pk=po.pk).update(**fields)
-    receipts = [at for event, at in zip(events, times, strict=True) if event.note.startswith("Received")]
+    # Told apart by state, not by their text (written in the language the demo ran in).
+    received = (P.PARTIALLY_RECEIVED, P.RECEIVED)
+    receipts = [at for event, at in zip(events, times, strict=True) if event.to_status in received]
     if receipts:  # a story has at most one receipt
         backdate_movements(
-            movements=StockMovement.objects.filter(note=f"PO {po.po_no}"), at=receipts[-1], note=f"PO {po_no}"
+            movements=StockMovement.objects.filter(note=services.receipt_note(po.po_no)),
+            at=receipts[-1],
+            note=services.receipt_note(po_no),
         )

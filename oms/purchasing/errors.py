@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from oms.common.errors import Conflict, ErrorCode, NotFound
 from oms.common.statemachine import InvalidTransition
+from oms.purchasing.states import state_in_message
 
 
 class InvalidPurchaseTransition(InvalidTransition):
@@ -11,8 +14,17 @@ class InvalidPurchaseTransition(InvalidTransition):
         super().__init__(
             current=current,
             target=target,
-            message=message or f"Purchase order {po_no} is {current}: it cannot become {target}.",
+            message=message or refusal_message(po_no, current, target),
         )
+
+
+def refusal_message(po_no: str, current: str, target: str) -> str:
+    """Why a PO cannot move from ``current`` to ``target``, in the active language."""
+    return _("Purchase order %(po_no)s is %(current)s: it cannot become %(target)s.") % {
+        "po_no": po_no,
+        "current": state_in_message(current),
+        "target": state_in_message(target),
+    }
 
 
 class OverReceipt(Conflict):

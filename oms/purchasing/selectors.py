@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from oms.purchasing.errors import PurchaseOrderNotFound, SupplierNotFound
 from oms.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
@@ -19,7 +20,7 @@ def supplier_list(*, active_only: bool = False) -> QuerySet[Supplier]:
 def supplier_by_code(code: str) -> Supplier:
     found = None if "\x00" in code else Supplier.objects.filter(code=code).first()
     if found is None:
-        raise SupplierNotFound(f"No supplier {code}.", details={"supplier": code})
+        raise SupplierNotFound(_("No supplier %(code)s.") % {"code": code}, details={"supplier": code})
     return found
 
 
@@ -55,7 +56,7 @@ def purchase_order_detail(*, po_no: str) -> PurchaseOrder:
     """The PO with lines and timeline, or PurchaseOrderNotFound."""
     found = None if "\x00" in po_no else purchase_order_list().filter(po_no=po_no).first()
     if found is None:
-        raise PurchaseOrderNotFound(f"No purchase order {po_no}.")
+        raise PurchaseOrderNotFound(_("No purchase order %(po_no)s.") % {"po_no": po_no})
     return found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from oms.common.api import StrictSerializer
@@ -16,7 +17,9 @@ def _unique_skus(lines: list[dict]) -> list[dict]:
     codes = [line["sku"] for line in lines]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
-        raise serializers.ValidationError(f"Each SKU may appear once; repeated: {', '.join(duplicates)}.")
+        raise serializers.ValidationError(
+            _("Each SKU may appear once; repeated: %(skus)s.") % {"skus": ", ".join(duplicates)}
+        )
     return lines
 
 

@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.catalog.models import Sku
 from oms.common.errors import Conflict, ValidationFailed
@@ -61,11 +62,13 @@ def create_supplier(
     """A new active supplier; ``lead_days`` defaults to OMS_REPLENISH_LEAD_DAYS. Raises ValidationFailed, Conflict."""
     code, name = code.strip(), name.strip()
     if not code or not name:
-        raise ValidationFailed("A supplier needs a code and a name.", details={"code": code, "name": name})
+        raise ValidationFailed(_("A supplier needs a code and a name."), details={"code": code, "name": name})
     lead_days = settings.OMS_REPLENISH_LEAD_DAYS if lead_days is None else lead_days
     if lead_days < 1:
-        raise ValidationFailed("Lead time is at least 1 day.", details={"lead_days": lead_days})
-    taken = Conflict(f"Supplier {code} already exists; choose another code.", details={"code": code})
+        raise ValidationFailed(_("Lead time is at least 1 day."), details={"lead_days": lead_days})
+    taken = Conflict(
+        _("Supplier %(code)s already exists; choose another code.") % {"code": code}, details={"code": code}
+    )
     if Supplier.objects.filter(code=code).exists():
         raise taken
     try:
@@ -104,13 +107,15 @@ def create_purchase_order(
     _check_parties(supplier, warehouse)
     _check_lines(lines)
     if expected_at is not None and expected_at < timezone.localdate():
-        raise ValidationFailed("The expected date is in the past.", details={"expected_at": expected_at.isoformat()})
+        raise ValidationFailed(_("The expected date is in the past."), details={"expected_at": expected_at.isoformat()})
     priced = _priced_lines(lines)
     total = money(sum((cost * quantity for _, quantity, cost in priced), Decimal("0")))
     if total > MAX_TOTAL_COST:
-        raise ValidationFailed("The purchase order's total is too large; split it.", details={"total_cost": str(total)})
+        raise ValidationFailed(
+            _("The purchase order's total is too large; split it."), details={"total_cost": str(total)}
+        )
     now = timezone.now()
-    for _ in range(MAX_NUMBER_ATTEMPTS):
+    for _attempt in range(MAX_NUMBER_ATTEMPTS):
         po_no = new_po_no(now)
         try:
             with transaction.atomic():
@@ -132,42 +137,55 @@ def create_purchase_order(
                 )
                 units = sum(quantity for _, quantity, _ in priced)
                 record_po_event(
-                    po=po, from_status="", actor=actor, note=f"Drafted: {len(priced)} SKU(s), {units} units", at=now
+                    po=po,
+                    from_status="",
+                    actor=actor,
+                    note=_("Drafted: %(skus)s SKU(s), %(units)s units") % {"skus": len(priced), "units": units},
+                    at=now,
                 )
             return po
         except IntegrityError:
             if PurchaseOrder.objects.filter(po_no=po_no).exists():
                 continue  # a PO number collision (1 in 10^8 a day): draw another
             raise
-    raise Conflict("Could not draw a free purchase order number; try again.")
+    raise Conflict(_("Could not draw a free purchase order number; try again."))
 
 
 def _check_parties(supplier: Supplier, warehouse: Warehouse) -> None:
     if not supplier.is_active:
-        raise ValidationFailed(f"Supplier {supplier.code} is inactive.", details={"supplier": supplier.code})
+        raise ValidationFailed(
+            _("Supplier %(code)s is inactive.") % {"code": supplier.code}, details={"supplier": supplier.code}
+        )
     if not warehouse.is_active:
-        raise ValidationFailed(f"Warehouse {warehouse.code} is inactive.", details={"warehouse": warehouse.code})
+        raise ValidationFailed(
+            _("Warehouse %(code)s is inactive.") % {"code": warehouse.code}, details={"warehouse": warehouse.code}
+        )
 
 
 def _check_lines(lines: list[PurchaseLineInput]) -> None:
     if not lines:
-        raise ValidationFailed("A purchase order needs at least one line.", details={"lines": ["At least one line."]})
+        raise ValidationFailed(
+            _("A purchase order needs at least one line."), details={"lines": [_("At least one line.")]}
+        )
     if len(lines) > MAX_PO_LINES:
-        raise ValidationFailed(f"At most {MAX_PO_LINES} lines per purchase order.", details={"lines": len(lines)})
+        raise ValidationFailed(
+            _("At most %(count)s lines per purchase order.") % {"count": MAX_PO_LINES}, details={"lines": len(lines)}
+        )
     codes = [line.sku for line in lines]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
-        raise ValidationFailed("Each SKU may appear on one line only.", details={"duplicate_skus": duplicates})
+        raise ValidationFailed(_("Each SKU may appear on one line only."), details={"duplicate_skus": duplicates})
     bad_quantity = sorted(line.sku for line in lines if not 1 <= line.quantity <= MAX_LINE_QUANTITY)
     if bad_quantity:
         raise ValidationFailed(
-            f"Quantities are whole units from 1 to {MAX_LINE_QUANTITY:,}.", details={"quantity": bad_quantity}
+            _("Quantities are whole units from 1 to %(max)s.") % {"max": f"{MAX_LINE_QUANTITY:,}"},
+            details={"quantity": bad_quantity},
         )
     bad_cost = sorted(
         line.sku for line in lines if line.unit_cost is not None and not 0 <= line.unit_cost <= MAX_UNIT_COST
     )
     if bad_cost:
-        raise ValidationFailed("Unit costs are 0 or more.", details={"unit_cost": bad_cost})
+        raise ValidationFailed(_("Unit costs are 0 or more."), details={"unit_cost": bad_cost})
 
 
 def _priced_lines(lines: list[PurchaseLineInput]) -> list[tuple[Sku, int, Decimal]]:
@@ -187,11 +205,14 @@ def _active_skus(codes: list[str]) -> dict[str, Sku]:
     skus = {sku.code: sku for sku in Sku.objects.filter(code__in=codes)}
     unknown = [code for code in codes if code not in skus]
     if unknown:
-        raise ValidationFailed(f"Unknown SKU(s): {', '.join(unknown)}.", details={"unknown_skus": unknown})
+        raise ValidationFailed(
+            _("Unknown SKU(s): %(skus)s.") % {"skus": ", ".join(unknown)}, details={"unknown_skus": unknown}
+        )
     inactive = [code for code in codes if not skus[code].is_active]
     if inactive:
         raise ValidationFailed(
-            f"Discontinued SKU(s) cannot be ordered: {', '.join(inactive)}.", details={"inactive_skus": inactive}
+            _("Discontinued SKU(s) cannot be ordered: %(skus)s.") % {"skus": ", ".join(inactive)},
+            details={"inactive_skus": inactive},
         )
     return skus
 
@@ -208,7 +229,7 @@ def submit_purchase_order(
     """
     today = timezone.localdate()
     if expected_at is not None and expected_at < today:
-        raise ValidationFailed("The expected date is in the past.", details={"expected_at": expected_at.isoformat()})
+        raise ValidationFailed(_("The expected date is in the past."), details={"expected_at": expected_at.isoformat()})
     with transaction.atomic():
         po = lock_purchase_order(po.pk)
         check_po_transition(po, P.ORDERED)
@@ -216,7 +237,8 @@ def submit_purchase_order(
         planned = po.expected_at if po.expected_at and po.expected_at >= today else None
         po.expected_at = expected_at or planned or today + timedelta(days=po.supplier.lead_days)
         po.ordered_at = timezone.now()
-        message = f"Sent to {po.supplier.code}" + (f": {note}" if note else "")
+        sent = {"supplier": po.supplier.code, "note": note}
+        message = _("Sent to %(supplier)s: %(note)s") % sent if note else _("Sent to %(supplier)s") % sent
         return apply_po_transition(po=po, to=P.ORDERED, actor=actor, note=message, fields=("ordered_at", "expected_at"))
 
 
@@ -228,12 +250,12 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: User | None, reason: str 
         po = lock_purchase_order(po.pk)
         message = None
         if po.status in (P.PARTIALLY_RECEIVED, P.RECEIVED):
-            message = (
-                f"Purchase order {po.po_no} is {po.get_status_display().lower()}: units have arrived in "
-                f"{po.warehouse.code}, so it can no longer be cancelled."
-            )
+            message = _(
+                "Purchase order %(po_no)s is %(status)s: units have arrived in %(warehouse)s, so it can no longer be "
+                "cancelled."
+            ) % {"po_no": po.po_no, "status": po.get_status_display().lower(), "warehouse": po.warehouse.code}
         check_po_transition(po, P.CANCELLED, message)
-        return apply_po_transition(po=po, to=P.CANCELLED, actor=actor, note=reason.strip() or "Cancelled")
+        return apply_po_transition(po=po, to=P.CANCELLED, actor=actor, note=reason.strip() or _("Cancelled"))
 
 
 def close_purchase_order(*, po: PurchaseOrder, actor: User | None, reason: str) -> PurchaseOrder:
@@ -244,20 +266,24 @@ def close_purchase_order(*, po: PurchaseOrder, actor: User | None, reason: str) 
     """
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed("Say why the rest of the purchase order will not come.", details={"reason": reason})
+        raise ValidationFailed(_("Say why the rest of the purchase order will not come."), details={"reason": reason})
     with transaction.atomic():
         po = lock_purchase_order(po.pk)
         check_po_transition(po, P.CLOSED, _not_closable(po))
         missing = sum(line.remaining for line in po.lines.all())  # read under the lock: no receipt races it
-        note = f"Closed short, {missing} unit(s) not delivered: {reason}"
+        note = _("Closed short, %(missing)s unit(s) not delivered: %(reason)s") % {"missing": missing, "reason": reason}
         return apply_po_transition(po=po, to=P.CLOSED, actor=actor, note=note)
 
 
 def _not_closable(po: PurchaseOrder) -> str | None:
     if po.status in (P.DRAFT, P.ORDERED):
-        return f"Nothing has arrived on purchase order {po.po_no} yet: cancel it instead of closing it."
+        return _("Nothing has arrived on purchase order %(po_no)s yet: cancel it instead of closing it.") % {
+            "po_no": po.po_no
+        }
     if po.status == P.RECEIVED:
-        return f"Purchase order {po.po_no} is fully received: nothing is missing, so there is nothing to close."
+        return _("Purchase order %(po_no)s is fully received: nothing is missing, so there is nothing to close.") % {
+            "po_no": po.po_no
+        }
     return None
 
 
@@ -297,7 +323,8 @@ def receive_purchase_order(
         if complete:
             po.received_at = timezone.now()
             fields = ("received_at",)
-        message = f"Received {summary}" + (f": {note.strip()}" if note.strip() else "")
+        got = {"lines": summary, "note": note.strip()}
+        message = _("Received %(lines)s: %(note)s") % got if got["note"] else _("Received %(lines)s") % got
         return apply_po_transition(po=po, to=target, actor=actor, note=message, fields=fields)
 
 
@@ -308,31 +335,41 @@ def _receipt(po: PurchaseOrder, lines: list[PurchaseOrderLine], quantities: Mapp
     unknown = sorted(str(key) for key in quantities if key not in by_key)
     if unknown:
         raise ValidationFailed(
-            f"Purchase order {po.po_no} has no line for: {', '.join(unknown)}.", details={"unknown_lines": unknown}
+            _("Purchase order %(po_no)s has no line for: %(lines)s.")
+            % {"po_no": po.po_no, "lines": ", ".join(unknown)},
+            details={"unknown_lines": unknown},
         )
     wanted: dict[int, int] = {}
     for key, units in quantities.items():
         line = by_key[key]
         if isinstance(units, bool) or not isinstance(units, int) or units < 0:
-            raise ValidationFailed("Received quantities are whole units, 0 or more.", details={"sku": line.sku.code})
+            raise ValidationFailed(_("Received quantities are whole units, 0 or more."), details={"sku": line.sku.code})
         if line.pk in wanted:
-            raise ValidationFailed(f"{line.sku.code} is given twice.", details={"duplicate_skus": [line.sku.code]})
+            raise ValidationFailed(
+                _("%(sku)s is given twice.") % {"sku": line.sku.code}, details={"duplicate_skus": [line.sku.code]}
+            )
         wanted[line.pk] = units
     wanted = {pk: units for pk, units in wanted.items() if units}
     if not wanted:
-        raise ValidationFailed("Enter the units that arrived on at least one line.", details={"lines": []})
+        raise ValidationFailed(_("Enter the units that arrived on at least one line."), details={"lines": []})
     over = [
         {"sku": line.sku.code, "remaining": line.remaining, "requested": wanted[line.pk]}
         for line in lines
         if wanted.get(line.pk, 0) > line.remaining
     ]
     if over:
-        detail = "; ".join(f"{o['sku']}: {o['requested']} arrived, {o['remaining']} still expected" for o in over)
+        detail = "; ".join(_("%(sku)s: %(requested)s arrived, %(remaining)s still expected") % o for o in over)
         raise OverReceipt(
-            f"More units than purchase order {po.po_no} still expects ({detail}). Nothing was received.",
+            _("More units than purchase order %(po_no)s still expects (%(lines)s). Nothing was received.")
+            % {"po_no": po.po_no, "lines": detail},
             details={"lines": over},
         )
     return wanted
+
+
+def receipt_note(po_no: str) -> str:
+    """The note of the stock movements a receipt of PO ``po_no`` writes, in the active language."""
+    return _("PO %(po_no)s") % {"po_no": po_no}
 
 
 def _add_to_stock(*, po: PurchaseOrder, units: dict[int, int], actor: User | None) -> None:
@@ -343,7 +380,7 @@ def _add_to_stock(*, po: PurchaseOrder, units: dict[int, int], actor: User | Non
             sku_id=sku_id,
             warehouse_id=po.warehouse_id,
             on_hand_delta=count,
-            note=f"PO {po.po_no}",
+            note=receipt_note(po.po_no),
         )
         for sku_id, count in sorted(units.items())
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from oms.common.statemachine import TransitionTable
 
@@ -23,6 +24,24 @@ class PurchaseOrderStatus(models.TextChoices):
 
 
 P = PurchaseOrderStatus
+
+# How an error message names a state: in English its code (as the error's details carry it, and as English messages
+# always said), in Chinese its status label: each code is translated in its own context.
+STATE_IN_MESSAGE: dict[str, object] = {
+    P.DRAFT: pgettext_lazy("purchase order state named in a message", "draft"),
+    P.ORDERED: pgettext_lazy("purchase order state named in a message", "ordered"),
+    P.PARTIALLY_RECEIVED: pgettext_lazy("purchase order state named in a message", "partially_received"),
+    P.RECEIVED: pgettext_lazy("purchase order state named in a message", "received"),
+    P.CANCELLED: pgettext_lazy("purchase order state named in a message", "cancelled"),
+    P.CLOSED: pgettext_lazy("purchase order state named in a message", "closed"),
+}
+
+
+def state_in_message(state: str) -> str:
+    """``state`` as an error message names it, in the active language (an unknown state as it is)."""
+    named = STATE_IN_MESSAGE.get(state)
+    return str(named) if named is not None else state
+
 
 TRANSITIONS = TransitionTable(
     PurchaseOrderStatus,

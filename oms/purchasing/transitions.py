@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
 
 from oms.common.statemachine import StateMachine, apply_transition, record_event
-from oms.purchasing.errors import InvalidPurchaseTransition, PurchaseOrderNotFound
+from oms.purchasing.errors import InvalidPurchaseTransition, PurchaseOrderNotFound, refusal_message
 from oms.purchasing.models import PurchaseOrder, PurchaseOrderEvent
 from oms.purchasing.states import TRANSITIONS, PurchaseOrderStatus
 
@@ -23,7 +24,7 @@ def _write_event(
 
 
 def _refusal(po: PurchaseOrder, current: str, target: str) -> str:
-    return f"Purchase order {po.po_no} is {current}: it cannot become {target}."
+    return refusal_message(po.po_no, current, target)
 
 
 PURCHASE_ORDER = StateMachine(
@@ -40,7 +41,7 @@ def lock_purchase_order(po_id: int) -> PurchaseOrder:
     # No select_related: FOR UPDATE would lock the joined supplier and warehouse rows too.
     found = PurchaseOrder.objects.select_for_update().filter(pk=po_id).first()
     if found is None:
-        raise PurchaseOrderNotFound(f"No purchase order {po_id}.")
+        raise PurchaseOrderNotFound(_("No purchase order %(po_no)s.") % {"po_no": po_id})
     return found
 
 
