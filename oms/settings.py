@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "oms.aftersales",
     "oms.purchasing",
     "oms.reports",
+    "oms.planning",
     "oms.web_vendor",
     "oms.console",
     "oms.storefront",
@@ -325,13 +326,18 @@ OMS_AUTO_COMPLETE_DAYS = env_int("OMS_AUTO_COMPLETE_DAYS", 10)
 # (or, if the carrier never reported delivery, after the order was completed): oms.aftersales.selectors.
 OMS_RETURN_WINDOW_DAYS = env_int("OMS_RETURN_WINDOW_DAYS", 7)
 
-# --- Inventory replenishment (oms.inventory.replenishment: EOQ and reorder point from 90 days of sales) --------
+# --- Replenishment policy, the shop default (oms.planning.policy: a SKU's or its supplier's own values win) -----
 OMS_REPLENISH_ORDER_COST = env_decimal("OMS_REPLENISH_ORDER_COST", "50.00")  # S: cost per purchase order
 # H: holding cost of one unit for a year, as a share of its price.
 OMS_REPLENISH_HOLDING_RATE = env_decimal("OMS_REPLENISH_HOLDING_RATE", "0.25")
 OMS_REPLENISH_LEAD_DAYS = env_int("OMS_REPLENISH_LEAD_DAYS", 7)  # L: supplier lead time in days
 OMS_REPLENISH_SERVICE_LEVEL = env_float("OMS_REPLENISH_SERVICE_LEVEL", 0.95)  # chance of no stock-out
-OMS_REPLENISH_HISTORY_DAYS = 90
+# Demand forecasts (oms.planning): fitted to this many days of orders, forecasting this many days ahead, computed
+# every day at OMS_PLANNING_FORECAST_AT (shop time) and kept this many days.
+OMS_PLANNING_HISTORY_DAYS = env_int("OMS_PLANNING_HISTORY_DAYS", 182)
+OMS_PLANNING_HORIZON_DAYS = env_int("OMS_PLANNING_HORIZON_DAYS", 120)
+OMS_PLANNING_FORECAST_AT = env_time_of_day("OMS_PLANNING_FORECAST_AT", "02:30")
+OMS_PLANNING_KEEP_DAYS = env_int("OMS_PLANNING_KEEP_DAYS", 60)
 # A SKU is low on stock at or below its reorder point, and always at or below this many available units.
 OMS_LOW_STOCK_UNITS = env_int("OMS_LOW_STOCK_UNITS", 5)
 
@@ -375,6 +381,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "poll-carriers": {"task": "oms.shipping.tasks.poll_carriers", "schedule": 300.0},
     "auto-complete-orders": {"task": "oms.shipping.tasks.auto_complete_orders", "schedule": 3600.0},
+    "compute-forecasts": {
+        "task": "oms.planning.tasks.compute_forecasts",
+        "schedule": crontab(hour=OMS_PLANNING_FORECAST_AT.hour, minute=OMS_PLANNING_FORECAST_AT.minute),
+    },
 }
 if OMS_CARRIER_SIM:
     CELERY_BEAT_SCHEDULE["carrier-simulator"] = {"task": "oms.shipping.tasks.run_carrier_simulator", "schedule": 30.0}

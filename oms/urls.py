@@ -13,6 +13,7 @@ from oms.inventory.api import urlpatterns as inventory_api
 from oms.orders.api import urlpatterns as orders_api
 from oms.payments import views as payment_views
 from oms.payments.api import urlpatterns as payments_api
+from oms.planning.api import urlpatterns as planning_api
 from oms.purchasing.api import urlpatterns as purchasing_api
 from oms.shipping import views as shipping_views
 from oms.shipping.api import urlpatterns as shipping_api
@@ -27,6 +28,7 @@ api_v1 = (
     + orders_api
     + shipping_api
     + aftersales_api
+    + planning_api  # before purchasing: it owns purchase-orders/from-suggestions/
     + purchasing_api
 )
 

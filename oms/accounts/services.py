@@ -102,6 +102,12 @@ STAFF_GROUPS: dict[str, list[str]] = {
         "purchasing.view_purchaseorderline",
         "purchasing.view_purchaseorderevent",
         "purchasing.manage_purchase_orders",
+        "planning.view_skupolicy",
+        "planning.view_supplierpolicy",
+        "planning.change_supplierpolicy",
+        "planning.add_supplierpolicy",
+        "planning.view_forecast",
+        "planning.manage_planning",
     ],
 }
 

@@ -11,6 +11,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from oms.common.money import format_money
+from oms.planning.models import Forecast
+from oms.planning.selectors import forecast_chart as forecast_series
 from oms.reports.selectors import ExceptionKind, LeadTime, MethodSales, Sales, TopItem
 
 Spec = dict[str, Any]
@@ -119,4 +121,22 @@ def exceptions_chart(kinds: list[ExceptionKind], labels: list[str], kind_label: 
         "labels": [kind_label(k.kind) for k in kinds],
         "datasets": [{"label": label, "data": [k.by_age[i] for k in kinds]} for i, label in enumerate(labels)],
         "rows": [[kind_label(k.kind), *k.by_age] for k in kinds],
+    }
+
+
+def forecast_chart(forecast: Forecast) -> Spec:
+    """Units ordered on past days (bars) and the forecast from the day it was made (a line)."""
+    labels, ordered, ahead = forecast_series(forecast)
+    return {
+        "type": "bar",
+        "axis": _("Day"),
+        "labels": labels,
+        "datasets": [
+            {"label": _("Units ordered"), "data": ordered},
+            {"label": _("Forecast"), "data": ahead, "type": "line"},
+        ],
+        "rows": [
+            [label, "" if units is None else units, "" if guess is None else f"{guess:.2f}"]
+            for label, units, guess in zip(labels, ordered, ahead, strict=True)
+        ],
     }

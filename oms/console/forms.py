@@ -19,8 +19,9 @@ from oms.orders.selectors import OrderFilters
 from oms.orders.states import OrderStatus
 from oms.payments.allowed import RESOLUTIONS
 from oms.payments.models import Payment
-from oms.purchasing.models import PurchaseOrderLine, Supplier
-from oms.purchasing.planning import MAX_LINE_QUANTITY
+from oms.planning.models import SkuPolicy
+from oms.planning.policy import FIELDS as POLICY_FIELDS
+from oms.purchasing.models import MAX_LINE_QUANTITY, PurchaseOrderLine, Supplier
 from oms.purchasing.services import MAX_PO_LINES, PurchaseLineInput
 from oms.purchasing.states import PurchaseOrderStatus
 from oms.reports.selectors import MAX_DAYS as MAX_REPORT_DAYS
@@ -383,3 +384,44 @@ class ReceivePurchaseOrderForm(forms.Form):
             for line in self.open_lines
             if self.cleaned_data.get(f"qty_{line.sku.code}")
         }
+
+
+class SkuPolicyForm(forms.Form):
+    """A SKU's own planning policy; an empty field falls back to the supplier's value, else the shop default."""
+
+    supplier = forms.ModelChoiceField(
+        queryset=Supplier.objects.filter(is_active=True).order_by("code"),
+        to_field_name="code",
+        required=False,
+        label=_("Usual supplier"),
+        empty_label=_("(none)"),
+    )
+    order_cost = forms.DecimalField(label=_("Ordering cost S (¥ per order)"), required=False, min_value=0,
+                                    max_digits=12, decimal_places=2)  # fmt: skip
+    holding_cost = forms.DecimalField(label=_("Holding cost H (¥ per unit-year)"), required=False, min_value=0,
+                                      max_digits=12, decimal_places=2)  # fmt: skip
+    holding_rate = forms.DecimalField(label=_("…or holding rate (share of unit cost a year)"), required=False,
+                                      min_value=0, max_value=10, max_digits=5, decimal_places=4)  # fmt: skip
+    lead_days = forms.IntegerField(label=_("Lead time L (days)"), required=False, min_value=1, max_value=365)
+    service_level = forms.DecimalField(label=_("Service level (e.g. 0.95)"), required=False, min_value=Decimal("0.5"),
+                                       max_value=Decimal("0.9999"), max_digits=5, decimal_places=4)  # fmt: skip
+    pack_size = forms.IntegerField(label=_("Pack size"), required=False, min_value=1, max_value=100_000)
+    min_order_quantity = forms.IntegerField(label=_("Minimum order"), required=False, min_value=1, max_value=1_000_000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("holding_cost") is not None and data.get("holding_rate") is not None:
+            raise forms.ValidationError(_("Give the holding cost per unit-year or as a rate, not both."))
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """Every field, an empty one as None (not set on the SKU)."""
+        return {name: self.cleaned_data.get(name) for name in POLICY_FIELDS}
+
+    @staticmethod
+    def initial_from(own: SkuPolicy | None) -> dict[str, Any]:
+        if own is None:
+            return {}
+        initial = {name: getattr(own, name) for name in POLICY_FIELDS}
+        initial["supplier"] = own.supplier.code if own.supplier is not None else None
+        return initial

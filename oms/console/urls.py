@@ -15,6 +15,7 @@ urlpatterns = [
     path("returns/<int:return_id>/<slug:action>/", returns.return_action, name="return-action"),
     path("exceptions/", exceptions.exceptions, name="exceptions"),
     path("inventory/", inventory.inventory, name="inventory"),
+    path("inventory/<str:code>/planning/", inventory.sku_planning, name="sku-planning"),
     path("purchase-orders/", purchasing.purchase_order_list, name="purchase-orders"),
     path("purchase-orders/new/", purchasing.purchase_order_new, name="purchase-order-new"),
     path(

@@ -1,14 +1,12 @@
-"""Inventory reads for staff pages: stock per warehouse, recent movements, low-stock alerts."""
+"""Inventory reads for staff pages: stock per warehouse, recent movements (low stock: oms.planning.selectors)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from oms.inventory.models import Stock, StockMovement, Warehouse
-from oms.inventory.replenishment import Suggestion, replenishment_suggestions
 
 
 def stock_rows(*, warehouse: str | None = None, search: str | None = None) -> QuerySet[Stock]:
@@ -48,13 +46,3 @@ def recent_movements(*, limit: int = 30) -> QuerySet[StockMovement]:
     return StockMovement.objects.select_related("stock__sku", "stock__warehouse", "order", "actor").order_by("-id")[
         :limit
     ]
-
-
-def low_stock(*, suggestions: list[Suggestion] | None = None) -> list[Suggestion]:
-    """Active SKUs whose available units are at or below their reorder point, or at or below OMS_LOW_STOCK_UNITS;
-    fewest first. Units on order do not count here: the stock is low until they arrive.
-    """
-    suggestions = replenishment_suggestions() if suggestions is None else suggestions
-    floor = settings.OMS_LOW_STOCK_UNITS
-    low = [s for s in suggestions if s.below_reorder_point or s.available <= floor]
-    return sorted(low, key=lambda s: (s.available - s.reorder_point, s.code))

@@ -20,7 +20,6 @@ from oms.inventory.models import Warehouse
 from oms.purchasing import selectors, services
 from oms.purchasing.serializers import (
     CreatePurchaseOrderIn,
-    FromSuggestionsIn,
     PurchaseOrderCancelIn,
     PurchaseOrderCloseIn,
     PurchaseOrderFiltersIn,
@@ -104,22 +103,6 @@ class PurchaseOrderListCreateApi(APIView):
         return _detail(po.po_no, status.HTTP_201_CREATED)
 
 
-class PurchaseOrderFromSuggestionsApi(APIView):
-    @extend_schema(request=FromSuggestionsIn, responses={201: PurchaseOrderOut})
-    def post(self, request: AuthenticatedRequest) -> Response:
-        """A draft purchase order of the suggested quantities for ``skus`` (those that need nothing are left out)."""
-        _require(request, MANAGE_POS, _("Only purchasing staff may create purchase orders."))
-        data = _body(FromSuggestionsIn, request)
-        po = services.create_purchase_order_from_suggestions(
-            supplier=selectors.supplier_by_code(data["supplier"]),
-            warehouse=_warehouse(data["warehouse"]),
-            sku_codes=data["skus"],
-            actor=request.user,
-            note=data["note"],
-        )
-        return _detail(po.po_no, status.HTTP_201_CREATED)
-
-
 class PurchaseOrderDetailApi(APIView):
     @extend_schema(responses=PurchaseOrderOut)
     def get(self, request: Request, po_no: str) -> Response:
@@ -175,11 +158,6 @@ class PurchaseOrderCloseApi(APIView):
 urlpatterns = [
     path("suppliers/", SupplierListCreateApi.as_view(), name="supplier-list"),
     path("purchase-orders/", PurchaseOrderListCreateApi.as_view(), name="purchase-order-list"),
-    path(
-        "purchase-orders/from-suggestions/",
-        PurchaseOrderFromSuggestionsApi.as_view(),
-        name="purchase-order-from-suggestions",
-    ),
     path("purchase-orders/<str:po_no>/", PurchaseOrderDetailApi.as_view(), name="purchase-order-detail"),
     path("purchase-orders/<str:po_no>/submit/", PurchaseOrderSubmitApi.as_view(), name="purchase-order-submit"),
     path("purchase-orders/<str:po_no>/receive/", PurchaseOrderReceiveApi.as_view(), name="purchase-order-receive"),

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from oms.common.fields import ExactCharField
 from oms.purchasing.states import SENT, PurchaseOrderStatus
 
+MAX_LINE_QUANTITY = 1_000_000  # units on one purchase order line
+
 
 def default_lead_days() -> int:
     return settings.OMS_REPLENISH_LEAD_DAYS

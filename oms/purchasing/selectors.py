@@ -60,14 +60,17 @@ def purchase_order_detail(*, po_no: str) -> PurchaseOrder:
     return found
 
 
-def units_on_order(*, sku_ids: list[int] | None = None) -> dict[int, int]:
-    """Units per SKU id on open POs (drafts included) not received yet: what is on its way or about to be.
+def units_on_order(*, sku_ids: list[int] | None = None, warehouse_id: int | None = None) -> dict[int, int]:
+    """Units per SKU id on open POs (drafts included) not received yet: what is on its way or about to be (to
+    ``warehouse_id`` only, when given).
 
     Cancelled and closed POs count nothing: their missing units will never arrive.
     """
     lines = PurchaseOrderLine.objects.filter(purchase_order__status__in=sorted(OPEN))
     if sku_ids is not None:
         lines = lines.filter(sku_id__in=sku_ids)
+    if warehouse_id is not None:
+        lines = lines.filter(purchase_order__warehouse_id=warehouse_id)
     rows = lines.values("sku_id").annotate(units=Sum(F("quantity") - F("received_quantity"))).order_by()
     return {row["sku_id"]: row["units"] for row in rows if row["units"]}
 

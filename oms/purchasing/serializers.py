@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from oms.common.api import StrictSerializer
-from oms.purchasing.planning import MAX_LINE_QUANTITY
+from oms.purchasing.models import MAX_LINE_QUANTITY
 from oms.purchasing.services import MAX_PO_LINES
 from oms.purchasing.states import PurchaseOrderStatus
 
@@ -61,13 +61,6 @@ class CreatePurchaseOrderIn(StrictSerializer):
 
     def validate_lines(self, lines: list[dict]) -> list[dict]:
         return _unique_skus(lines)
-
-
-class FromSuggestionsIn(StrictSerializer):
-    supplier = serializers.CharField(max_length=32)
-    warehouse = serializers.CharField(max_length=32)
-    skus = serializers.ListField(child=serializers.CharField(max_length=64), allow_empty=False, max_length=MAX_PO_LINES)
-    note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
 class PurchaseOrderSubmitIn(StrictSerializer):

@@ -28,9 +28,8 @@ from oms.inventory.models import StockMovement, Warehouse
 from oms.orders.pricing import money
 from oms.purchasing.allowed import why_not_receive
 from oms.purchasing.errors import OverReceipt
-from oms.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
+from oms.purchasing.models import MAX_LINE_QUANTITY, PurchaseOrder, PurchaseOrderLine, Supplier
 from oms.purchasing.numbers import new_po_no
-from oms.purchasing.planning import MAX_LINE_QUANTITY, purchase_suggestions, suggested_quantity
 from oms.purchasing.states import PurchaseOrderStatus
 from oms.purchasing.transitions import apply_po_transition, check_po_transition, lock_purchase_order, record_po_event
 
@@ -150,48 +149,6 @@ def create_purchase_order(
                 continue  # a PO number collision (1 in 10^8 a day): draw another
             raise
     raise Conflict(_("Could not draw a free purchase order number; try again."))
-
-
-def create_purchase_order_from_suggestions(
-    *,
-    supplier: Supplier,
-    warehouse: Warehouse,
-    sku_codes: list[str],
-    actor: User | None,
-    note: str = "",
-) -> PurchaseOrder:
-    """One draft PO for the selected SKUs, each line the suggested quantity (oms.purchasing.planning).
-
-    SKUs that need nothing now (their inventory position is above the reorder point, e.g. a PO for them is
-    already open, or they are inactive) are left out; if that leaves nothing, ValidationFailed. Compare the PO's
-    lines with ``sku_codes`` to tell which were left out.
-    """
-    codes = list(dict.fromkeys(code.strip() for code in sku_codes if code.strip()))
-    if not codes:
-        raise ValidationFailed(_("Select at least one SKU to order."), details={"skus": [_("At least one SKU.")]})
-    ids = dict(Sku.objects.filter(code__in=codes).values_list("code", "pk"))
-    unknown = [code for code in codes if code not in ids]
-    if unknown:
-        raise ValidationFailed(
-            _("Unknown SKU(s): %(skus)s.") % {"skus": ", ".join(unknown)}, details={"unknown_skus": unknown}
-        )
-    wanted = {s.code: suggested_quantity(s) for s in purchase_suggestions(sku_ids=list(ids.values()))}
-    lines = [PurchaseLineInput(sku=code, quantity=wanted[code]) for code in codes if wanted.get(code)]
-    if not lines:
-        raise ValidationFailed(
-            _(
-                "None of the selected SKUs needs ordering now: their stock plus what is already on order is above "
-                "the reorder point."
-            ),
-            details={"not_needed": codes},
-        )
-    return create_purchase_order(
-        supplier=supplier,
-        warehouse=warehouse,
-        lines=lines,
-        actor=actor,
-        note=note or _("From replenishment suggestions"),
-    )
 
 
 def _check_parties(supplier: Supplier, warehouse: Warehouse) -> None:

@@ -57,7 +57,7 @@ def objects(customer, staff, address, warehouse) -> dict[str, str | int]:
     delivered = delivered_order(customer=customer, staff=staff, address=address, lines=[(tea, 2)])
     ret = requested_return(delivered, (tea.code, 1))
     po = draft_po(supplier=SupplierFactory(), warehouse=warehouse, lines=[(tea, 5)])
-    return {"order_no": delivered.order_no, "return_id": ret.pk, "po_no": po.po_no}
+    return {"order_no": delivered.order_no, "return_id": ret.pk, "po_no": po.po_no, "code": tea.code}
 
 
 def console_pages(objects: dict) -> list[tuple[str, str, dict]]:

@@ -10,8 +10,9 @@ from django.test import Client
 
 from oms.accounts.tests.factories import UserFactory
 from oms.inventory.tests.factories import stock_of, stock_sku
+from oms.planning.tests.factories import forecast_demand
 from oms.purchasing.models import PurchaseOrder
-from oms.purchasing.tests.factories import SupplierFactory, draft_po, ordered_po, record_sales
+from oms.purchasing.tests.factories import SupplierFactory, draft_po, ordered_po
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -25,7 +26,7 @@ def supplier():
 @pytest.fixture
 def tea(warehouse):
     sku = stock_sku(warehouse=warehouse, on_hand=10, code="TEA", price=Decimal("50.00"))
-    record_sales(sku, warehouse, units_per_day=[3] * 60)  # 2 a day: ROP 21, EOQ 77
+    forecast_demand(sku, units_per_day=[3] * 60)  # 3 a day: ROP 21, EOQ 121
     return sku
 
 
@@ -44,7 +45,7 @@ def test_the_inventory_page_offers_the_suggestions_to_order(staff_browser, suppl
     html = staff_browser.get("/console/inventory/").content.decode()
 
     assert 'id="reorder"' in html and 'name="sku" value="TEA"' in html and 'aria-label="Select TEA"' in html
-    assert "<strong>77</strong>" in html  # the suggested quantity
+    assert "<strong>121</strong>" in html  # the suggested quantity
     assert 'for="id_supplier"' in html and "ACME Acme Tea Co (5 days)" in html and 'for="id_warehouse"' in html
     assert "/console/purchase-orders/new/?sku=TEA" in html and "Create purchase order" in html
 
@@ -60,10 +61,10 @@ def test_create_from_the_selected_suggestions_then_the_sku_is_on_order(staff_bro
     html = response.content.decode()
     assert f"Draft purchase order {po.po_no} created with 1 line." in html
     assert "Left out, nothing to order now: MUG." in html
-    assert [(line.sku.code, line.quantity) for line in po.lines.all()] == [("TEA", 77)]
+    assert [(line.sku.code, line.quantity) for line in po.lines.all()] == [("TEA", 121)]
     inventory = staff_browser.get("/console/inventory/")
     assert [s.code for s, _ in inventory.context["reorder"]] == []  # TEA is on order now
-    assert inventory.context["low_stock"][0].on_order == 77  # still low until the goods arrive
+    assert inventory.context["low_stock"][0].on_order == 121  # still low until the goods arrive
 
 
 def test_create_from_suggestions_explains_what_is_missing(staff_browser, supplier, warehouse, tea):
@@ -84,7 +85,7 @@ def test_the_quick_link_opens_a_prefilled_new_po(staff_browser, supplier, wareho
     page = staff_browser.get("/console/purchase-orders/new/?sku=TEA")
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'name="sku_0" value="TEA"' in html and 'name="quantity_0" value="77"' in html
+    assert 'name="sku_0" value="TEA"' in html and 'name="quantity_0" value="121"' in html
     assert 'for="id_sku_0"' in html and "Empty unit cost: 60% of the SKU's selling price" in html
 
     response = staff_browser.post(

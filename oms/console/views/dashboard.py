@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from oms.console import charts, selectors
 from oms.console.access import may_open, staff_required
-from oms.inventory.selectors import low_stock
 from oms.orders.states import OrderStatus
 from oms.payments.selectors import exception_page
+from oms.planning.selectors import low_stock, planning_suggestions
 from oms.reports import selectors as reports
 
 CHART_DAYS = 30
@@ -42,7 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["exceptions"] = exceptions.entries
         context["exception_count"] = exceptions.total
     if cards["low_stock"]:
-        low = low_stock()
+        low = low_stock(planning_suggestions())
         context["low_stock"] = low[:8]
         context["low_stock_count"] = len(low)
     if cards["sales"]:

@@ -22,10 +22,11 @@ from oms.common.request_types import AuthenticatedHttpRequest
 from oms.console.access import staff_required
 from oms.console.forms import FromSuggestionsForm, NewPurchaseOrderForm, PurchaseOrderFilterForm
 from oms.console.purchase_actions import MANAGE_POS, PO_ACTIONS, VIEW_POS, available_po_actions
+from oms.planning.selectors import planning_suggestions
+from oms.planning.services import draft_purchase_order_from_suggestions
 from oms.purchasing import selectors, services
 from oms.purchasing.errors import PurchaseOrderNotFound
 from oms.purchasing.models import PurchaseOrder
-from oms.purchasing.planning import purchase_suggestions, suggested_quantity
 from oms.purchasing.services import MAX_PO_LINES
 from oms.web_vendor.helpers import flash_form_errors, run_service, safe_next
 
@@ -108,7 +109,7 @@ def create_from_suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(back)
     codes = form.cleaned_data["sku"]
     try:
-        po = services.create_purchase_order_from_suggestions(
+        po = draft_purchase_order_from_suggestions(
             supplier=form.cleaned_data["supplier"],
             warehouse=form.cleaned_data["warehouse"],
             sku_codes=codes,
@@ -181,7 +182,7 @@ def _row_count(data: QueryDict) -> int:
 def _prefilled_lines(codes: list[str]) -> dict[str, object]:
     """Initial values of a new PO's lines: each SKU with its suggested quantity (blank when nothing is due)."""
     ids = dict(Sku.objects.filter(code__in=codes).values_list("code", "pk"))
-    wanted = {s.code: suggested_quantity(s) for s in purchase_suggestions(sku_ids=list(ids.values()))} if ids else {}
+    wanted = {s.code: s.quantity for s in planning_suggestions(sku_ids=list(ids.values()))} if ids else {}
     initial: dict[str, object] = {}
     for i, code in enumerate(codes):
         initial[f"sku_{i}"] = code

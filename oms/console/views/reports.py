@@ -124,7 +124,7 @@ def comparisons(now: Sales, before: Sales) -> list[Comparison]:
         row(_("Refunds"), "refunds", money=True),
         row(_("Net sales"), "net", money=True),
         row(_("Average order value"), "average_order_value", money=True),
-        row(_("Refund rate (% of gross)"), "refund_rate"),
+        row(_("Refund rate, percent of gross"), "refund_rate"),
         row(_("Orders from new customers"), "first_orders"),
         row(_("Orders from returning customers"), "returning_orders"),
     ]

@@ -1,12 +1,7 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 import factory
-from django.utils import timezone
 
-from oms.inventory.models import StockMovement
-from oms.inventory.tests.factories import stock_of
 from oms.purchasing import services
 from oms.purchasing.models import PurchaseOrder, Supplier
 
@@ -34,16 +29,3 @@ def draft_po(*, supplier, warehouse, lines, actor=None) -> PurchaseOrder:
 def ordered_po(*, supplier, warehouse, lines, actor=None) -> PurchaseOrder:
     po = draft_po(supplier=supplier, warehouse=warehouse, lines=lines, actor=actor)
     return services.submit_purchase_order(po=po, actor=actor)
-
-
-def record_sales(sku, warehouse, *, units_per_day: list[int]) -> None:
-    """Demand history for replenishment: one DEDUCT movement per day with sales, on the days before today.
-
-    Only the movement history changes (stock counters stay): replenishment reads demand from movements alone.
-    """
-    stock = stock_of(sku, warehouse)
-    now = timezone.now()
-    for days_ago, units in enumerate(units_per_day, start=1):
-        if units:
-            movement = StockMovement.objects.create(stock=stock, kind=StockMovement.Kind.DEDUCT, on_hand_delta=-units)
-            StockMovement.objects.filter(pk=movement.pk).update(created_at=now - timedelta(days=days_ago))

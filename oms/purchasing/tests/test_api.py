@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from oms.accounts.tests.factories import UserFactory
 from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
 from oms.purchasing.models import PurchaseOrder, Supplier
-from oms.purchasing.tests.factories import SupplierFactory, ordered_po, record_sales
+from oms.purchasing.tests.factories import SupplierFactory, ordered_po
 
 pytestmark = pytest.mark.django_db
 
@@ -113,18 +113,6 @@ def test_create_validates_its_body(staff_client, supplier, tea):
     assert_error(staff_client.post(POS, create_body(supplier="NOBODY"), format="json"), 404, "not_found")
     assert_error(staff_client.post(POS, create_body(warehouse="NOWHERE"), format="json"), 404, "not_found")
     assert not PurchaseOrder.objects.exists()
-
-
-def test_create_from_suggestions(staff_client, supplier, warehouse, tea):
-    record_sales(tea, warehouse, units_per_day=[3] * 60)
-    body = {"supplier": "ACME", "warehouse": "SH-01", "skus": ["TEA"]}
-
-    response = staff_client.post(f"{POS}from-suggestions/", body, format="json")
-
-    assert response.status_code == 201, response.content
-    assert [(line["sku"], line["quantity"]) for line in response.json()["lines"]] == [("TEA", 77)]
-    again = staff_client.post(f"{POS}from-suggestions/", body, format="json")
-    assert assert_error(again, 400, "validation_error")["details"] == {"not_needed": ["TEA"]}
 
 
 # --- Submit, receive, cancel --------------------------------------------------------------------------------------

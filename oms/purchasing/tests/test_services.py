@@ -17,10 +17,9 @@ from oms.inventory.tests.factories import WarehouseFactory, stock_of, stock_sku
 from oms.purchasing import services
 from oms.purchasing.errors import InvalidPurchaseTransition, OverReceipt
 from oms.purchasing.models import PurchaseOrder
-from oms.purchasing.planning import purchase_suggestions, suggested_quantity
 from oms.purchasing.selectors import units_on_order
 from oms.purchasing.services import PurchaseLineInput
-from oms.purchasing.tests.factories import SupplierFactory, draft_po, ordered_po, record_sales
+from oms.purchasing.tests.factories import SupplierFactory, draft_po, ordered_po
 
 pytestmark = pytest.mark.django_db
 
@@ -122,44 +121,7 @@ def test_a_po_number_collision_draws_another(monkeypatch, supplier, warehouse, t
     assert second.po_no == "PO26010100000001"
 
 
-# --- Suggested quantities ----------------------------------------------------------------------------------------
-
-
-def test_from_suggestions_orders_the_suggested_quantity_then_counts_it_as_on_order(staff, supplier, warehouse, tea):
-    record_sales(tea, warehouse, units_per_day=[3] * 60)  # 180 units in 90 days: 2 a day
-    [before] = purchase_suggestions(sku_ids=[tea.pk])
-    assert before.reorder_now and before.on_order == 0  # 10 available <= ROP 21 (14 lead-time demand + safety)
-    expected = max(before.order_quantity, before.reorder_point - before.available + 1)
-    assert expected == 77  # EOQ √(2 × 730 × 50 ÷ 12.5) = 76.4, above the 12 units that lift 10 past ROP 21
-
-    po = services.create_purchase_order_from_suggestions(
-        supplier=supplier, warehouse=warehouse, sku_codes=["TEA"], actor=staff
-    )
-
-    line = po.lines.get()
-    assert line.quantity == expected == suggested_quantity(before)
-    assert po.note == "From replenishment suggestions"
-    [after] = purchase_suggestions(sku_ids=[tea.pk])
-    assert after.on_order == expected and after.position == 10 + expected and not after.reorder_now
-    with pytest.raises(ValidationFailed, match="None of the selected SKUs needs ordering") as caught:
-        services.create_purchase_order_from_suggestions(
-            supplier=supplier, warehouse=warehouse, sku_codes=["TEA"], actor=staff
-        )
-    assert caught.value.details == {"not_needed": ["TEA"]}
-
-
-def test_from_suggestions_leaves_out_skus_that_need_nothing(supplier, warehouse, tea, cup):
-    record_sales(tea, warehouse, units_per_day=[3] * 60)
-
-    po = services.create_purchase_order_from_suggestions(
-        supplier=supplier, warehouse=warehouse, sku_codes=["TEA", "CUP"], actor=None
-    )
-
-    assert [line.sku.code for line in po.lines.all()] == ["TEA"]  # CUP never sold: nothing to reorder
-    with pytest.raises(ValidationFailed, match="Unknown SKU"):
-        services.create_purchase_order_from_suggestions(
-            supplier=supplier, warehouse=warehouse, sku_codes=["NOPE"], actor=None
-        )
+# --- Units on order (the suggestions built on them: oms.planning) -------------------------------------------------
 
 
 def test_units_on_order_count_open_pos_only(supplier, warehouse, tea, cup):
@@ -358,20 +320,6 @@ def test_closing_short_keeps_what_arrived_and_stops_counting_the_rest_as_on_orde
     assert stock_of(tea, warehouse).on_hand == 16 and stock_of(cup, warehouse).on_hand == 4  # nothing taken back
     assert [(line.quantity, line.received_quantity) for line in po.lines.all()] == [(10, 6), (4, 0)]
     assert_stock_matches_movements(stock_of(tea, warehouse))
-
-
-def test_a_closed_sku_is_suggested_again(supplier, warehouse, tea):
-    record_sales(tea, warehouse, units_per_day=[3] * 60)  # ROP 21, EOQ 77
-    po = ordered_po(supplier=supplier, warehouse=warehouse, lines=[(tea, 77)])
-    services.receive_purchase_order(po=po, quantities={"TEA": 5}, actor=None)
-    [waiting] = purchase_suggestions(sku_ids=[tea.pk])
-    assert (waiting.available, waiting.on_order, waiting.reorder_now) == (15, 72, False)  # hidden behind the PO
-
-    services.close_purchase_order(po=po, actor=None, reason="Crop failed")
-
-    [after] = purchase_suggestions(sku_ids=[tea.pk])
-    assert (after.available, after.on_order, after.reorder_now) == (15, 0, True)
-    assert suggested_quantity(after) == 77
 
 
 def test_a_closed_po_takes_no_deliveries_and_cannot_be_cancelled_or_closed_again(supplier, warehouse, tea):

@@ -37,6 +37,7 @@ from oms.payments.balance import set_payment_password, top_up_balance
 from oms.payments.models import BalanceAccount, Refund
 from oms.payments.refunds import refund_order
 from oms.payments.services import record_offline_payment
+from oms.planning.services import compute_all_forecasts
 from oms.purchasing.demo import ensure_demo_purchasing
 from oms.reports.rebuild import rebuild_rollups
 from oms.runtime.demo_data import (
@@ -112,6 +113,8 @@ class Command(BaseCommand):
         # The history above was backdated after the services counted it: count it again from the tables.
         self._say(show, "Report rollups…")
         rebuild_rollups()
+        self._say(show, "Demand forecasts…")  # the nightly job's work, so the inventory page has a plan at once
+        compute_all_forecasts()
         if show:
             self._summary(result=result, seconds=time.monotonic() - started)
 
