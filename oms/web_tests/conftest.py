@@ -54,9 +54,10 @@ def new_page(browser):
     ``javascript=False`` opens a page as a browser without JavaScript (or whose scripts failed) sees it."""
     contexts = []
 
-    def open_page(*, width: int = 1280, height: int = 900, javascript: bool = True):
+    def open_page(*, width: int = 1280, height: int = 900, javascript: bool = True, locale: str = "en-US"):
+        # The browser's locale is its Accept-Language: "zh-CN" opens the shop in Chinese.
         context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="en-US", java_script_enabled=javascript
+            viewport={"width": width, "height": height}, locale=locale, java_script_enabled=javascript
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
