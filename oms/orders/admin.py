@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from oms.common.admin import ReadOnlyInline, money_column
@@ -82,7 +82,7 @@ class OrderAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ("order_no", "customer", "status", "idempotency_key")}),
         (_("Amounts"), {"fields": ("currency", "subtotal", "shipping_fee", "total_amount")}),
-        (_("Shipping"), {"fields": ("shipping_to",)}),
+        (pgettext_lazy("admin section", "Shipping"), {"fields": ("shipping_to",)}),
         (_("Times"), {"fields": ("created_at", "expires_at", "paid_at", "updated_at")}),
     ]
     readonly_fields = (
