@@ -140,7 +140,7 @@ def english_shop(settings):
         return make_shop()
 
 
-def make_shop() -> dict:
+def make_shop():
     warehouse = WarehouseFactory(code="SH-01", name="上海仓", region="上海市")
     staff = StaffFactory(username="ops", is_superuser=True)
     customer = UserFactory(username="wang")
